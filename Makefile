@@ -1,0 +1,104 @@
+# murojaat - citizen chatbot and SMS gateway.
+#   make          build ./murojaat (release)
+#   make run      install what is missing, build, serve on 127.0.0.1:8080
+#   make test     install what is missing, build with -Werror and ASan/UBSan,
+#                 run unit then end-to-end tests; ends "N passed, N failed"
+#   make bench    benchmarks (never part of make test)
+
+CC	?= cc
+PKGS	 = libmicrohttpd libpcre2-8 sqlite3 libcurl jansson libsodium
+CSTD	 = -std=c11 -D_GNU_SOURCE
+WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wpointer-arith -Wformat=2 -Wcast-qual -Wvla
+SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+INC	 = -I.
+PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring \
+	   -lgettextpo -lpthread -lm
+
+SRCS	:= $(sort $(wildcard bot/*.c gateway/*.c intents/*.c locales/*.c))
+MAIN	:= bot/main.c
+LIBSRCS	:= $(filter-out $(MAIN),$(SRCS))
+GEN	:= build/gen/migrations.c
+MIGRATIONS := $(sort $(wildcard bot/migrations/*.sql))
+UNITSRC	:= $(sort $(wildcard tests/unit/*_test.c))
+
+REL_CFLAGS = $(CSTD) $(WARN) -O2 -g $(INC) $(PKGCFLAGS)
+SAN_CFLAGS = $(CSTD) $(WARN) -Werror -O1 -g $(SAN) $(INC) $(PKGCFLAGS)
+
+REL_OBJS = $(patsubst %.c,build/rel/%.o,$(LIBSRCS) $(GEN:build/gen/%=gen/%))
+SAN_OBJS = $(patsubst %.c,build/san/%.o,$(LIBSRCS) $(GEN:build/gen/%=gen/%))
+UNITBINS = $(patsubst tests/unit/%.c,build/san/tests/%,$(UNITSRC))
+
+.PHONY: all run test unit e2e bench deps deps-test clean
+.DEFAULT_GOAL := all
+
+all: build/.deps-build murojaat
+
+build/.deps-build: tools/deps.sh
+	@mkdir -p build
+	@sh tools/deps.sh build
+	@touch $@
+
+build/.deps-test: tools/deps.sh
+	@mkdir -p build
+	@sh tools/deps.sh test
+	@touch $@
+
+deps: build/.deps-build
+deps-test: build/.deps-test
+
+$(GEN): $(MIGRATIONS) tools/embed-sql.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed-sql.sh $(MIGRATIONS) > $@
+
+build/rel/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -c $< -o $@
+build/san/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_CFLAGS) -c $< -o $@
+
+build/rel/%.o: %.c | build/.deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -MMD -MP -c $< -o $@
+build/san/%.o: %.c | build/.deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_CFLAGS) -MMD -MP -c $< -o $@
+
+build/rel/libmj.a: $(REL_OBJS)
+	rm -f $@ && ar rcs $@ $^
+build/san/libmj.a: $(SAN_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+murojaat: build/rel/bot/main.o build/rel/libmj.a
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+
+build/san/murojaat: build/san/bot/main.o build/san/libmj.a
+	$(CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
+
+build/san/tests/%: tests/unit/%.c build/san/libmj.a tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_CFLAGS) -o $@ $< build/san/libmj.a $(LIBS)
+
+run: build/.deps-build murojaat
+	./murojaat serve
+
+unit: build/.deps-test $(UNITBINS) build/san/murojaat
+e2e: build/.deps-test build/san/murojaat murojaat
+
+test: build/.deps-test
+	@$(MAKE) --no-print-directory unit e2e
+	@sh tests/run.sh
+
+bench: build/.deps-test murojaat
+	@sh tests/bench/run.sh
+
+clean:
+	rm -rf build murojaat
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# Module-specific targets (eval, sms-cost, fuzz, ...) live beside the tests.
+-include tests/mk/*.mk

@@ -1,0 +1,440 @@
+/*
+ * bot.c - the dialogue.  Decides the reply (a catalogue message id and its
+ * parameters) from the understood message and the contact's state, and
+ * records everything of one message in one transaction.
+ *
+ * Privacy: an application's status is told only when the phone the channel
+ * proves (the SMS sender, a contact shared on Telegram) is the applicant's.
+ * Unknown and not-yours get one and the same reply, so numbers cannot be
+ * probed, and each contact may miss only status.max_misses times an hour.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bot/bot.h"
+#include "bot/log.h"
+#include "locales/sms.h"
+
+#define MAX_ARGS	8
+#define STATE_MORE	"more"		/* rest of a shortened SMS waits */
+#define STATE_APPNO	"await_app_no"	/* we asked for a number */
+
+struct bot {
+	const struct conf	*conf;
+	struct store		*st;
+	const struct nlu	*nlu;
+	const struct catalog	*cat;
+};
+
+/* What to answer: a message id and its parameters. */
+struct answer {
+	char		 msgid[48];
+	struct msg_arg	 args[MAX_ARGS];
+	size_t		 nargs;
+	char		 vals[MAX_ARGS][128];
+	const char	*verbatim;	/* send this text as it is */
+};
+
+enum mj_err
+bot_new(struct bot **out, const struct conf *conf, struct store *st,
+    const struct nlu *nlu, const struct catalog *cat)
+{
+	struct bot	*b;
+
+	*out = NULL;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return MJ_ENOMEM;
+	b->conf = conf;
+	b->st = st;
+	b->nlu = nlu;
+	b->cat = cat;
+	*out = b;
+	return MJ_OK;
+}
+
+void
+bot_free(struct bot *b)
+{
+	free(b);
+}
+
+void
+bot_out_free(struct bot_out *o)
+{
+	if (o == NULL)
+		return;
+	free(o->text);
+	o->text = NULL;
+}
+
+int
+bot_channel_is_sms(const char *channel)
+{
+	return strcmp(channel, "sms") == 0 || strcmp(channel, "chat") == 0;
+}
+
+static void
+say(struct answer *a, const char *msgid)
+{
+	snprintf(a->msgid, sizeof(a->msgid), "%s", msgid);
+}
+
+static void
+arg(struct answer *a, const char *name, const char *value)
+{
+	if (a->nargs == MAX_ARGS)
+		return;
+	snprintf(a->vals[a->nargs], sizeof(a->vals[0]), "%s", value);
+	a->args[a->nargs].name = name;
+	a->args[a->nargs].value = a->vals[a->nargs];
+	a->nargs++;
+}
+
+/* A 'YYYY-MM-DD' date as the language writes it. */
+static void
+arg_date(struct bot *b, struct answer *a, enum lang lang, const char *name,
+    const char *ymd)
+{
+	char	buf[96];
+	int	y, m, d;
+
+	if (ymd[0] == '\0' || sscanf(ymd, "%d-%d-%d", &y, &m, &d) != 3 ||
+	    catalog_date(b->cat, lang, y, m, d, buf, sizeof(buf)) != MJ_OK)
+		snprintf(buf, sizeof(buf), "%s", ymd);
+	arg(a, name, buf);
+}
+
+static enum mj_err
+status_answer(struct bot *b, struct contact *c, const char *app_no,
+    enum lang lang, int64_t now, struct answer *a)
+{
+	struct app_status	 app;
+	enum mj_err		 rc;
+	char			 key[48], *prog = NULL, pm[24];
+
+	if (now - c->misses_since > 3600) {
+		c->misses = 0;
+		c->misses_since = now;
+	}
+	if (c->misses >= b->conf->status_max_misses) {
+		say(a, "status.too_many");
+		return MJ_OK;
+	}
+	rc = store_app_get(b->st, app_no, &app);
+	if (rc == MJ_EDB)
+		return rc;
+	if (rc == MJ_ENOTFOUND || c->phone[0] == '\0' ||
+	    strcmp(app.phone, c->phone) != 0) {
+		/* Telegram without a shared phone: ask for it first. */
+		if (rc == MJ_OK && c->phone[0] == '\0' &&
+		    strcmp(c->channel, "telegram") == 0) {
+			say(a, "status.verify_telegram");
+			return MJ_OK;
+		}
+		c->misses++;
+		say(a, "status.not_found");
+		arg(a, "app_no", app_no);
+		return MJ_OK;
+	}
+	snprintf(key, sizeof(key), "status.%s", app.status);
+	say(a, key);
+	arg(a, "app_no", app.number);
+	snprintf(key, sizeof(key), "programme.%s", app.programme);
+	if (catalog_render(b->cat, lang, key, NULL, 0, &prog) == MJ_OK)
+		arg(a, "programme", prog);
+	else {
+		snprintf(pm, sizeof(pm), "%s", app.programme);
+		arg(a, "programme", pm);
+	}
+	free(prog);
+	arg_date(b, a, lang, "submitted", app.submitted);
+	arg_date(b, a, lang, "decided", app.decided);
+	arg_date(b, a, lang, "payment", app.payment);
+	return MJ_OK;
+}
+
+static int
+is_more_request(const char *text, size_t len)
+{
+	while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\n' ||
+	    text[len - 1] == '\r' || text[len - 1] == '.'))
+		len--;
+	while (len > 0 && (*text == ' ' || *text == '\n')) {
+		text++;
+		len--;
+	}
+	return len == 1 && text[0] == '1';
+}
+
+/* Decide the answer; may change the contact (state, language, misses). */
+static enum mj_err
+decide(struct bot *b, const struct bot_in *in, const struct nlu_result *r,
+    struct contact *c, enum lang *lang, struct answer *a)
+{
+	const char	*app_no = r->app_no;
+	char		 key[48];
+
+	if (strcmp(c->state, STATE_MORE) == 0 && is_more_request(in->text,
+	    in->len)) {
+		a->verbatim = c->state_data;
+		return MJ_OK;
+	}
+	if (app_no[0] != '\0' && (r->intent == INTENT_STATUS_CHECK ||
+	    r->intent == INTENT_UNKNOWN || strcmp(c->state, STATE_APPNO) == 0))
+		return status_answer(b, c, app_no, *lang, in->now, a);
+
+	switch (r->intent) {
+	case INTENT_STATUS_CHECK:
+		say(a, "status.ask_number");
+		snprintf(c->state, sizeof(c->state), "%s", STATE_APPNO);
+		c->state_at = in->now;
+		return MJ_OK;
+	case INTENT_GREETING:
+		say(a, "greeting");
+		break;
+	case INTENT_THANKS:
+		say(a, "thanks");
+		break;
+	case INTENT_HELP:
+		say(a, "help");
+		break;
+	case INTENT_ELIGIBILITY:
+		if (r->program[0] != '\0') {
+			char *prog = NULL;
+
+			snprintf(key, sizeof(key), "programme.%s", r->program);
+			if (catalog_render(b->cat, *lang, key, NULL, 0,
+			    &prog) == MJ_OK) {
+				say(a, "eligibility.start");
+				arg(a, "programme", prog);
+				free(prog);
+				break;
+			}
+		}
+		say(a, "eligibility.general");
+		break;
+	case INTENT_DOCUMENTS:
+		say(a, "documents.general");
+		break;
+	case INTENT_OFFICE_LOCATION:
+		say(a, "office.general");
+		break;
+	case INTENT_HUMAN_OPERATOR:
+		say(a, "operator.queued");
+		break;
+	case INTENT_LANGUAGE_CHANGE:
+		if (r->lang_choice >= 0 && r->lang_choice < LANG__COUNT) {
+			*lang = (enum lang)r->lang_choice;
+			snprintf(c->lang, sizeof(c->lang), "%s",
+			    lang_tag(*lang));
+			say(a, "language.set");
+		} else
+			say(a, "language.ask");
+		break;
+	case INTENT_OPT_OUT:
+		c->opted_out = 1;
+		say(a, "optout.done");
+		break;
+	case INTENT_OPT_IN:
+		c->opted_out = 0;
+		say(a, "optin.done");
+		break;
+	default:
+		say(a, "unknown");
+		break;
+	}
+	c->state[0] = '\0';
+	c->state_data[0] = '\0';
+	return MJ_OK;
+}
+
+static void
+entities_str(const struct nlu_result *r, char *buf, size_t len)
+{
+	size_t	o = 0;
+
+	buf[0] = '\0';
+#define ENT(k, v) do {							\
+	if ((v)[0] != '\0' && o < len)					\
+		o += (size_t)snprintf(buf + o, len - o, "%s%s=%s",	\
+		    o > 0 ? ";" : "", k, v);				\
+} while (0)
+	ENT("app_no", r->app_no);
+	if (r->pinfl[0] != '\0' && o < len) {
+		char m[24];
+		ENT("pinfl", log_mask_pinfl(r->pinfl, m, sizeof(m)));
+	}
+	if (r->phone[0] != '\0' && o < len) {
+		char m[24];
+		ENT("phone", log_mask_phone(r->phone, m, sizeof(m)));
+	}
+	ENT("program", r->program);
+	if (r->has_number && o < len)
+		snprintf(buf + o, len - o, "%snumber=%g", o > 0 ? ";" : "",
+		    r->number);
+#undef ENT
+}
+
+/* Render, and for SMS make it cheap and keep it within the budget. */
+static enum mj_err
+render(struct bot *b, const struct bot_in *in, struct contact *c,
+    enum lang lang, const struct answer *a, struct bot_out *out)
+{
+	char		*text = NULL, *sms = NULL, *head = NULL, *rest = NULL,
+			*hint = NULL;
+	struct sms_info	 info;
+	enum mj_err	 rc;
+
+	if (a->verbatim != NULL)
+		rc = (text = strdup(a->verbatim)) == NULL ? MJ_ENOMEM : MJ_OK;
+	else
+		rc = catalog_render(b->cat, lang, a->msgid, a->args, a->nargs,
+		    &text);
+	if (rc != MJ_OK) {
+		log_err("bot.render", "req=%s msgid=%s lang=%s err=\"%s\"",
+		    in->req, a->msgid, lang_tag(lang), mj_strerror(rc));
+		return rc;
+	}
+	if (a->verbatim != NULL) {
+		c->state[0] = '\0';
+		c->state_data[0] = '\0';
+	}
+	if (!bot_channel_is_sms(in->channel)) {
+		out->text = text;
+		return MJ_OK;
+	}
+	if ((rc = sms_prepare(text, strlen(text), &sms)) != MJ_OK)
+		goto fail;
+	if ((rc = catalog_render(b->cat, lang, "sms.more", NULL, 0, &hint)) !=
+	    MJ_OK || (rc = sms_fit(sms, b->conf->sms_budget, hint, &head,
+	    &rest)) != MJ_OK)
+		goto fail;
+	if (rest != NULL && a->verbatim == NULL) {
+		/* The rest waits for "1"; state_data bounds how much. */
+		snprintf(c->state, sizeof(c->state), "%s", STATE_MORE);
+		snprintf(c->state_data, sizeof(c->state_data), "%s", rest);
+		c->state_at = in->now;
+	}
+	sms_measure(head, strlen(head), &info);
+	out->gsm7 = info.coding == SMS_GSM7;
+	out->segments = info.segments;
+	out->text = head;
+	head = NULL;
+fail:
+	free(text);
+	free(sms);
+	free(hint);
+	free(head);
+	free(rest);
+	return rc;
+}
+
+enum mj_err
+bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
+{
+	struct nlu_result	 r;
+	struct contact		 c;
+	struct answer		 a;
+	struct msg_row		 m;
+	struct timespec		 t0, t1;
+	enum mj_err		 rc;
+	enum lang		 lang;
+	int64_t			 in_id = 0, out_id = 0;
+	char			 ents[256], masked[24], *prev = NULL;
+	int			 lt;
+
+	memset(out, 0, sizeof(*out));
+	memset(&a, 0, sizeof(a));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((rc = nlu_understand(b->nlu, in->text, in->len, &r)) != MJ_OK)
+		return rc;
+	out->intent = r.intent;
+	if ((rc = store_begin(b->st)) != MJ_OK)
+		return rc;
+	if (in->msg_id != NULL && (rc = store_inbound_seen(b->st, in->channel,
+	    in->msg_id, &in_id, &prev)) != MJ_ENOTFOUND) {
+		/* Seen before (or the look-up failed): no second step. */
+		store_end(b->st, 0);
+		if (rc == MJ_OK) {
+			out->duplicate = 1;
+			out->text = prev;
+			if (prev != NULL && bot_channel_is_sms(in->channel)) {
+				struct sms_info info;
+
+				sms_measure(prev, strlen(prev), &info);
+				out->gsm7 = info.coding == SMS_GSM7;
+				out->segments = info.segments;
+			}
+			log_info("msg.dup", "req=%s chan=%s from=%s", in->req,
+			    in->channel, log_mask_phone(in->phone, masked,
+			    sizeof(masked)));
+		}
+		return rc;
+	}
+	if ((rc = store_contact_get(b->st, in->channel, in->address, in->now,
+	    &c)) != MJ_OK)
+		goto fail;
+	if (in->phone != NULL && in->phone[0] != '\0')
+		snprintf(c.phone, sizeof(c.phone), "%s", in->phone);
+	lt = lang_from_tag(c.lang);
+	lang = r.lang_sure || lt < 0 ? r.lang : (enum lang)lt;
+	if (r.lang_sure)
+		snprintf(c.lang, sizeof(c.lang), "%s", lang_tag(lang));
+	if ((rc = decide(b, in, &r, &c, &lang, &a)) != MJ_OK)
+		goto fail;
+	out->lang = lang;
+	if ((rc = render(b, in, &c, lang, &a, out)) != MJ_OK)
+		goto fail;
+
+	entities_str(&r, ents, sizeof(ents));
+	m = (struct msg_row){ .contact_id = c.id, .direction = "in",
+	    .channel = in->channel, .channel_msg_id = in->msg_id,
+	    .req = in->req, .body = "", .lang = lang_tag(r.lang),
+	    .intent = intent_name(r.intent), .entities = ents,
+	    .delivery = "received", .created_at = in->now };
+	{
+		/* The stored body is the text as received (it is valid UTF-8). */
+		char *body = strndup(in->text, in->len);
+
+		if (body == NULL) {
+			rc = MJ_ENOMEM;
+			goto fail;
+		}
+		m.body = body;
+		rc = store_msg_add(b->st, &m, &in_id);
+		free(body);
+		if (rc != MJ_OK)
+			goto fail;
+	}
+	m = (struct msg_row){ .contact_id = c.id, .direction = "out",
+	    .channel = in->channel, .req = in->req, .reply_to = in_id,
+	    .body = out->text, .lang = lang_tag(lang),
+	    .intent = intent_name(r.intent),
+	    .delivery = in->sync ? "sync" : "queued",
+	    .encoding = bot_channel_is_sms(in->channel) ?
+	    (out->gsm7 ? "gsm7" : "ucs2") : NULL,
+	    .segments = out->segments, .created_at = in->now };
+	if ((rc = store_msg_add(b->st, &m, &out_id)) != MJ_OK ||
+	    (rc = store_outbox_add(b->st, out_id, in->channel, in->address,
+	    in->sync ? "sync" : "pending", in->now, in->now)) != MJ_OK ||
+	    (rc = store_contact_save(b->st, &c, in->now)) != MJ_OK)
+		goto fail;
+	if ((rc = store_end(b->st, 1)) != MJ_OK) {
+		bot_out_free(out);
+		return rc;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("msg.in", "req=%s chan=%s from=%s lang=%s intent=%s len=%zu "
+	    "segments=%d ms=%ld", in->req, in->channel,
+	    log_mask_phone(in->phone != NULL ? in->phone : in->address, masked,
+	    sizeof(masked)), lang_tag(lang), intent_name(r.intent), in->len,
+	    out->segments, (long)((t1.tv_sec - t0.tv_sec) * 1000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	return MJ_OK;
+fail:
+	store_end(b->st, 0);
+	bot_out_free(out);
+	return rc;
+}

@@ -1,0 +1,59 @@
+/*
+ * bot.h - the dialogue: one inbound message in, one reply out, remembered.
+ * bot_handle() understands the text (intents/), decides what to answer from
+ * the contact's state and the store, renders it from the catalogues
+ * (locales/) in the citizen's language and script, and records the inbound
+ * row, the dialogue state and the outbound row with its outbox entry in one
+ * SQLite transaction.  Only after that commit does the caller answer 2xx.
+ */
+#ifndef BOT_BOT_H
+#define BOT_BOT_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bot/conf.h"
+#include "bot/err.h"
+#include "bot/lang.h"
+#include "bot/store.h"
+#include "intents/nlu.h"
+#include "locales/catalog.h"
+
+struct bot;		/* opaque; borrows everything given to bot_new() */
+
+enum mj_err	bot_new(struct bot **out, const struct conf *, struct store *,
+		    const struct nlu *, const struct catalog *);
+void		bot_free(struct bot *);	/* NULL is fine */
+
+struct bot_in {
+	const char	*channel;	/* "sms", "telegram", "chat" */
+	const char	*address;	/* where replies go: phone or chat id */
+	const char	*phone;		/* phone the channel proves, or NULL */
+	const char	*msg_id;	/* channel's message id, or NULL */
+	const char	*req;		/* request id minted at the edge */
+	const char	*text;
+	size_t		 len;
+	int		 sync;		/* the reply goes back in the response */
+	int64_t		 now;		/* unix seconds */
+};
+
+struct bot_out {
+	char		*text;		/* malloc'd; NULL: no reply */
+	enum lang	 lang;
+	enum intent	 intent;
+	int		 duplicate;	/* re-delivery: the earlier reply */
+	int		 gsm7;		/* SMS: 1 when GSM 03.38 7-bit */
+	int		 segments;	/* SMS segments, 0 for other channels */
+};
+
+/*
+ * MJ_EINPUT: invalid UTF-8 or NUL bytes; MJ_ETOOBIG: text over the limit;
+ * MJ_EDB: nothing was stored.  On MJ_OK out->text may still be NULL (no
+ * reply is due).  Free out with bot_out_free() whatever the result.
+ */
+enum mj_err	bot_handle(struct bot *, const struct bot_in *,
+		    struct bot_out *out);
+void		bot_out_free(struct bot_out *);
+
+/* SMS-style channels get GSM-aware, budgeted replies. */
+int		bot_channel_is_sms(const char *channel);
+#endif

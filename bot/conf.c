@@ -1,0 +1,281 @@
+/* conf.c - the table of every configuration key, and its parser. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bot/conf.h"
+
+enum ktype { K_INT, K_STR, K_SECRET };
+
+struct key {
+	const char	*name;
+	const char	*env;
+	enum ktype	 type;
+	size_t		 off;
+	size_t		 size;		/* K_STR: buffer size */
+	long		 min, max;	/* K_INT */
+	const char	*def;
+	const char	*help;
+};
+
+#define S(f)	offsetof(struct conf, f), sizeof(((struct conf *)0)->f)
+#define I(f)	offsetof(struct conf, f), 0
+
+static const struct key keys[] = {
+	{ "http.bind", "MUROJAAT_BIND", K_STR, S(http_bind), 0, 0,
+	  "127.0.0.1", "address to listen on" },
+	{ "http.port", "MUROJAAT_PORT", K_INT, I(http_port), 1, 65535,
+	  "8080", "TCP port" },
+	{ "http.threads", "MUROJAAT_HTTP_THREADS", K_INT, I(http_threads), 1, 64,
+	  "2", "worker threads of the HTTP server" },
+	{ "http.max_body", "MUROJAAT_HTTP_MAX_BODY", K_INT, I(http_max_body),
+	  1024, 16777216, "65536", "largest request body accepted, bytes" },
+	{ "http.max_conns", "MUROJAAT_HTTP_MAX_CONNS", K_INT, I(http_max_conns),
+	  4, 100000, "1000", "simultaneous connections" },
+	{ "http.timeout", "MUROJAAT_HTTP_TIMEOUT", K_INT, I(http_timeout_s),
+	  1, 3600, "15", "idle connection timeout, seconds" },
+	{ "db.path", "MUROJAAT_DB", K_STR, S(db_path), 0, 0,
+	  "var/murojaat.db", "SQLite database file (created when missing)" },
+	{ "intents.dir", "MUROJAAT_INTENTS_DIR", K_STR, S(intents_dir), 0, 0,
+	  "", "intent pattern files (default: intents/patterns beside the program)" },
+	{ "locales.dir", "MUROJAAT_LOCALES_DIR", K_STR, S(locales_dir), 0, 0,
+	  "", "message catalogues (default: locales beside the program)" },
+	{ "log.level", "MUROJAAT_LOG_LEVEL", K_STR, S(log_level), 0, 0,
+	  "info", "debug, info, warn or error" },
+	{ "sms.budget", "MUROJAAT_SMS_BUDGET", K_INT, I(sms_budget), 1, 10,
+	  "2", "SMS segments a reply may use" },
+	{ "status.max_misses", "MUROJAAT_STATUS_MAX_MISSES", K_INT,
+	  I(status_max_misses), 1, 1000, "5",
+	  "unknown or not-own application numbers a contact may try per hour" },
+	{ "demo.applications", "MUROJAAT_DEMO_APPS", K_INT, I(demo_apps), 0,
+	  10000000, "100000", "demo applications created with a new database" },
+	{ "telegram.token", "MUROJAAT_TELEGRAM_TOKEN", K_SECRET,
+	  S(telegram_token), 0, 0, "", "Bot API token (or telegram.token_file)" },
+	{ "telegram.secret", "MUROJAAT_TELEGRAM_SECRET", K_SECRET,
+	  S(telegram_secret), 0, 0, "", "webhook secret token" },
+	{ "telegram.api_base", "MUROJAAT_TELEGRAM_API_BASE", K_STR,
+	  S(telegram_api_base), 0, 0, "https://api.telegram.org",
+	  "Bot API base URL" },
+	{ "kannel.sendsms_url", "MUROJAAT_KANNEL_SENDSMS_URL", K_SECRET,
+	  S(kannel_sendsms_url), 0, 0, "",
+	  "Kannel sendsms URL with credentials" },
+};
+
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+static const struct key *
+find_key(const char *name, size_t n)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strlen(keys[i].name) == n &&
+		    strncmp(keys[i].name, name, n) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+/* Read a secret from a file only the service can read. */
+static int
+read_secret_file(const char *path, char *dst, size_t size, char *err,
+    size_t errlen)
+{
+	struct stat	 sb;
+	FILE		*f;
+	size_t		 n;
+
+	if (stat(path, &sb) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (sb.st_mode & (S_IRWXG | S_IRWXO)) {
+		snprintf(err, errlen, "%s: readable by group or others; "
+		    "chmod 600 it", path);
+		return -1;
+	}
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = fread(dst, 1, size - 1, f);
+	fclose(f);
+	dst[n] = '\0';
+	dst[strcspn(dst, "\r\n")] = '\0';
+	return 0;
+}
+
+static int
+set_value(struct conf *c, const struct key *k, const char *v, char *err,
+    size_t errlen)
+{
+	char	*end;
+	long	 n;
+
+	if (k->type == K_INT) {
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || errno != 0) {
+			snprintf(err, errlen, "%s: \"%s\" is not a whole number",
+			    k->name, v);
+			return -1;
+		}
+		if (n < k->min || n > k->max) {
+			snprintf(err, errlen, "%s: %ld is outside %ld..%ld",
+			    k->name, n, k->min, k->max);
+			return -1;
+		}
+		*(int *)(void *)((char *)c + k->off) = (int)n;
+		return 0;
+	}
+	if (strlen(v) >= k->size) {
+		snprintf(err, errlen, "%s: value longer than %zu bytes",
+		    k->name, k->size - 1);
+		return -1;
+	}
+	memcpy((char *)c + k->off, v, strlen(v) + 1);
+	return 0;
+}
+
+/* "key = value", or "key_file = path" for secrets. */
+static int
+set_pair(struct conf *c, const char *name, size_t nlen, const char *v,
+    char *err, size_t errlen)
+{
+	const struct key	*k;
+
+	if ((k = find_key(name, nlen)) != NULL)
+		return set_value(c, k, v, err, errlen);
+	if (nlen > 5 && strncmp(name + nlen - 5, "_file", 5) == 0 &&
+	    (k = find_key(name, nlen - 5)) != NULL && k->type == K_SECRET)
+		return read_secret_file(v, (char *)c + k->off, k->size, err,
+		    errlen);
+	snprintf(err, errlen, "%.*s: unknown key", (int)nlen, name);
+	return -1;
+}
+
+static char *
+trim(char *s)
+{
+	char	*e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+	    e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static int
+load_file(struct conf *c, const char *path, int must, char *where,
+    size_t wherelen)
+{
+	FILE	*f;
+	char	 line[1024], err[600];
+	int	 lineno = 0;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		if (!must && errno == ENOENT)
+			return 0;
+		snprintf(where, wherelen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char	*s, *eq, *name;
+
+		lineno++;
+		s = trim(line);
+		if (*s == '#' || *s == '\0')
+			continue;
+		if ((eq = strchr(s, '=')) == NULL) {
+			snprintf(where, wherelen, "%s:%d: expected key = value",
+			    path, lineno);
+			fclose(f);
+			return -1;
+		}
+		*eq = '\0';
+		name = trim(s);
+		if (set_pair(c, name, strlen(name), trim(eq + 1), err,
+		    sizeof(err)) == -1) {
+			snprintf(where, wherelen, "%s:%d: %s", path, lineno, err);
+			fclose(f);
+			return -1;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+int
+conf_load(struct conf *c, const char *file, const char *data_root,
+    char *where, size_t wherelen)
+{
+	char	 err[600];
+	const char *env;
+
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < NKEYS; i++)
+		if (set_value(c, &keys[i], keys[i].def, err, sizeof(err)) == -1) {
+			snprintf(where, wherelen, "default: %s", err);
+			return -1;
+		}
+	if (file == NULL && (env = getenv("MUROJAAT_CONF")) != NULL &&
+	    *env != '\0')
+		file = env;
+	if (load_file(c, file != NULL ? file : "murojaat.conf", file != NULL,
+	    where, wherelen) == -1)
+		return -1;
+	for (size_t i = 0; i < NKEYS; i++) {
+		char	 fenv[96];
+
+		if ((env = getenv(keys[i].env)) != NULL) {
+			if (set_value(c, &keys[i], env, err, sizeof(err)) == -1) {
+				snprintf(where, wherelen, "environment %s: %s",
+				    keys[i].env, err);
+				return -1;
+			}
+		}
+		snprintf(fenv, sizeof(fenv), "%s_FILE", keys[i].env);
+		if (keys[i].type == K_SECRET && (env = getenv(fenv)) != NULL &&
+		    read_secret_file(env, (char *)c + keys[i].off, keys[i].size,
+		    err, sizeof(err)) == -1) {
+			snprintf(where, wherelen, "environment %s: %s", fenv, err);
+			return -1;
+		}
+	}
+	if (c->intents_dir[0] == '\0')
+		snprintf(c->intents_dir, sizeof(c->intents_dir),
+		    "%s/intents/patterns", data_root);
+	if (c->locales_dir[0] == '\0')
+		snprintf(c->locales_dir, sizeof(c->locales_dir), "%s/locales",
+		    data_root);
+	return 0;
+}
+
+int
+conf_set(struct conf *c, const char *kv, char *where, size_t wherelen)
+{
+	const char	*eq = strchr(kv, '=');
+
+	if (eq == NULL) {
+		snprintf(where, wherelen, "%s: expected key=value", kv);
+		return -1;
+	}
+	return set_pair(c, kv, (size_t)(eq - kv), eq + 1, where, wherelen);
+}
+
+void
+conf_sample(void *fp)
+{
+	FILE	*f = fp;
+
+	fprintf(f, "# murojaat.conf - every key, with its default.\n"
+	    "# Each key can be overridden by the environment variable named.\n"
+	    "# Secrets: use KEY_file = /path (mode 600) or the environment.\n\n");
+	for (size_t i = 0; i < NKEYS; i++)
+		fprintf(f, "# %s (%s)\n%s%s = %s\n\n", keys[i].help, keys[i].env,
+		    keys[i].type == K_SECRET ? "# " : "", keys[i].name,
+		    keys[i].def);
+}

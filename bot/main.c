@@ -1,0 +1,291 @@
+/*
+ * main.c - the murojaat program and its commands:
+ *   serve                 the HTTP service (default of make run)
+ *   chat --as PHONE       a terminal conversation through the same pipeline
+ *   classify              one message a line in, lang/intent/entities out
+ *   translit --to latn|cyrl
+ *   sms-cost [--budget N] segments of every catalogue message
+ *   config                a sample murojaat.conf with every key
+ * Exits only here, at start-up, saying what and where.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "bot/bot.h"
+#include "bot/conf.h"
+#include "bot/demo.h"
+#include "bot/log.h"
+#include "bot/store.h"
+#include "gateway/kannel.h"
+#include "gateway/server.h"
+#include "intents/cli.h"
+#include "intents/nlu.h"
+#include "locales/catalog.h"
+#include "locales/cli.h"
+
+struct app {
+	struct conf	 conf;
+	struct store	*st;
+	struct nlu	*nlu;
+	struct catalog	*cat;
+	struct bot	*bot;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: murojaat [--config FILE] [--set key=value]... COMMAND\n"
+	    "  serve                     serve HTTP (default 127.0.0.1:8080)\n"
+	    "  chat --as PHONE           talk to the bot in this terminal\n"
+	    "  classify                  messages on stdin -> lang, intent, "
+	    "entities\n"
+	    "  translit --to latn|cyrl   Uzbek transliteration, stdin to "
+	    "stdout\n"
+	    "  sms-cost [--budget N]     SMS segments of every message\n"
+	    "  config                    print a sample murojaat.conf\n");
+}
+
+/* The folder holding intents/ and locales/: beside the program, or above. */
+static void
+data_root(char *buf, size_t len)
+{
+	char	exe[PATH_MAX], probe[PATH_MAX + 32], *dir;
+	ssize_t	n;
+
+	snprintf(buf, len, ".");
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+		return;
+	exe[n] = '\0';
+	dir = dirname(exe);
+	for (int up = 0; up < 4; up++) {
+		struct stat sb;
+
+		snprintf(probe, sizeof(probe), "%s/locales", dir);
+		if (stat(probe, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			snprintf(buf, len, "%s", dir);
+			return;
+		}
+		dir = dirname(dir);
+	}
+}
+
+static void
+app_close(struct app *a)
+{
+	bot_free(a->bot);
+	store_close(a->st);
+	nlu_free(a->nlu);
+	catalog_free(a->cat);
+}
+
+/* Load patterns and catalogues, open (and on first start fill) the store. */
+static int
+app_open(struct app *a)
+{
+	char		where[1024];
+	enum mj_err	rc;
+	int		lvl;
+
+	if ((lvl = log_level_parse(a->conf.log_level)) < 0) {
+		fprintf(stderr, "murojaat: log.level: \"%s\" is not one of "
+		    "debug, info, warn, error\n", a->conf.log_level);
+		return -1;
+	}
+	log_set_level((enum log_level)lvl);
+	if (sodium_init() < 0) {
+		fprintf(stderr, "murojaat: libsodium failed to start\n");
+		return -1;
+	}
+	if ((rc = nlu_load(&a->nlu, a->conf.intents_dir, where,
+	    sizeof(where))) != MJ_OK) {
+		fprintf(stderr, "murojaat: %s\n", where);
+		return -1;
+	}
+	if ((rc = catalog_load(&a->cat, a->conf.locales_dir, where,
+	    sizeof(where))) != MJ_OK) {
+		fprintf(stderr, "murojaat: %s\n", where);
+		return -1;
+	}
+	if (store_open(&a->st, a->conf.db_path) != MJ_OK) {
+		fprintf(stderr, "murojaat: cannot open the database %s "
+		    "(see the log line above)\n", a->conf.db_path);
+		return -1;
+	}
+	if (store_app_count(a->st) == 0) {
+		struct timespec	t0, t1;
+
+		fprintf(stderr, "murojaat: new database %s: creating demo data "
+		    "(%d applications)...\n", a->conf.db_path,
+		    a->conf.demo_apps);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (demo_fill(a->st, a->conf.demo_apps) != MJ_OK) {
+			fprintf(stderr, "murojaat: demo data failed\n");
+			return -1;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		fprintf(stderr, "murojaat: demo data ready in %.1f s\n",
+		    (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	}
+	if (bot_new(&a->bot, &a->conf, a->st, a->nlu, a->cat) != MJ_OK)
+		return -1;
+	return 0;
+}
+
+static int
+cmd_serve(struct app *a)
+{
+	struct server	*srv;
+	sigset_t	 set;
+	int		 sig, port;
+
+	if (app_open(a) == -1)
+		return 1;
+	/* Signals are taken by sigwait below, not by the server's threads. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (server_start(&srv, &a->conf, a->bot) != MJ_OK)
+		return 1;
+	port = server_port(srv);
+	log_info("http.listen", "addr=%s port=%d threads=%d",
+	    a->conf.http_bind, port, a->conf.http_threads);
+	printf("murojaat is serving on http://%s:%d/\n\n"
+	    "Try it (demo data: AR-2025-000001 belongs to +998901234567, "
+	    "AR-2025-000002 to +998907654321):\n"
+	    "  curl 'http://%s:%d/sms/kannel?from=%%2B998901234567&to=1234"
+	    "&id=1&text=arizam%%20holati%%20AR-2025-000001'\n"
+	    "  curl 'http://%s:%d/healthz'\n"
+	    "or talk to it in a terminal: ./murojaat chat --as +998901234567\n",
+	    a->conf.http_bind, port, a->conf.http_bind, port,
+	    a->conf.http_bind, port);
+	fflush(stdout);
+	sigwait(&set, &sig);
+	log_info("http.stop", "signal=%d", sig);
+	server_stop(srv);
+	return 0;
+}
+
+static int
+cmd_chat(struct app *a, int argc, char **argv)
+{
+	const char	*as = NULL;
+	char		 phone[20], line[4200], req[16];
+	int		 tty = isatty(STDIN_FILENO), n = 0;
+
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--as") == 0 && i + 1 < argc)
+			as = argv[++i];
+	if (as == NULL || kannel_phone(as, phone, sizeof(phone)) == -1) {
+		fprintf(stderr, "murojaat chat: --as PHONE is required, e.g. "
+		    "--as +998901234567\n");
+		return 2;
+	}
+	if (app_open(a) == -1)
+		return 1;
+	if (tty)
+		printf("Chatting as %s (Ctrl-D to end).\n> ", phone);
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		struct bot_in	in;
+		struct bot_out	out;
+		enum mj_err	rc;
+		size_t		len = strcspn(line, "\r\n");
+
+		line[len] = '\0';
+		if (len == 0) {
+			if (tty)
+				printf("> ");
+			continue;
+		}
+		snprintf(req, sizeof(req), "chat%d", ++n);
+		in = (struct bot_in){ .channel = "chat", .address = phone,
+		    .phone = phone, .req = req, .text = line, .len = len,
+		    .sync = 1, .now = (int64_t)time(NULL) };
+		rc = bot_handle(a->bot, &in, &out);
+		if (rc != MJ_OK)
+			printf("[%s]\n", mj_strerror(rc));
+		else if (out.text != NULL)
+			printf("%s\n", out.text);
+		bot_out_free(&out);
+		if (tty)
+			printf("> ");
+		fflush(stdout);
+	}
+	if (tty)
+		printf("\n");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct app	 a;
+	const char	*conffile = NULL, *cmd = NULL;
+	char		 root[PATH_MAX], where[1024];
+	int		 i, rc;
+
+	memset(&a, 0, sizeof(a));
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+			conffile = argv[++i];
+		else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc)
+			i++;	/* applied after the file, below */
+		else if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			cmd = argv[i];
+			break;
+		}
+	}
+	if (cmd == NULL) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(cmd, "classify") == 0)
+		return intents_cmd_classify(argc - i, argv + i);
+	if (strcmp(cmd, "translit") == 0)
+		return intents_cmd_translit(argc - i, argv + i);
+	if (strcmp(cmd, "sms-cost") == 0)
+		return locales_cmd_sms_cost(argc - i, argv + i);
+	if (strcmp(cmd, "config") == 0) {
+		conf_sample(stdout);
+		return 0;
+	}
+	data_root(root, sizeof(root));
+	if (conf_load(&a.conf, conffile, root, where, sizeof(where)) == -1) {
+		fprintf(stderr, "murojaat: %s\n", where);
+		return 1;
+	}
+	for (int j = 1; j < i; j++)
+		if (strcmp(argv[j], "--set") == 0 && j + 1 < i &&
+		    conf_set(&a.conf, argv[++j], where, sizeof(where)) == -1) {
+			fprintf(stderr, "murojaat: --set %s\n", where);
+			return 1;
+		}
+	if (strcmp(cmd, "serve") == 0)
+		rc = cmd_serve(&a);
+	else if (strcmp(cmd, "chat") == 0)
+		rc = cmd_chat(&a, argc - i - 1, argv + i + 1);
+	else {
+		fprintf(stderr, "murojaat: unknown command \"%s\"\n", cmd);
+		usage(stderr);
+		rc = 2;
+	}
+	app_close(&a);
+	return rc;
+}

@@ -1,0 +1,19 @@
+/*
+ * migrations.h - the numbered SQL migrations, embedded at build time from
+ * bot/migrations/NNNN_name.sql (tools/embed-sql.sh).  store_open() applies
+ * those not yet recorded in schema_migrations, in order, each in its own
+ * transaction.
+ */
+#ifndef BOT_MIGRATIONS_H
+#define BOT_MIGRATIONS_H
+#include <stddef.h>
+
+struct migration {
+	int		 version;
+	const char	*name;
+	const char	*sql;
+};
+
+extern const struct migration	migrations[];
+extern const size_t		migrations_count;
+#endif

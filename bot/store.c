@@ -1,0 +1,552 @@
+/*
+ * store.c - the SQLite backend of store.h: one connection in WAL mode,
+ * numbered migrations, statements prepared once in store_open() and reused.
+ * Every value reaches SQL only as a bound parameter.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "bot/log.h"
+#include "bot/migrations.h"
+#include "bot/store.h"
+
+enum stmt {
+	Q_BEGIN, Q_COMMIT, Q_ROLLBACK,
+	Q_CONTACT_GET, Q_CONTACT_NEW, Q_CONTACT_SAVE,
+	Q_APP_GET, Q_APP_STATUS_OF, Q_APP_INSERT, Q_APP_UPDATE, Q_HISTORY_ADD,
+	Q_APP_COUNT,
+	Q_MSG_ADD, Q_INBOUND_SEEN, Q_REPLY_OF,
+	Q_OUTBOX_ADD,
+	Q_PROGRAMME_PUT,
+	Q__COUNT
+};
+
+static const char *const sql[Q__COUNT] = {
+	[Q_BEGIN] = "BEGIN IMMEDIATE",
+	[Q_COMMIT] = "COMMIT",
+	[Q_ROLLBACK] = "ROLLBACK",
+	[Q_CONTACT_GET] = "SELECT id, channel, address, coalesce(phone, ''), "
+	    "lang, opted_out, state, state_data, state_at, misses, "
+	    "misses_since FROM contacts WHERE channel = ?1 AND address = ?2",
+	[Q_CONTACT_NEW] = "INSERT INTO contacts (channel, address, created_at, "
+	    "updated_at) VALUES (?1, ?2, ?3, ?3)",
+	[Q_CONTACT_SAVE] = "UPDATE contacts SET phone = nullif(?2, ''), "
+	    "lang = ?3, opted_out = ?4, state = ?5, state_data = ?6, "
+	    "state_at = ?7, misses = ?8, misses_since = ?9, updated_at = ?10 "
+	    "WHERE id = ?1",
+	[Q_APP_GET] = "SELECT number, programme, status, applicant_phone, "
+	    "pinfl_last4, submitted_on, coalesce(decided_on, ''), "
+	    "coalesce(payment_on, '') FROM applications WHERE number = ?1",
+	[Q_APP_STATUS_OF] = "SELECT id, status FROM applications "
+	    "WHERE number = ?1",
+	[Q_APP_INSERT] = "INSERT INTO applications (number, programme, status, "
+	    "applicant_phone, pinfl_hash, pinfl_last4, region, district, "
+	    "submitted_on, decided_on, payment_on, updated_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[Q_APP_UPDATE] = "UPDATE applications SET programme = ?2, status = ?3, "
+	    "applicant_phone = ?4, pinfl_hash = ?5, pinfl_last4 = ?6, "
+	    "region = ?7, district = ?8, submitted_on = ?9, decided_on = ?10, "
+	    "payment_on = ?11, updated_at = ?12 WHERE number = ?1",
+	[Q_HISTORY_ADD] = "INSERT INTO application_history (application_id, "
+	    "status, on_date, source) VALUES (?1, ?2, ?3, ?4)",
+	[Q_APP_COUNT] = "SELECT count(*) FROM applications",
+	[Q_MSG_ADD] = "INSERT INTO messages (contact_id, direction, channel, "
+	    "channel_msg_id, req, reply_to, body, lang, intent, entities, "
+	    "delivery, encoding, segments, created_at) VALUES (?1, ?2, ?3, ?4, "
+	    "?5, nullif(?6, 0), ?7, ?8, ?9, ?10, ?11, ?12, nullif(?13, 0), ?14)",
+	[Q_INBOUND_SEEN] = "SELECT id FROM messages WHERE channel = ?1 AND "
+	    "channel_msg_id = ?2 AND direction = 'in'",
+	[Q_REPLY_OF] = "SELECT body FROM messages WHERE reply_to = ?1 AND "
+	    "direction = 'out' ORDER BY id LIMIT 1",
+	[Q_OUTBOX_ADD] = "INSERT INTO outbox (message_id, channel, address, "
+	    "state, next_try_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[Q_PROGRAMME_PUT] = "INSERT INTO programmes (code, amount_min, "
+	    "amount_max, period_months, documents, apply_via, decision, "
+	    "legal_basis, source) VALUES (?1, nullif(?2, 0), nullif(?3, 0), "
+	    "?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (code) DO UPDATE SET "
+	    "amount_min = excluded.amount_min, amount_max = excluded.amount_max, "
+	    "period_months = excluded.period_months, "
+	    "documents = excluded.documents, apply_via = excluded.apply_via, "
+	    "decision = excluded.decision, legal_basis = excluded.legal_basis, "
+	    "source = excluded.source",
+};
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*q[Q__COUNT];
+	pthread_mutex_t	 lock;
+	int		 in_tx;
+};
+
+static enum mj_err
+db_fail(struct store *st, const char *op)
+{
+	log_err("store.fail", "op=%s err=\"%s\"", op, sqlite3_errmsg(st->db));
+	return MJ_EDB;
+}
+
+static void
+done(sqlite3_stmt *q)
+{
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+}
+
+static void
+bind_str(sqlite3_stmt *q, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(q, i);
+	else
+		sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
+}
+
+static void
+col_copy(sqlite3_stmt *q, int i, char *dst, size_t size)
+{
+	const unsigned char	*s = sqlite3_column_text(q, i);
+
+	snprintf(dst, size, "%s", s != NULL ? (const char *)s : "");
+}
+
+/* Run a statement that returns no rows. */
+static enum mj_err
+step_done(struct store *st, enum stmt which, const char *op)
+{
+	sqlite3_stmt	*q = st->q[which];
+	int		 rc = sqlite3_step(q);
+
+	done(q);
+	if (rc != SQLITE_DONE)
+		return db_fail(st, op);
+	return MJ_OK;
+}
+
+static int
+mkdir_parent(const char *path)
+{
+	char	 buf[1024], *dir;
+
+	if (strlen(path) >= sizeof(buf))
+		return -1;
+	strcpy(buf, path);
+	dir = dirname(buf);
+	if (strcmp(dir, ".") == 0 || strcmp(dir, "/") == 0)
+		return 0;
+	if (mkdir(dir, 0750) == -1 && errno != EEXIST) {
+		if (errno == ENOENT && mkdir_parent(dir) == 0)
+			return mkdir(dir, 0750) == -1 && errno != EEXIST ? -1 : 0;
+		return -1;
+	}
+	return 0;
+}
+
+static enum mj_err
+migrate(struct store *st)
+{
+	char		*err = NULL;
+	int		 have = store_schema_version(st);
+
+	for (size_t i = 0; i < migrations_count; i++) {
+		const struct migration	*m = &migrations[i];
+		char			 rec[256];
+
+		if (m->version <= have)
+			continue;
+		snprintf(rec, sizeof(rec), "INSERT INTO schema_migrations "
+		    "(version, name, applied_at) VALUES (%d, '%s', "
+		    "strftime('%%s', 'now'))", m->version, m->name);
+		if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, &err) !=
+		    SQLITE_OK ||
+		    sqlite3_exec(st->db, m->sql, NULL, NULL, &err) != SQLITE_OK ||
+		    sqlite3_exec(st->db, rec, NULL, NULL, &err) != SQLITE_OK ||
+		    sqlite3_exec(st->db, "COMMIT", NULL, NULL, &err) !=
+		    SQLITE_OK) {
+			log_err("store.migrate", "version=%d name=%s err=\"%s\"",
+			    m->version, m->name, err != NULL ? err : "?");
+			sqlite3_free(err);
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return MJ_EDB;
+		}
+		log_info("store.migrate", "version=%d name=%s", m->version,
+		    m->name);
+	}
+	return MJ_OK;
+}
+
+int
+store_schema_version(struct store *st)
+{
+	sqlite3_stmt	*q;
+	int		 v = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(version), 0) "
+	    "FROM schema_migrations", -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+enum mj_err
+store_open(struct store **out, const char *path)
+{
+	struct store	*st;
+	char		*err = NULL;
+
+	*out = NULL;
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return MJ_ENOMEM;
+	pthread_mutex_init(&st->lock, NULL);
+	if (mkdir_parent(path) == -1) {
+		log_err("store.open", "path=\"%s\" err=\"cannot create its "
+		    "folder: %s\"", path, strerror(errno));
+		free(st);
+		return MJ_EDB;
+	}
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		log_err("store.open", "path=\"%s\" err=\"%s\"", path,
+		    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
+		store_close(st);
+		return MJ_EDB;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	/*
+	 * WAL with synchronous=FULL: a reply acknowledged with 2xx must
+	 * survive a power cut, not only a crash of the process.
+	 */
+	if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; "
+	    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
+	    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+	    "applied_at INTEGER NOT NULL)", NULL, NULL, &err) != SQLITE_OK) {
+		log_err("store.open", "path=\"%s\" err=\"%s\"", path, err);
+		sqlite3_free(err);
+		store_close(st);
+		return MJ_EDB;
+	}
+	if (migrate(st) != MJ_OK) {
+		store_close(st);
+		return MJ_EDB;
+	}
+	for (int i = 0; i < Q__COUNT; i++)
+		if (sqlite3_prepare_v3(st->db, sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->q[i], NULL) != SQLITE_OK) {
+			log_err("store.prepare", "stmt=%d err=\"%s\"", i,
+			    sqlite3_errmsg(st->db));
+			store_close(st);
+			return MJ_EDB;
+		}
+	*out = st;
+	return MJ_OK;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	for (int i = 0; i < Q__COUNT; i++)
+		sqlite3_finalize(st->q[i]);
+	sqlite3_close(st->db);
+	pthread_mutex_destroy(&st->lock);
+	free(st);
+}
+
+enum mj_err
+store_begin(struct store *st)
+{
+	pthread_mutex_lock(&st->lock);
+	if (step_done(st, Q_BEGIN, "begin") != MJ_OK) {
+		pthread_mutex_unlock(&st->lock);
+		return MJ_EDB;
+	}
+	st->in_tx = 1;
+	return MJ_OK;
+}
+
+enum mj_err
+store_end(struct store *st, int commit)
+{
+	enum mj_err	rc = MJ_OK;
+
+	if (commit && step_done(st, Q_COMMIT, "commit") != MJ_OK)
+		rc = MJ_EDB;
+	if (!commit || rc != MJ_OK)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = 0;
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+static enum mj_err
+contact_read(struct store *st, const char *channel, const char *address,
+    struct contact *c)
+{
+	sqlite3_stmt	*q = st->q[Q_CONTACT_GET];
+	enum mj_err	 rc = MJ_ENOTFOUND;
+
+	bind_str(q, 1, channel);
+	bind_str(q, 2, address);
+	switch (sqlite3_step(q)) {
+	case SQLITE_ROW:
+		memset(c, 0, sizeof(*c));
+		c->id = sqlite3_column_int64(q, 0);
+		col_copy(q, 1, c->channel, sizeof(c->channel));
+		col_copy(q, 2, c->address, sizeof(c->address));
+		col_copy(q, 3, c->phone, sizeof(c->phone));
+		col_copy(q, 4, c->lang, sizeof(c->lang));
+		c->opted_out = sqlite3_column_int(q, 5);
+		col_copy(q, 6, c->state, sizeof(c->state));
+		col_copy(q, 7, c->state_data, sizeof(c->state_data));
+		c->state_at = sqlite3_column_int64(q, 8);
+		c->misses = sqlite3_column_int(q, 9);
+		c->misses_since = sqlite3_column_int64(q, 10);
+		rc = MJ_OK;
+		break;
+	case SQLITE_DONE:
+		break;
+	default:
+		rc = db_fail(st, "contact_get");
+	}
+	done(q);
+	return rc;
+}
+
+enum mj_err
+store_contact_get(struct store *st, const char *channel, const char *address,
+    int64_t now, struct contact *out)
+{
+	enum mj_err	 rc;
+
+	rc = contact_read(st, channel, address, out);
+	if (rc != MJ_ENOTFOUND)
+		return rc;
+	bind_str(st->q[Q_CONTACT_NEW], 1, channel);
+	bind_str(st->q[Q_CONTACT_NEW], 2, address);
+	sqlite3_bind_int64(st->q[Q_CONTACT_NEW], 3, now);
+	if ((rc = step_done(st, Q_CONTACT_NEW, "contact_new")) != MJ_OK)
+		return rc;
+	return contact_read(st, channel, address, out);
+}
+
+enum mj_err
+store_contact_save(struct store *st, const struct contact *c, int64_t now)
+{
+	sqlite3_stmt	*q = st->q[Q_CONTACT_SAVE];
+
+	sqlite3_bind_int64(q, 1, c->id);
+	bind_str(q, 2, c->phone);
+	bind_str(q, 3, c->lang);
+	sqlite3_bind_int(q, 4, c->opted_out);
+	bind_str(q, 5, c->state);
+	bind_str(q, 6, c->state_data);
+	sqlite3_bind_int64(q, 7, c->state_at);
+	sqlite3_bind_int(q, 8, c->misses);
+	sqlite3_bind_int64(q, 9, c->misses_since);
+	sqlite3_bind_int64(q, 10, now);
+	return step_done(st, Q_CONTACT_SAVE, "contact_save");
+}
+
+enum mj_err
+store_app_get(struct store *st, const char *number, struct app_status *out)
+{
+	sqlite3_stmt	*q = st->q[Q_APP_GET];
+	enum mj_err	 rc = MJ_ENOTFOUND;
+
+	bind_str(q, 1, number);
+	switch (sqlite3_step(q)) {
+	case SQLITE_ROW:
+		memset(out, 0, sizeof(*out));
+		col_copy(q, 0, out->number, sizeof(out->number));
+		col_copy(q, 1, out->programme, sizeof(out->programme));
+		col_copy(q, 2, out->status, sizeof(out->status));
+		col_copy(q, 3, out->phone, sizeof(out->phone));
+		col_copy(q, 4, out->pinfl_last4, sizeof(out->pinfl_last4));
+		col_copy(q, 5, out->submitted, sizeof(out->submitted));
+		col_copy(q, 6, out->decided, sizeof(out->decided));
+		col_copy(q, 7, out->payment, sizeof(out->payment));
+		rc = MJ_OK;
+		break;
+	case SQLITE_DONE:
+		break;
+	default:
+		rc = db_fail(st, "app_get");
+	}
+	done(q);
+	return rc;
+}
+
+enum mj_err
+store_msg_add(struct store *st, const struct msg_row *m, int64_t *id)
+{
+	sqlite3_stmt	*q = st->q[Q_MSG_ADD];
+	enum mj_err	 rc;
+
+	sqlite3_bind_int64(q, 1, m->contact_id);
+	bind_str(q, 2, m->direction);
+	bind_str(q, 3, m->channel);
+	bind_str(q, 4, m->channel_msg_id);
+	bind_str(q, 5, m->req);
+	sqlite3_bind_int64(q, 6, m->reply_to);
+	bind_str(q, 7, m->body);
+	bind_str(q, 8, m->lang);
+	bind_str(q, 9, m->intent);
+	bind_str(q, 10, m->entities);
+	bind_str(q, 11, m->delivery);
+	bind_str(q, 12, m->encoding);
+	sqlite3_bind_int(q, 13, m->segments);
+	sqlite3_bind_int64(q, 14, m->created_at);
+	rc = step_done(st, Q_MSG_ADD, "msg_add");
+	if (rc == MJ_OK && id != NULL)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return rc;
+}
+
+enum mj_err
+store_inbound_seen(struct store *st, const char *channel,
+    const char *channel_msg_id, int64_t *in_id, char **reply)
+{
+	sqlite3_stmt	*q = st->q[Q_INBOUND_SEEN];
+	enum mj_err	 rc = MJ_ENOTFOUND;
+	int64_t		 id = 0;
+
+	*reply = NULL;
+	bind_str(q, 1, channel);
+	bind_str(q, 2, channel_msg_id);
+	switch (sqlite3_step(q)) {
+	case SQLITE_ROW:
+		id = sqlite3_column_int64(q, 0);
+		rc = MJ_OK;
+		break;
+	case SQLITE_DONE:
+		break;
+	default:
+		rc = db_fail(st, "inbound_seen");
+	}
+	done(q);
+	if (rc != MJ_OK)
+		return rc;
+	*in_id = id;
+	q = st->q[Q_REPLY_OF];
+	sqlite3_bind_int64(q, 1, id);
+	switch (sqlite3_step(q)) {
+	case SQLITE_ROW:
+		if ((*reply = strdup((const char *)sqlite3_column_text(q, 0))) ==
+		    NULL)
+			rc = MJ_ENOMEM;
+		break;
+	case SQLITE_DONE:
+		break;
+	default:
+		rc = db_fail(st, "reply_of");
+	}
+	done(q);
+	return rc;
+}
+
+enum mj_err
+store_outbox_add(struct store *st, int64_t msg_id, const char *channel,
+    const char *address, const char *state, int64_t next_try_at, int64_t now)
+{
+	sqlite3_stmt	*q = st->q[Q_OUTBOX_ADD];
+
+	sqlite3_bind_int64(q, 1, msg_id);
+	bind_str(q, 2, channel);
+	bind_str(q, 3, address);
+	bind_str(q, 4, state);
+	sqlite3_bind_int64(q, 5, next_try_at);
+	sqlite3_bind_int64(q, 6, now);
+	return step_done(st, Q_OUTBOX_ADD, "outbox_add");
+}
+
+enum mj_err
+store_programme_put(struct store *st, const struct programme_row *p)
+{
+	sqlite3_stmt	*q = st->q[Q_PROGRAMME_PUT];
+
+	bind_str(q, 1, p->code);
+	sqlite3_bind_int64(q, 2, p->amount_min);
+	sqlite3_bind_int64(q, 3, p->amount_max);
+	sqlite3_bind_int(q, 4, p->period_months);
+	bind_str(q, 5, p->documents);
+	bind_str(q, 6, p->apply_via);
+	bind_str(q, 7, p->decision);
+	bind_str(q, 8, p->legal_basis);
+	bind_str(q, 9, p->source);
+	return step_done(st, Q_PROGRAMME_PUT, "programme_put");
+}
+
+enum mj_err
+store_app_put(struct store *st, const struct app_row *a, int64_t now)
+{
+	sqlite3_stmt	*q = st->q[Q_APP_STATUS_OF];
+	enum stmt	 which = Q_APP_INSERT;
+	enum mj_err	 rc;
+	int64_t		 id = 0;
+	int		 changed = 1;
+
+	bind_str(q, 1, a->number);
+	switch (sqlite3_step(q)) {
+	case SQLITE_ROW:
+		id = sqlite3_column_int64(q, 0);
+		changed = strcmp((const char *)sqlite3_column_text(q, 1),
+		    a->status) != 0;
+		which = Q_APP_UPDATE;
+		break;
+	case SQLITE_DONE:
+		break;
+	default:
+		done(q);
+		return db_fail(st, "app_status_of");
+	}
+	done(q);
+	q = st->q[which];
+	bind_str(q, 1, a->number);
+	bind_str(q, 2, a->programme);
+	bind_str(q, 3, a->status);
+	bind_str(q, 4, a->phone);
+	bind_str(q, 5, a->pinfl_hash);
+	bind_str(q, 6, a->pinfl_last4);
+	bind_str(q, 7, a->region);
+	bind_str(q, 8, a->district);
+	bind_str(q, 9, a->submitted);
+	bind_str(q, 10, a->decided);
+	bind_str(q, 11, a->payment);
+	sqlite3_bind_int64(q, 12, now);
+	if ((rc = step_done(st, which, "app_put")) != MJ_OK)
+		return rc;
+	if (which == Q_APP_INSERT)
+		id = sqlite3_last_insert_rowid(st->db);
+	if (!changed)
+		return MJ_OK;
+	q = st->q[Q_HISTORY_ADD];
+	sqlite3_bind_int64(q, 1, id);
+	bind_str(q, 2, a->status);
+	bind_str(q, 3, a->decided != NULL ? a->decided : a->submitted);
+	bind_str(q, 4, a->source);
+	return step_done(st, Q_HISTORY_ADD, "history_add");
+}
+
+int64_t
+store_app_count(struct store *st)
+{
+	sqlite3_stmt	*q = st->q[Q_APP_COUNT];
+	int64_t		 n = 0;
+
+	pthread_mutex_lock(&st->lock);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	done(q);
+	pthread_mutex_unlock(&st->lock);
+	return n;
+}

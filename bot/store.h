@@ -1,0 +1,122 @@
+/*
+ * store.h - every SQL statement of murojaat lives behind this header, so a
+ * second backend can stand beside SQLite without touching the dialogue or the
+ * gateway.  One struct store is one SQLite connection in WAL mode with its
+ * prepared statements; it is shared by threads, which take turns through
+ * store_begin()/store_end() (a mutex held for the whole transaction).
+ * Strings handed in are copied (SQLITE_TRANSIENT); strings handed out are
+ * copied into the caller's structs.
+ */
+#ifndef BOT_STORE_H
+#define BOT_STORE_H
+#include <stdint.h>
+
+#include "bot/err.h"
+
+struct store;		/* opaque */
+
+/*
+ * Open (creating the file and its folder when missing), switch to WAL and
+ * apply the pending migrations.  On failure *out is NULL and the reason is
+ * logged.
+ */
+enum mj_err	store_open(struct store **out, const char *path);
+void		store_close(struct store *);	/* NULL is fine */
+/* The highest migration applied. */
+int		store_schema_version(struct store *);
+
+/*
+ * A write transaction: store_begin() takes the store's lock and begins
+ * IMMEDIATE; store_end(st, commit) commits (commit != 0) or rolls back and
+ * releases the lock.  A failed commit rolls back and returns MJ_EDB.
+ */
+enum mj_err	store_begin(struct store *);
+enum mj_err	store_end(struct store *, int commit);
+
+struct contact {
+	int64_t	id;
+	char	channel[16];
+	char	address[64];
+	char	phone[20];		/* verified E.164 or "" */
+	char	lang[12];
+	int	opted_out;
+	char	state[32];
+	char	state_data[1024];
+	int64_t	state_at;
+	int	misses;
+	int64_t	misses_since;
+};
+/* Inside a transaction: the contact, created (lang "uz-Latn") if new. */
+enum mj_err	store_contact_get(struct store *, const char *channel,
+		    const char *address, int64_t now, struct contact *out);
+enum mj_err	store_contact_save(struct store *, const struct contact *,
+		    int64_t now);
+
+struct app_status {
+	char	number[16];
+	char	programme[24];
+	char	status[20];
+	char	phone[20];
+	char	pinfl_last4[5];
+	char	submitted[11];
+	char	decided[11];		/* "" when not decided */
+	char	payment[11];		/* "" when not paid yet */
+};
+/* MJ_ENOTFOUND when there is no such number. */
+enum mj_err	store_app_get(struct store *, const char *number,
+		    struct app_status *out);
+
+struct msg_row {
+	int64_t		 contact_id;
+	const char	*direction;	/* "in" or "out" */
+	const char	*channel;
+	const char	*channel_msg_id;	/* NULL: none */
+	const char	*req;
+	int64_t		 reply_to;	/* 0: none */
+	const char	*body;
+	const char	*lang;
+	const char	*intent;
+	const char	*entities;
+	const char	*delivery;
+	const char	*encoding;	/* NULL unless SMS */
+	int		 segments;	/* 0 unless SMS */
+	int64_t		 created_at;
+};
+enum mj_err	store_msg_add(struct store *, const struct msg_row *,
+		    int64_t *id);
+
+/*
+ * Duplicate delivery: the inbound row of (channel, channel_msg_id) and the
+ * text of the reply given to it (*reply malloc'd, NULL when there was none).
+ * MJ_ENOTFOUND when this message id has not been seen.
+ */
+enum mj_err	store_inbound_seen(struct store *, const char *channel,
+		    const char *channel_msg_id, int64_t *in_id, char **reply);
+
+/* An outbox row for outbound message msg_id ("pending" or "sync"). */
+enum mj_err	store_outbox_add(struct store *, int64_t msg_id,
+		    const char *channel, const char *address,
+		    const char *state, int64_t next_try_at, int64_t now);
+
+/* Demo and import rows (inside a transaction). */
+struct programme_row {
+	const char	*code;
+	long long	 amount_min, amount_max;	/* 0: none */
+	int		 period_months;
+	const char	*documents, *apply_via, *decision, *legal_basis,
+			*source;
+};
+enum mj_err	store_programme_put(struct store *, const struct programme_row *);
+
+struct app_row {
+	const char	*number, *programme, *status, *phone, *pinfl_hash,
+			*pinfl_last4, *region, *district, *submitted,
+			*decided, *payment;	/* decided/payment NULL: none */
+	const char	*source;	/* history: demo, import, api */
+};
+/* Insert or update by number; a change of status adds a history row. */
+enum mj_err	store_app_put(struct store *, const struct app_row *,
+		    int64_t now);
+/* Number of applications (for start-up messages and tests). */
+int64_t		store_app_count(struct store *);
+#endif

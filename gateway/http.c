@@ -1,0 +1,56 @@
+/* http.c - answering helpers shared by the routes. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "gateway/http.h"
+
+enum MHD_Result
+http_reply(struct MHD_Connection *conn, unsigned status, const char *ctype,
+    const char *text, size_t len)
+{
+	struct MHD_Response	*resp;
+	enum MHD_Result		 ret;
+
+	resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)text,
+	    MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	ret = MHD_queue_response(conn, status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+enum MHD_Result
+http_error(struct MHD_Connection *conn, unsigned status, const char *reason)
+{
+	char	buf[256];
+	size_t	n;
+
+	n = (size_t)snprintf(buf, sizeof(buf), "%s\n", reason);
+	if (n >= sizeof(buf))
+		n = sizeof(buf) - 1;
+	return http_reply(conn, status, "text/plain; charset=utf-8", buf, n);
+}
+
+const char *
+http_arg(struct MHD_Connection *conn, const char *name, size_t *len)
+{
+	const char	*v = NULL;
+	size_t		 n = 0;
+
+	if (MHD_lookup_connection_value_n(conn, MHD_GET_ARGUMENT_KIND, name,
+	    strlen(name), &v, &n) != MHD_YES)
+		return NULL;
+	if (len != NULL)
+		*len = n;
+	return v != NULL ? v : "";
+}
+
+const char *
+http_header(struct MHD_Connection *conn, const char *name)
+{
+	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}

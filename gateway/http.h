@@ -1,0 +1,37 @@
+/*
+ * http.h - what every route of the HTTP edge shares: the per-request state
+ * (everything one request allocates hangs off struct req and is freed in one
+ * place, the completion callback) and small helpers to answer.
+ */
+#ifndef GATEWAY_HTTP_H
+#define GATEWAY_HTTP_H
+#include <stddef.h>
+
+#include <microhttpd.h>
+
+struct server;
+
+struct req {
+	char		 id[16];	/* request id, logged and stored */
+	char		*body;		/* NUL-terminated, len bytes */
+	size_t		 len;
+	size_t		 cap;
+	size_t		 max;		/* ceiling set when created */
+	int		 too_big;
+	const void	*route;
+};
+
+/* Answer with a copy of text (Content-Type given); MHD_NO on failure. */
+enum MHD_Result	http_reply(struct MHD_Connection *, unsigned status,
+		    const char *ctype, const char *text, size_t len);
+/* A short plain-text error for machines, e.g. "missing parameter from". */
+enum MHD_Result	http_error(struct MHD_Connection *, unsigned status,
+		    const char *reason);
+/*
+ * A query argument with its length (NUL bytes survive); NULL when absent.
+ * *len may be NULL.
+ */
+const char	*http_arg(struct MHD_Connection *, const char *name,
+		    size_t *len);
+const char	*http_header(struct MHD_Connection *, const char *name);
+#endif

@@ -1,0 +1,237 @@
+/*
+ * kannel.c - Kannel's sms-service calling us (mobile-originated SMS).
+ * Parameters as in ../shared/kannel/README.md section 2: the exact text is
+ * %b (here "bin", or "text" when get-url puts %b there), decoded with the
+ * charset Kannel names; UCS-2 arrives as UTF-8 when smsbox has
+ * mo-recode = true, as UTF-16BE otherwise, and both are accepted.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <uniconv.h>
+#include <unistr.h>
+
+#include "bot/log.h"
+#include "gateway/kannel.h"
+#include "gateway/server.h"
+
+#define TEXT_MAX	4096	/* bytes of UTF-8; a long SMS is ~1,600 */
+
+int
+kannel_phone(const char *in, char *out, size_t outlen)
+{
+	char	digits[20];
+	size_t	n = 0;
+	int	plus = 0;
+
+	if (in == NULL)
+		return -1;
+	while (*in == ' ')
+		in++;
+	if (*in == '+') {
+		plus = 1;
+		in++;
+	} else if (in[0] == '0' && in[1] == '0') {
+		plus = 1;
+		in += 2;
+	}
+	for (; *in != '\0'; in++) {
+		if (*in >= '0' && *in <= '9') {
+			if (n + 1 >= sizeof(digits))
+				return -1;
+			digits[n++] = *in;
+		} else if (*in != ' ' && *in != '-' && *in != '(' && *in != ')')
+			return -1;
+	}
+	digits[n] = '\0';
+	if (n == 9 && !plus)		/* local: 90 123 45 67 */
+		return snprintf(out, outlen, "+998%s", digits) < (int)outlen ?
+		    0 : -1;
+	if (n < 7 || n > 15)
+		return -1;
+	return snprintf(out, outlen, "+%s", digits) < (int)outlen ? 0 : -1;
+}
+
+/* The charset parameter (or the Content-Type's) to a name iconv knows. */
+static const char *
+charset_of(const char *charset, const char *coding)
+{
+	if (charset == NULL || *charset == '\0')
+		return coding != NULL && strcmp(coding, "2") == 0 ?
+		    "UTF-16BE" : "UTF-8";
+	if (strcasecmp(charset, "UTF-8") == 0 || strcasecmp(charset, "utf8") == 0)
+		return "UTF-8";
+	if (strcasecmp(charset, "UCS-2") == 0 || strcasecmp(charset, "UCS-2BE") == 0)
+		return "UTF-16BE";
+	return charset;
+}
+
+/*
+ * Decode raw bytes in charset into a NUL-terminated UTF-8 copy.  UTF-8 is
+ * validated, not converted.  NULL when invalid or not a text charset.
+ */
+static char *
+decode_text(const char *raw, size_t len, const char *charset)
+{
+	char	*out;
+	size_t	 olen = 0;
+
+	if (strcasecmp(charset, "UTF-8") == 0) {
+		if (u8_check((const uint8_t *)raw, len) != NULL ||
+		    memchr(raw, '\0', len) != NULL)
+			return NULL;
+		return strndup(raw, len);
+	}
+	if (strcasecmp(charset, "8-BIT") == 0 ||
+	    strcasecmp(charset, "binary") == 0)
+		return NULL;
+	out = u8_conv_from_encoding(charset, iconveh_error, raw, len, NULL,
+	    NULL, &olen);
+	if (out == NULL)
+		return NULL;
+	if (memchr(out, '\0', olen) != NULL) {
+		free(out);
+		return NULL;
+	}
+	{
+		char *z = realloc(out, olen + 1);
+
+		if (z == NULL) {
+			free(out);
+			return NULL;
+		}
+		z[olen] = '\0';
+		return z;
+	}
+}
+
+/* "text/plain; charset="UTF-16BE"" -> UTF-16BE, in buf. */
+static const char *
+content_charset(const char *ctype, char *buf, size_t len)
+{
+	const char	*p;
+	size_t		 n;
+
+	if (ctype == NULL || (p = strcasestr(ctype, "charset=")) == NULL)
+		return NULL;
+	p += 8;
+	if (*p == '"')
+		p++;
+	n = strcspn(p, "\";, ");
+	if (n == 0 || n >= len)
+		return NULL;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+enum MHD_Result
+kannel_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
+    const char *method)
+{
+	const char	*from, *raw, *charset, *coding, *id;
+	char		 phone[20], csbuf[32], masked[24], *text;
+	size_t		 rawlen = 0;
+	struct bot_in	 in;
+	struct bot_out	 out;
+	enum mj_err	 rc;
+	enum MHD_Result	 ret;
+	int		 post = strcmp(method, "POST") == 0;
+
+	from = http_arg(conn, "from", NULL);
+	if (from == NULL || *from == '\0')
+		from = http_header(conn, "X-Kannel-From");
+	coding = http_arg(conn, "coding", NULL);
+	if (coding == NULL)
+		coding = http_header(conn, "X-Kannel-Coding");
+	charset = http_arg(conn, "charset", NULL);
+	if (post) {
+		raw = r->body != NULL ? r->body : "";
+		rawlen = r->len;
+		if (charset == NULL)
+			charset = content_charset(http_header(conn,
+			    MHD_HTTP_HEADER_CONTENT_TYPE), csbuf, sizeof(csbuf));
+	} else {
+		/* %b (exact bytes) is preferred to %a (words re-joined). */
+		if ((raw = http_arg(conn, "bin", &rawlen)) == NULL)
+			raw = http_arg(conn, "text", &rawlen);
+	}
+	if (from == NULL || *from == '\0')
+		return http_error(conn, MHD_HTTP_BAD_REQUEST,
+		    "missing parameter from (or X-Kannel-From)");
+	if (kannel_phone(from, phone, sizeof(phone)) == -1)
+		return http_error(conn, MHD_HTTP_BAD_REQUEST,
+		    "from is not a phone number");
+	if (raw == NULL)
+		return http_error(conn, MHD_HTTP_BAD_REQUEST,
+		    "missing parameter text");
+	if (coding != NULL && strcmp(coding, "1") == 0) {
+		/* A binary SMS (OTA, ringtone) is no question: no reply. */
+		log_info("sms.binary", "req=%s from=%s len=%zu", r->id,
+		    log_mask_phone(phone, masked, sizeof(masked)), rawlen);
+		return http_reply(conn, MHD_HTTP_OK,
+		    "text/plain; charset=utf-8", "", 0);
+	}
+	if (rawlen > TEXT_MAX * 2)
+		return http_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+		    "text too long");
+	if ((text = decode_text(raw, rawlen, charset_of(charset, coding))) ==
+	    NULL) {
+		log_warn("sms.bad_text", "req=%s from=%s len=%zu charset=\"%s\"",
+		    r->id, log_mask_phone(phone, masked, sizeof(masked)),
+		    rawlen, charset != NULL ? charset : "");
+		return http_error(conn, MHD_HTTP_BAD_REQUEST,
+		    "text is not valid in its charset");
+	}
+	if (strlen(text) > TEXT_MAX) {
+		free(text);
+		return http_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+		    "text too long");
+	}
+	id = http_arg(conn, "id", NULL);
+	if (id != NULL && (*id == '\0' || strlen(id) > 128))
+		id = NULL;
+	in = (struct bot_in){ .channel = "sms", .address = phone,
+	    .phone = phone, .msg_id = id, .req = r->id, .text = text,
+	    .len = strlen(text), .sync = 1, .now = (int64_t)time(NULL) };
+	rc = bot_handle(server_bot(s), &in, &out);
+	free(text);
+	switch (rc) {
+	case MJ_OK:
+		break;
+	case MJ_EINPUT:
+		bot_out_free(&out);
+		return http_error(conn, MHD_HTTP_BAD_REQUEST,
+		    "text is not valid UTF-8");
+	case MJ_ETOOBIG:
+		bot_out_free(&out);
+		return http_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
+		    "text too long");
+	default:
+		bot_out_free(&out);
+		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "temporarily unavailable");
+	}
+	{
+		struct MHD_Response	*resp;
+		const char		*body = out.text != NULL ? out.text : "";
+
+		resp = MHD_create_response_from_buffer(strlen(body),
+		    (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
+		if (resp == NULL) {
+			bot_out_free(&out);
+			return MHD_NO;
+		}
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    "text/plain; charset=utf-8");
+		if (out.text != NULL && !out.gsm7)
+			MHD_add_response_header(resp, "X-Kannel-Coding", "2");
+		ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+		MHD_destroy_response(resp);
+	}
+	bot_out_free(&out);
+	return ret;
+}

@@ -1,0 +1,25 @@
+/*
+ * server.h - the HTTP edge: libmicrohttpd with an epoll thread pool, the
+ * router, per-request state and limits (body size, connections, timeouts).
+ * Routes: GET /healthz, GET|POST /sms/kannel.
+ */
+#ifndef GATEWAY_SERVER_H
+#define GATEWAY_SERVER_H
+#include "bot/bot.h"
+#include "bot/conf.h"
+#include "bot/err.h"
+
+struct server;		/* opaque */
+
+/* Listen on conf's address and port; MJ_ECONFIG when it cannot bind. */
+enum mj_err	server_start(struct server **out, const struct conf *,
+		    struct bot *);
+/* Stop accepting, finish requests in flight, free. NULL is fine. */
+void		server_stop(struct server *);
+/* The port actually bound (conf's, or the kernel's pick for 0). */
+int		server_port(const struct server *);
+
+/* What a route sees of the server. */
+const struct conf	*server_conf(const struct server *);
+struct bot		*server_bot(const struct server *);
+#endif
