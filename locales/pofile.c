@@ -86,6 +86,14 @@ static const struct po_xerror_handler xhandler = { xerror, xerror2 };
  * LeakSanitizer, so sanitizer builds stay clean; inert in other builds.
  */
 const char	*__lsan_default_suppressions(void);
+const char	*__lsan_default_options(void);
+
+/* Keep the "Suppressions used" table out of every test's output. */
+const char *
+__lsan_default_options(void)
+{
+	return "print_suppressions=0";
+}
 
 const char *
 __lsan_default_suppressions(void)
