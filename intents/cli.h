@@ -1,0 +1,24 @@
+/*
+ * cli.h - the intents/ command-line tools, wired into the murojaat binary
+ * as "murojaat classify" and "murojaat translit".
+ *
+ *   classify: one message a line on stdin; one line out each:
+ *     lang <TAB> intent <TAB> entities
+ *   entities are key=value joined by ';' in the order app_no, pinfl, phone,
+ *   program, number, empty when none.  Patterns come from
+ *   $MUROJAAT_INTENTS_DIR, else "intents/patterns".  A line that is not
+ *   valid UTF-8 or is too long prints "-\tunknown\t" and is counted on
+ *   stderr (by line number, never its text).
+ *
+ *   translit --to latn|cyrl: stdin to stdout, line by line.
+ *
+ * argv[0] is the command name.  Both return a process exit status: 0, 1 for
+ * a failure (said on stderr), 2 for bad usage.
+ */
+#ifndef INTENTS_CLI_H
+#define INTENTS_CLI_H
+
+int	intents_cmd_classify(int argc, char **argv);
+int	intents_cmd_translit(int argc, char **argv);
+
+#endif

@@ -1,0 +1,362 @@
+/*
+ * nlu.c - one message through normalise -> views -> word index -> language
+ * -> patterns -> entities.  See nlu.h.
+ *
+ * Two views of the text are matched: v0, the normalised text without
+ * apostrophes (Russian, English and common patterns), and v1, v0 with
+ * Cyrillic transliterated to Latin (Uzbek patterns; v1 is v0 when there is
+ * no Cyrillic).  Each word of a view is looked up in the pattern set's hash
+ * by every beginning; the hits add language evidence and wake the few
+ * patterns worth trying, which are then tried highest priority first.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot/log.h"
+#include "intents/detect.h"
+#include "intents/entities.h"
+#include "intents/nlu.h"
+#include "intents/normalize.h"
+#include "intents/patterns.h"
+#include "intents/translit.h"
+#include "intents/utf8.h"
+
+struct nlu {
+	struct pat_set	*ps;
+};
+
+static const char *const intent_names[INTENT__COUNT] = {
+	"unknown", "greeting", "thanks", "status_check", "eligibility",
+	"documents", "office_location", "human_operator", "language_change",
+	"opt_out", "opt_in", "help"
+};
+
+const char *
+intent_name(enum intent i)
+{
+	if ((int)i < 0 || i >= INTENT__COUNT)
+		return "unknown";
+	return intent_names[i];
+}
+
+int
+intent_from_name(const char *s)
+{
+	if (s == NULL)
+		return -1;
+	for (int i = 0; i < INTENT__COUNT; i++)
+		if (strcmp(s, intent_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+enum mj_err
+nlu_load(struct nlu **out, const char *dir, char *where, size_t wherelen)
+{
+	struct nlu	*n;
+	enum mj_err	 rc;
+
+	*out = NULL;
+	if ((n = calloc(1, sizeof *n)) == NULL) {
+		if (wherelen > 0)
+			snprintf(where, wherelen, "%s: out of memory", dir);
+		return MJ_ENOMEM;
+	}
+	if ((rc = pat_load(&n->ps, dir, where, wherelen)) != MJ_OK) {
+		free(n);
+		return rc;
+	}
+	*out = n;
+	return MJ_OK;
+}
+
+void
+nlu_free(struct nlu *n)
+{
+	if (n == NULL)
+		return;
+	pat_free(n->ps);
+	free(n);
+}
+
+/* ---- word pass ---------------------------------------------------------- */
+
+struct pass {
+	struct detect_ev	*ev;
+	unsigned long long	*cand;		/* bitset of pattern ids */
+	const struct pat_set	*ps;
+	unsigned		 mask;		/* 1 << pat_lang allowed */
+};
+
+static void
+key_cb(const struct pat_key *k, int exact, void *arg)
+{
+	struct pass	*p = arg;
+
+	for (int l = 0; l < PL__COUNT; l++) {
+		if (!(p->mask & (1u << l)))
+			continue;
+		p->ev->w[l] += k->w_prefix[l];
+		if (exact)
+			p->ev->w[l] += k->w_exact[l];
+	}
+	for (size_t i = 0; i < k->npats; i++) {
+		int	id = k->pats[i];
+
+		if (p->mask & (1u << pat_get(p->ps, (size_t)id)->lang))
+			p->cand[id / 64] |= 1ULL << (id % 64);
+	}
+}
+
+static int
+word_cp(uint32_t c)
+{
+	return utf8_is_cyr(c) || utf8_is_latin(c) || (c >= '0' && c <= '9');
+}
+
+/* Every word of t[0..n) through the index; q counts Latin words with q. */
+static void
+words(struct pass *p, const char *t, size_t n, int count_q)
+{
+	for (size_t i = 0; i < n;) {
+		size_t		s = i, k = i;
+		int		q = 0, letters = 0;
+		uint32_t	c = utf8_next(t, n, &k);
+
+		if (!word_cp(c)) {
+			i = k;
+			continue;
+		}
+		while (i < n) {
+			k = i;
+			c = utf8_next(t, n, &k);
+			if (!word_cp(c))
+				break;
+			if (c == 'q')
+				q = 1;
+			if (!(c >= '0' && c <= '9'))
+				letters = 1;
+			i = k;
+		}
+		if (letters)
+			pat_keys_of_word(p->ps, t + s, i - s, key_cb, p);
+		if (q && count_q)
+			p->ev->q_words++;
+	}
+}
+
+/* ---- matching ----------------------------------------------------------- */
+
+struct best {
+	int		found;
+	int		prio;
+	int		value;
+	enum pat_lang	lang;
+};
+
+static int
+try_match(const struct pat *pt, const char *subj, size_t len,
+    pcre2_match_data *md)
+{
+	int	rc = pcre2_match(pt->re, (PCRE2_SPTR)subj, len, 0,
+	    PCRE2_NO_UTF_CHECK, md, NULL);
+
+	if (rc >= 0)
+		return 1;
+	if (rc != PCRE2_ERROR_NOMATCH) {
+		PCRE2_UCHAR	msg[128];
+
+		pcre2_get_error_message(rc, msg, sizeof msg);
+		log_warn("intents.match_fail", "err=\"%s\"", (char *)msg);
+	}
+	return 0;
+}
+
+static void
+consider(struct best *b, const struct pat *pt, enum pat_lang want,
+    const char *subj, size_t len, pcre2_match_data *md)
+{
+	if (b->found && pt->prio < b->prio)
+		return;
+	/* At equal priority only the detected language may take over. */
+	if (b->found && (b->lang == want || pt->lang != want))
+		return;
+	if (!try_match(pt, subj, len, md))
+		return;
+	b->found = 1;
+	b->prio = pt->prio;
+	b->value = pt->value;
+	b->lang = pt->lang;
+}
+
+static void
+run_patterns(const struct pat_set *ps, const unsigned long long *cand,
+    size_t nwords, enum pat_lang want, const char *v0, size_t n0,
+    const char *v1, size_t n1, pcre2_match_data *md, struct best b[3])
+{
+	for (size_t w = 0; w < nwords; w++) {
+		unsigned long long	bits = cand[w];
+
+		while (bits != 0) {
+			int		 bit = __builtin_ctzll(bits);
+			size_t		 id = w * 64 + (size_t)bit;
+			const struct pat *pt = pat_get(ps, id);
+
+			bits &= bits - 1;
+			if (pt->lang == PL_UZ)
+				consider(&b[pt->kind], pt, want, v1, n1, md);
+			else
+				consider(&b[pt->kind], pt, want, v0, n0, md);
+		}
+	}
+}
+
+static void
+result_clear(struct nlu_result *r)
+{
+	memset(r, 0, sizeof *r);
+	r->lang = LANG_DEFAULT;
+	r->intent = INTENT_UNKNOWN;
+	r->lang_choice = -1;
+}
+
+enum mj_err
+nlu_understand(const struct nlu *nl, const char *text, size_t len,
+    struct nlu_result *out)
+{
+	const struct pat_set	*ps = nl->ps;
+	size_t			 npats = pat_count(ps);
+	size_t			 nwords = (npats + 63) / 64 + 1;
+	size_t			 ncap = 6 * len + 16, vcap = 2 * ncap + 1;
+	size_t			 n0, n1, nalways, i, o;
+	char			*mem, *norm, *v1;
+	unsigned long long	*cand;
+	const int		*always;
+	struct norm_info	 ni;
+	struct detect_ev	 ev;
+	struct detect_out	 det;
+	struct pass		 p;
+	struct best		 b[3];
+	pcre2_match_data	*md;
+	enum mj_err		 rc;
+	int			 hascyr;
+
+	result_clear(out);
+	if (len > NLU_MAX_TEXT)
+		return MJ_ETOOBIG;
+	if (text == NULL && len > 0)
+		return MJ_EINPUT;
+	if (len == 0)
+		text = "";
+	mem = malloc(nwords * sizeof *cand + ncap + vcap);
+	if (mem == NULL)
+		return MJ_ENOMEM;
+	cand = (unsigned long long *)(void *)mem;
+	norm = mem + nwords * sizeof *cand;
+	v1 = norm + ncap;
+	memset(cand, 0, nwords * sizeof *cand);
+
+	if ((rc = normalize_text(text, len, norm, ncap, &n0, &ni)) != MJ_OK)
+		goto done;
+
+	/* Letter evidence, then drop apostrophes: norm becomes v0. */
+	memset(&ev, 0, sizeof ev);
+	ev.cyr = ni.cyr;
+	ev.latn = ni.latn;
+	for (i = 0, o = 0; i < n0;) {
+		size_t		k = i;
+		uint32_t	c = utf8_next(norm, n0, &k);
+
+		switch (c) {
+		case 0x45E: case 0x49B: case 0x493: case 0x4B3:
+			ev.uz_cyr++;
+			break;
+		case 0x449: case 0x44B:
+			ev.ru_cyr++;
+			break;
+		case UTF8_OKINA:
+			ev.okina++;
+			break;
+		}
+		if (c == UTF8_OKINA || c == UTF8_TUTUQ) {
+			i = k;
+			continue;
+		}
+		while (i < k)
+			norm[o++] = norm[i++];
+	}
+	norm[o] = '\0';
+	n0 = o;
+	hascyr = ni.cyr > 0;
+	if (hascyr) {
+		n1 = translit_latn_buf(norm, n0, v1, vcap, TRANSLIT_NOAPOS);
+		if (n1 == (size_t)-1) {
+			rc = MJ_EINTERNAL;
+			goto done;
+		}
+	} else {
+		v1 = norm;
+		n1 = n0;
+	}
+
+	p.ev = &ev;
+	p.cand = cand;
+	p.ps = ps;
+	if (hascyr) {
+		p.mask = (1u << PL_RU) | (1u << PL_EN) | (1u << PL_COMMON);
+		words(&p, norm, n0, 0);
+		p.mask = 1u << PL_UZ;
+		words(&p, v1, n1, 0);
+		/* q in the Latin words of a mixed message */
+		for (i = 0; i < n0; i++)
+			if (norm[i] == 'q')
+				ev.q_words++;
+	} else {
+		p.mask = (1u << PL_UZ) | (1u << PL_RU) | (1u << PL_EN) |
+		    (1u << PL_COMMON);
+		words(&p, norm, n0, 1);
+	}
+	always = pat_always(ps, &nalways);
+	for (i = 0; i < nalways; i++)
+		cand[always[i] / 64] |= 1ULL << (always[i] % 64);
+
+	detect_decide(&ev, -1, &det);
+
+	if ((md = pcre2_match_data_create(1, NULL)) == NULL) {
+		rc = MJ_ENOMEM;
+		goto done;
+	}
+	memset(b, 0, sizeof b);
+	run_patterns(ps, cand, nwords, detect_slot(det.lang), norm, n0, v1, n1,
+	    md, b);
+	pcre2_match_data_free(md);
+
+	if (det.tie && b[PAT_INTENT].found && b[PAT_INTENT].lang < PL__COUNT)
+		detect_decide(&ev, (int)b[PAT_INTENT].lang, &det);
+	out->lang = det.lang;
+	out->lang_sure = det.sure;
+
+	ent_extract(ps, norm, n0, out);
+
+	out->intent = b[PAT_INTENT].found ? (enum intent)b[PAT_INTENT].value :
+	    INTENT_UNKNOWN;
+	if (b[PAT_PROGRAM].found)
+		strcpy(out->program, pat_program_names[b[PAT_PROGRAM].value]);
+	if (out->intent == INTENT_UNKNOWN && b[PAT_CHOICE].found)
+		out->intent = INTENT_LANGUAGE_CHANGE;
+	if (out->intent == INTENT_LANGUAGE_CHANGE && b[PAT_CHOICE].found)
+		out->lang_choice = b[PAT_CHOICE].value;
+	if (out->intent == INTENT_UNKNOWN && out->program[0] != '\0')
+		out->intent = INTENT_ELIGIBILITY;
+	/* An application number with nothing else asked is a status check. */
+	if (out->app_no[0] != '\0' && (out->intent == INTENT_UNKNOWN ||
+	    out->intent == INTENT_GREETING || out->intent == INTENT_HELP))
+		out->intent = INTENT_STATUS_CHECK;
+	rc = MJ_OK;
+done:
+	free(mem);
+	if (rc != MJ_OK)
+		result_clear(out);
+	return rc;
+}

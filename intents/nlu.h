@@ -1,0 +1,80 @@
+/*
+ * nlu.h - text in, meaning out: normalise, detect language and script,
+ * match the intent, extract entities.
+ *
+ * The pattern set loads once at start-up (nlu_load) and is read-only
+ * afterwards, so any number of threads may call nlu_understand() on it at
+ * once.  Nothing here logs message text.
+ */
+#ifndef INTENTS_NLU_H
+#define INTENTS_NLU_H
+#include <stddef.h>
+
+#include "bot/err.h"
+#include "bot/lang.h"
+
+enum intent {
+	INTENT_UNKNOWN = 0,
+	INTENT_GREETING,
+	INTENT_THANKS,
+	INTENT_STATUS_CHECK,
+	INTENT_ELIGIBILITY,
+	INTENT_DOCUMENTS,
+	INTENT_OFFICE_LOCATION,
+	INTENT_HUMAN_OPERATOR,
+	INTENT_LANGUAGE_CHANGE,
+	INTENT_OPT_OUT,
+	INTENT_OPT_IN,
+	INTENT_HELP,
+	INTENT__COUNT
+};
+
+/* "unknown", "greeting", ... "help"; a static string, "unknown" if out of range. */
+const char	*intent_name(enum intent);
+/* The enum value of a name from intent_name(), or -1. */
+int		 intent_from_name(const char *);
+
+#define NLU_MAX_TEXT	4096	/* bytes; longer messages get MJ_ETOOBIG */
+
+struct nlu_result {
+	enum lang	lang;		/* language and script of this message */
+	int		lang_sure;	/* 0: digits, a code, "ok", "?", an emoji
+					 * or a shared loanword only; keep the
+					 * conversation's language */
+	enum intent	intent;
+	char		app_no[16];	/* "AR-2025-000001" or "" */
+	char		pinfl[15];	/* 14 digits or "" */
+	char		phone[17];	/* E.164 "+998901234567" or "" */
+	char		program[24];	/* child_allowance, material_aid,
+					 * social_registry, disability,
+					 * youth_register, women_register,
+					 * pension, or "" */
+	int		has_number;	/* a plain amount or count, not part of
+					 * an app_no, phone or pinfl */
+	double		number;
+	int		lang_choice;	/* language_change: the LANG_* asked
+					 * for, or -1 */
+};
+
+struct nlu;	/* opaque, read-only after nlu_load() */
+
+/*
+ * Load every pattern file in dir (see intents/patterns.h for the format)
+ * and compile it with the PCRE2 JIT.  On failure *out is NULL and where
+ * holds "file:line: message"; MJ_ECONFIG for a bad file, MJ_ENOMEM.
+ */
+enum mj_err	nlu_load(struct nlu **out, const char *dir, char *where,
+		    size_t wherelen);
+
+/*
+ * Understand text[0..len).  out is always filled (INTENT_UNKNOWN, no
+ * entities) even on failure.  MJ_EINPUT for invalid UTF-8 or a NUL byte,
+ * MJ_ETOOBIG over NLU_MAX_TEXT bytes, MJ_ENOMEM, MJ_EINTERNAL when PCRE2
+ * fails (logged without the text).
+ */
+enum mj_err	nlu_understand(const struct nlu *, const char *text, size_t len,
+		    struct nlu_result *out);
+
+void		nlu_free(struct nlu *);		/* NULL is fine */
+
+#endif
