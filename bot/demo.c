@@ -112,17 +112,18 @@ add_days(const char *ymd, int days, char out[11])
 static void
 decision_dates(const char *submitted, char decided[11], char payment[11])
 {
-	int	y, m, d;
+	unsigned	y, m, d;
 
-	if (sscanf(submitted, "%d-%d-%d", &y, &m, &d) != 3)
+	if (sscanf(submitted, "%4u-%2u-%2u", &y, &m, &d) != 3 || m < 1 ||
+	    m > 12)
 		return;
 	m += d <= 16 ? 1 : 2;
 	if (m > 12) {
 		m -= 12;
 		y++;
 	}
-	snprintf(decided, 11, "%04d-%02d-01", y % 10000, m % 100);
-	snprintf(payment, 11, "%04d-%02d-04", y % 10000, m % 100);
+	snprintf(decided, 11, "%04u-%02u-01", y % 10000, m % 13);
+	snprintf(payment, 11, "%04u-%02u-04", y % 10000, m % 13);
 }
 
 static enum mj_err

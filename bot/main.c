@@ -71,8 +71,8 @@ data_root(char *buf, size_t len)
 	for (int up = 0; up < 4; up++) {
 		struct stat sb;
 
-		snprintf(probe, sizeof(probe), "%s/locales", dir);
-		if (stat(probe, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		snprintf(probe, sizeof(probe), "%s/locales/en.po", dir);
+		if (stat(probe, &sb) == 0 && S_ISREG(sb.st_mode)) {
 			snprintf(buf, len, "%s", dir);
 			return;
 		}

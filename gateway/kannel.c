@@ -88,11 +88,12 @@ decode_text(const char *raw, size_t len, const char *charset)
 	if (strcasecmp(charset, "8-BIT") == 0 ||
 	    strcasecmp(charset, "binary") == 0)
 		return NULL;
-	out = u8_conv_from_encoding(charset, iconveh_error, raw, len, NULL,
-	    NULL, &olen);
+	out = (char *)u8_conv_from_encoding(charset, iconveh_error, raw, len,
+	    NULL, NULL, &olen);
 	if (out == NULL)
 		return NULL;
-	if (memchr(out, '\0', olen) != NULL) {
+	if (memchr(out, '\0', olen) != NULL ||
+	    u8_check((const uint8_t *)out, olen) != NULL || olen == 0) {
 		free(out);
 		return NULL;
 	}

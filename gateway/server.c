@@ -143,8 +143,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		struct MHD_Response	*resp;
 		enum MHD_Result		 ret;
 
-		resp = MHD_create_response_from_buffer_static(19,
-		    "method not allowed\n");
+		resp = MHD_create_response_from_buffer(19,
+		    (void *)(uintptr_t)"method not allowed\n",
+		    MHD_RESPMEM_PERSISTENT);
 		if (resp == NULL)
 			return MHD_NO;
 		MHD_add_response_header(resp, "Allow", rt->methods);
@@ -215,6 +216,7 @@ server_start(struct server **out, const struct conf *conf, struct bot *bot)
 	s->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD |
 	    MHD_USE_ERROR_LOG, (uint16_t)conf->http_port, NULL, NULL,
 	    on_request, s,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)conf->http_threads,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)conf->http_max_conns,
@@ -222,7 +224,6 @@ server_start(struct server **out, const struct conf *conf, struct bot *bot)
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)conf->http_max_conns,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
 	    MHD_OPTION_END);
 	if (s->d == NULL) {
 		fprintf(stderr, "murojaat: cannot listen on %s:%d: %s\n",

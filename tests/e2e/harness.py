@@ -1,0 +1,234 @@
+"""End-to-end test harness: starts the real murojaat binary on 127.0.0.1 with
+a free port and its own directory, config and database; talks HTTP to it;
+checks the rows in SQLite.  Tests share nothing, so they can run in parallel.
+
+A test file tests/e2e/test_*.py defines functions test_*(t); t is a Check
+whose failures print file:line and both values.  run.py discovers and runs
+them and ends with "N passed, N failed".
+"""
+import http.client
+import inspect
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import time
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("MUROJAAT_BIN", os.path.join(ROOT, "build", "san", "murojaat"))
+SAN_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+               "runtime error:", "SUMMARY: UndefinedBehaviorSanitizer")
+
+
+class Failed(Exception):
+    pass
+
+
+class Check:
+    def __init__(self, name):
+        self.name = name
+        self.passed = 0
+        self.failed = 0
+        self.cleanups = []
+
+    def _where(self):
+        for fr in inspect.stack()[2:]:
+            if os.path.basename(fr.filename).startswith("test_"):
+                return "%s:%d" % (os.path.relpath(fr.filename, ROOT), fr.lineno)
+        fr = inspect.stack()[2]
+        return "%s:%d" % (os.path.relpath(fr.filename, ROOT), fr.lineno)
+
+    def _fail(self, msg):
+        self.failed += 1
+        print("%s: FAIL [%s] %s" % (self._where(), self.name, msg), flush=True)
+
+    def ok(self, cond, msg="condition is false"):
+        if cond:
+            self.passed += 1
+        else:
+            self._fail(msg)
+        return bool(cond)
+
+    def eq(self, got, want, msg=""):
+        if got == want:
+            self.passed += 1
+            return True
+        self._fail("%s got %r, want %r" % (msg, got, want))
+        return False
+
+    def contains(self, hay, needle, msg=""):
+        if hay is not None and needle in hay:
+            self.passed += 1
+            return True
+        self._fail("%s %r does not contain %r" % (msg, hay, needle))
+        return False
+
+    def lacks(self, hay, needle, msg=""):
+        if hay is None or needle not in hay:
+            self.passed += 1
+            return True
+        self._fail("%s %r contains %r" % (msg, hay, needle))
+        return False
+
+    def defer(self, fn):
+        self.cleanups.append(fn)
+
+
+def free_port():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+
+class Server:
+    """One murojaat process with its own folder, config and database."""
+
+    def __init__(self, t, env=None, conf=None, demo_apps=2000, binary=None):
+        self.t = t
+        self.dir = tempfile.mkdtemp(prefix="murojaat-e2e-")
+        self.port = free_port()
+        self.db = os.path.join(self.dir, "murojaat.db")
+        self.log_path = os.path.join(self.dir, "server.log")
+        self.binary = binary or BIN
+        self.env = dict(os.environ)
+        for k in list(self.env):
+            if k.startswith("MUROJAAT_") and k != "MUROJAAT_BIN":
+                del self.env[k]
+        self.env.update({
+            "MUROJAAT_PORT": str(self.port),
+            "MUROJAAT_DB": self.db,
+            "MUROJAAT_DEMO_APPS": str(demo_apps),
+            "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
+            "UBSAN_OPTIONS": "print_stacktrace=1",
+        })
+        self.env.update(env or {})
+        self.conf_path = os.path.join(self.dir, "murojaat.conf")
+        with open(self.conf_path, "w") as f:
+            f.write("# e2e test config\n")
+            for k, v in (conf or {}).items():
+                f.write("%s = %s\n" % (k, v))
+        self.proc = None
+        t.defer(self.cleanup)
+
+    def start(self, wait=60):
+        self.logf = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [self.binary, "--config", self.conf_path, "serve"],
+            cwd=self.dir, env=self.env, stdout=self.logf, stderr=self.logf,
+            stdin=subprocess.DEVNULL)
+        deadline = time.time() + wait
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise Failed("server exited with %d:\n%s" % (self.proc.returncode, self.log()))
+            try:
+                r = self.get("/healthz", timeout=2)
+                if r.status == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise Failed("server did not answer /healthz in %ds:\n%s" % (wait, self.log()))
+
+    def log(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(sig)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.logf.close()
+        return self.proc.returncode
+
+    def kill(self):
+        return self.stop(signal.SIGKILL)
+
+    def check_clean_exit(self):
+        """Stop with SIGTERM; the process exits 0 with no sanitizer report."""
+        rc = self.stop()
+        log = self.log()
+        self.t.eq(rc, 0, "server exit code")
+        for m in SAN_MARKERS:
+            self.t.lacks(log, m, "sanitizer report in server log:")
+
+    def cleanup(self):
+        self.stop()
+        if self.proc is not None:
+            log = self.log()
+            for m in SAN_MARKERS:
+                if m in log:
+                    print("sanitizer report from %s:\n%s" % (self.t.name, log), flush=True)
+                    self.t.failed += 1
+                    break
+        if os.environ.get("KEEP_E2E") is None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    # ---- HTTP
+    def request(self, method, path, body=None, headers=None, timeout=30):
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            c.request(method, path, body=body, headers=headers or {})
+            r = c.getresponse()
+            return Response(r.status, r.getheaders(), r.read())
+        finally:
+            c.close()
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def kannel(self, sender, text, msg_id=None, to="1234", extra=None):
+        """GET /sms/kannel the way Kannel's get-url calls it (%b as text)."""
+        q = [("from", sender), ("to", to), ("text", text)]
+        if msg_id is not None:
+            q.append(("id", msg_id))
+        q += [("smsc", "fake"), ("coding", "0"), ("charset", "UTF-8")]
+        q += list((extra or {}).items())
+        return self.get("/sms/kannel?" + urllib.parse.urlencode(q, quote_via=urllib.parse.quote_plus))
+
+    # ---- store
+    def sql(self, query, args=()):
+        con = sqlite3.connect(self.db, timeout=10)
+        try:
+            return con.execute(query, args).fetchall()
+        finally:
+            con.close()
+
+
+def murojaat(args, stdin="", env=None, binary=None, timeout=120):
+    """Run a murojaat command; returns (code, stdout, stderr)."""
+    e = dict(os.environ)
+    e.update(env or {})
+    p = subprocess.run([binary or BIN] + args, input=stdin.encode(), env=e,
+                       capture_output=True, timeout=timeout, cwd=ROOT)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
