@@ -345,8 +345,12 @@ nlu_understand(const struct nlu *nl, const char *text, size_t len,
 		strcpy(out->program, pat_program_names[b[PAT_PROGRAM].value]);
 	if (out->intent == INTENT_UNKNOWN && b[PAT_CHOICE].found)
 		out->intent = INTENT_LANGUAGE_CHANGE;
-	if (out->intent == INTENT_LANGUAGE_CHANGE && b[PAT_CHOICE].found)
+	if (out->intent == INTENT_LANGUAGE_CHANGE && b[PAT_CHOICE].found) {
 		out->lang_choice = b[PAT_CHOICE].value;
+		if (out->lang_choice == PAT_CHOICE_UZ)
+			out->lang_choice = ni.cyr > ni.latn ? LANG_UZ_CYRL :
+			    LANG_UZ_LATN;
+	}
 	if (out->intent == INTENT_UNKNOWN && out->program[0] != '\0')
 		out->intent = INTENT_ELIGIBILITY;
 	/* An application number with nothing else asked is a status check. */

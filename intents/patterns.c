@@ -368,7 +368,9 @@ parse_what(struct loader *ld, const char *what, struct pat *p)
 			return fail(ld, "unknown program \"%s\"", what + 8);
 		p->kind = PAT_PROGRAM;
 	} else if (strncmp(what, "choice:", 7) == 0) {
-		if ((v = lang_from_tag(what + 7)) < 0)
+		if (strcmp(what + 7, "uz") == 0)
+			v = PAT_CHOICE_UZ;
+		else if ((v = lang_from_tag(what + 7)) < 0)
 			return fail(ld, "unknown language \"%s\"", what + 7);
 		p->kind = PAT_CHOICE;
 	} else {

@@ -13,7 +13,9 @@
  *   @number <value> <word> ...     a number word ("besh" = 5)
  *   @scale <factor> <word> ...     a multiplier after a number ("mln")
  *
- * <what> is an intent name, program:<name> or choice:<lang tag>.  <triggers>
+ * <what> is an intent name, program:<name> or choice:<lang tag> (the
+ * language asked for by language_change; choice:uz keeps the message's
+ * script).  <triggers>
  * is a comma-separated list of word beginnings, or "*" for "always try";
  * the regex is tried only when a word of the message starts with one of
  * them.  Text is matched after normalisation with every apostrophe removed
@@ -42,6 +44,9 @@ struct pat {
 	int		 prio;
 	enum pat_lang	 lang;		/* file it came from */
 };
+
+/* choice:uz - Uzbek in the script the message is written in. */
+#define PAT_CHOICE_UZ	LANG__COUNT
 
 struct pat_key {
 	const char	*s;
