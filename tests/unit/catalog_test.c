@@ -355,11 +355,11 @@ test_dates(const struct catalog *c)
 	    MJ_OK);
 	CHECK_STR(b, "2025-йил 15-март");
 	CHECK_INT(catalog_date(c, LANG_RU, 2025, 3, 15, b, sizeof b), MJ_OK);
-	CHECK_STR(b, "15 марта 2025 г.");
+	CHECK_STR(b, "15 марта 2025");
 	CHECK_INT(catalog_date(c, LANG_EN, 2025, 3, 15, b, sizeof b), MJ_OK);
 	CHECK_STR(b, "15 March 2025");
 	CHECK_INT(catalog_date(c, LANG_RU, 2024, 12, 1, b, sizeof b), MJ_OK);
-	CHECK_STR(b, "1 декабря 2024 г.");
+	CHECK_STR(b, "1 декабря 2024");
 	CHECK_INT(catalog_date(c, LANG_EN, 2024, 2, 29, b, sizeof b), MJ_OK);
 	CHECK_INT(catalog_date(c, LANG_EN, 2025, 2, 29, b, sizeof b),
 	    MJ_EINPUT);
