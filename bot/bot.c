@@ -14,18 +14,22 @@
 #include <time.h>
 
 #include "bot/bot.h"
+#include "bot/keyboard.h"
 #include "bot/log.h"
 #include "locales/sms.h"
 
 #define MAX_ARGS	8
 #define STATE_MORE	"more"		/* rest of a shortened SMS waits */
 #define STATE_APPNO	"await_app_no"	/* we asked for a number */
+#define STATE_PHONE	"await_phone"	/* Telegram: asked to share the phone */
 
 struct bot {
 	const struct conf	*conf;
 	struct store		*st;
 	const struct nlu	*nlu;
 	const struct catalog	*cat;
+	void			(*queued)(void *);
+	void			*queued_arg;
 };
 
 /* What to answer: a message id and its parameters. */
@@ -35,6 +39,7 @@ struct answer {
 	size_t		 nargs;
 	char		 vals[MAX_ARGS][128];
 	const char	*verbatim;	/* send this text as it is */
+	enum keyboard	 kb;
 };
 
 enum mj_err
@@ -66,7 +71,16 @@ bot_out_free(struct bot_out *o)
 	if (o == NULL)
 		return;
 	free(o->text);
+	free(o->markup);
 	o->text = NULL;
+	o->markup = NULL;
+}
+
+void
+bot_on_queued(struct bot *b, void (*fn)(void *), void *arg)
+{
+	b->queued = fn;
+	b->queued_arg = arg;
 }
 
 int
@@ -128,9 +142,14 @@ status_answer(struct bot *b, struct contact *c, const char *app_no,
 	if (rc == MJ_ENOTFOUND || c->phone[0] == '\0' ||
 	    strcmp(app.phone, c->phone) != 0) {
 		/* Telegram without a shared phone: ask for it first. */
-		if (rc == MJ_OK && c->phone[0] == '\0' &&
-		    strcmp(c->channel, "telegram") == 0) {
+		if (c->phone[0] == '\0' && strcmp(c->channel, "telegram") == 0) {
+			/* Not a miss yet: ask who they are, then answer. */
 			say(a, "status.verify_telegram");
+			a->kb = KB_SHARE_PHONE;
+			snprintf(c->state, sizeof(c->state), "%s", STATE_PHONE);
+			snprintf(c->state_data, sizeof(c->state_data), "%s",
+			    app_no);
+			c->state_at = now;
 			return MJ_OK;
 		}
 		c->misses++;
@@ -179,6 +198,45 @@ decide(struct bot *b, const struct bot_in *in, const struct nlu_result *r,
 	if (strcmp(c->state, STATE_MORE) == 0 && is_more_request(in->text,
 	    in->len)) {
 		a->verbatim = c->state_data;
+		return MJ_OK;
+	}
+	switch (in->event) {
+	case BOT_TEXT:
+		break;
+	case BOT_START:
+		say(a, "greeting");
+		a->kb = KB_LANGS;
+		goto reset;
+	case BOT_HELP:
+		say(a, "help");
+		goto reset;
+	case BOT_LANG_MENU:
+		say(a, "language.ask");
+		a->kb = KB_LANGS;
+		goto reset;
+	case BOT_LANG_PICK:
+		*lang = (enum lang)in->lang_pick;
+		snprintf(c->lang, sizeof(c->lang), "%s", lang_tag(*lang));
+		say(a, "language.set");
+		if (c->phone[0] == '\0' && strcmp(c->channel, "telegram") == 0)
+			a->kb = KB_SHARE_PHONE;
+		return MJ_OK;
+	case BOT_CONTACT:
+		a->kb = KB_REMOVE;
+		if (strcmp(c->state, STATE_PHONE) == 0 &&
+		    c->state_data[0] != '\0') {
+			char	pending[20];
+
+			snprintf(pending, sizeof(pending), "%.19s", c->state_data);
+			c->state[0] = '\0';
+			c->state_data[0] = '\0';
+			return status_answer(b, c, pending, *lang, in->now, a);
+		}
+		say(a, "contact.saved");
+		goto reset;
+	case BOT_CONTACT_OTHER:
+		say(a, "contact.not_yours");
+		a->kb = KB_SHARE_PHONE;
 		return MJ_OK;
 	}
 	if (app_no[0] != '\0' && (r->intent == INTENT_STATUS_CHECK ||
@@ -245,6 +303,7 @@ decide(struct bot *b, const struct bot_in *in, const struct nlu_result *r,
 		say(a, "unknown");
 		break;
 	}
+reset:
 	c->state[0] = '\0';
 	c->state_data[0] = '\0';
 	return MJ_OK;
@@ -302,6 +361,12 @@ render(struct bot *b, const struct bot_in *in, struct contact *c,
 		c->state_data[0] = '\0';
 	}
 	if (!bot_channel_is_sms(in->channel)) {
+		if (strcmp(in->channel, "telegram") == 0 &&
+		    (rc = keyboard_json(b->cat, a->kb, lang, &out->markup)) !=
+		    MJ_OK) {
+			free(text);
+			return rc;
+		}
 		out->text = text;
 		return MJ_OK;
 	}
@@ -348,7 +413,10 @@ bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
 	memset(out, 0, sizeof(*out));
 	memset(&a, 0, sizeof(a));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((rc = nlu_understand(b->nlu, in->text, in->len, &r)) != MJ_OK)
+	memset(&r, 0, sizeof(r));
+	r.lang_choice = -1;
+	if (in->event == BOT_TEXT &&
+	    (rc = nlu_understand(b->nlu, in->text, in->len, &r)) != MJ_OK)
 		return rc;
 	out->intent = r.intent;
 	if ((rc = store_begin(b->st)) != MJ_OK)
@@ -379,6 +447,13 @@ bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
 	if (in->phone != NULL && in->phone[0] != '\0')
 		snprintf(c.phone, sizeof(c.phone), "%s", in->phone);
 	lt = lang_from_tag(c.lang);
+	if (in->event == BOT_START && in->ui_lang != NULL &&
+	    lang_from_tag(in->ui_lang) >= 0) {
+		/* The app's own language is the best first guess. */
+		r.lang = (enum lang)lang_from_tag(in->ui_lang);
+		r.lang_sure = 1;
+	} else if (in->event != BOT_TEXT)
+		r.lang = lt >= 0 ? (enum lang)lt : LANG_DEFAULT;
 	lang = r.lang_sure || lt < 0 ? r.lang : (enum lang)lt;
 	if (r.lang_sure)
 		snprintf(c.lang, sizeof(c.lang), "%s", lang_tag(lang));
@@ -418,13 +493,16 @@ bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
 	    .segments = out->segments, .created_at = in->now };
 	if ((rc = store_msg_add(b->st, &m, &out_id)) != MJ_OK ||
 	    (rc = store_outbox_add(b->st, out_id, in->channel, in->address,
-	    in->sync ? "sync" : "pending", in->now, in->now)) != MJ_OK ||
+	    in->sync ? "sync" : "pending", out->markup, in->now, in->now)) !=
+	    MJ_OK ||
 	    (rc = store_contact_save(b->st, &c, in->now)) != MJ_OK)
 		goto fail;
 	if ((rc = store_end(b->st, 1)) != MJ_OK) {
 		bot_out_free(out);
 		return rc;
 	}
+	if (!in->sync && b->queued != NULL)
+		b->queued(b->queued_arg);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_info("msg.in", "req=%s chan=%s from=%s lang=%s intent=%s len=%zu "
 	    "segments=%d ms=%ld", in->req, in->channel,

@@ -24,7 +24,21 @@ enum mj_err	bot_new(struct bot **out, const struct conf *, struct store *,
 		    const struct nlu *, const struct catalog *);
 void		bot_free(struct bot *);	/* NULL is fine */
 
+/* What happened: a text, or a channel event that carries no text. */
+enum bot_event {
+	BOT_TEXT = 0,
+	BOT_START,		/* Telegram /start: greet, offer languages */
+	BOT_HELP,		/* /help */
+	BOT_LANG_MENU,		/* /lang: offer languages */
+	BOT_LANG_PICK,		/* a language chosen from the keyboard */
+	BOT_CONTACT,		/* the sender shared their own phone */
+	BOT_CONTACT_OTHER	/* a contact that is not the sender's */
+};
+
 struct bot_in {
+	enum bot_event	 event;
+	int		 lang_pick;	/* BOT_LANG_PICK: the LANG_* chosen */
+	const char	*ui_lang;	/* the app's language tag, or NULL */
 	const char	*channel;	/* "sms", "telegram", "chat" */
 	const char	*address;	/* where replies go: phone or chat id */
 	const char	*phone;		/* phone the channel proves, or NULL */
@@ -38,6 +52,7 @@ struct bot_in {
 
 struct bot_out {
 	char		*text;		/* malloc'd; NULL: no reply */
+	char		*markup;	/* malloc'd keyboard JSON, or NULL */
 	enum lang	 lang;
 	enum intent	 intent;
 	int		 duplicate;	/* re-delivery: the earlier reply */
@@ -53,6 +68,12 @@ struct bot_out {
 enum mj_err	bot_handle(struct bot *, const struct bot_in *,
 		    struct bot_out *out);
 void		bot_out_free(struct bot_out *);
+
+/*
+ * Called (from the handling thread, after the commit) whenever a reply was
+ * queued for the outbox sender; fn must be quick and thread-safe.
+ */
+void		bot_on_queued(struct bot *, void (*fn)(void *), void *arg);
 
 /* SMS-style channels get GSM-aware, budgeted replies. */
 int		bot_channel_is_sms(const char *channel);

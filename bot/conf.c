@@ -62,6 +62,20 @@ static const struct key keys[] = {
 	{ "kannel.sendsms_url", "MUROJAAT_KANNEL_SENDSMS_URL", K_SECRET,
 	  S(kannel_sendsms_url), 0, 0, "",
 	  "Kannel sendsms URL with credentials" },
+	{ "outbox.rate", "MUROJAAT_OUTBOX_RATE", K_INT, I(outbox_rate), 1,
+	  100000, "30", "messages the sender sends a second, all chats" },
+	{ "outbox.chat_interval_ms", "MUROJAAT_OUTBOX_CHAT_INTERVAL_MS", K_INT,
+	  I(outbox_chat_interval_ms), 0, 600000, "1000",
+	  "least time between two messages to one chat, ms" },
+	{ "outbox.max_attempts", "MUROJAAT_OUTBOX_MAX_ATTEMPTS", K_INT,
+	  I(outbox_max_attempts), 1, 1000, "30",
+	  "failed tries before a message is marked failed" },
+	{ "outbox.backoff_cap", "MUROJAAT_OUTBOX_BACKOFF_CAP", K_INT,
+	  I(outbox_backoff_cap_s), 1, 86400, "600",
+	  "longest wait between two tries, seconds" },
+	{ "outbox.timeout", "MUROJAAT_OUTBOX_TIMEOUT", K_INT,
+	  I(outbox_timeout_s), 1, 600, "30",
+	  "one request to a provider, seconds" },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))

@@ -27,6 +27,11 @@ struct conf {
 	char	 telegram_secret[256];
 	char	 telegram_api_base[256];
 	char	 kannel_sendsms_url[512];
+	int	 outbox_rate;		/* messages a second, all chats */
+	int	 outbox_chat_interval_ms;	/* between two to one chat */
+	int	 outbox_max_attempts;
+	int	 outbox_backoff_cap_s;
+	int	 outbox_timeout_s;	/* one provider request */
 };
 
 /*

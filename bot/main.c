@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <sodium.h>
 
 #include "bot/bot.h"
@@ -27,7 +28,9 @@
 #include "bot/log.h"
 #include "bot/store.h"
 #include "gateway/kannel.h"
+#include "gateway/outbox.h"
 #include "gateway/server.h"
+#include "gateway/telegram.h"
 #include "intents/cli.h"
 #include "intents/nlu.h"
 #include "locales/catalog.h"
@@ -53,6 +56,8 @@ usage(FILE *f)
 	    "  translit --to latn|cyrl   Uzbek transliteration, stdin to "
 	    "stdout\n"
 	    "  sms-cost [--budget N]     SMS segments of every message\n"
+	    "  telegram set-webhook URL  register the webhook with the Bot API\n"
+	    "  telegram info             what the Bot API knows of the webhook\n"
 	    "  config                    print a sample murojaat.conf\n");
 }
 
@@ -147,6 +152,7 @@ static int
 cmd_serve(struct app *a)
 {
 	struct server	*srv;
+	struct outbox	*ob;
 	sigset_t	 set;
 	int		 sig, port;
 
@@ -158,8 +164,18 @@ cmd_serve(struct app *a)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (server_start(&srv, &a->conf, a->bot) != MJ_OK)
+	if (outbox_start(&ob, &a->conf, a->st) != MJ_OK) {
+		fprintf(stderr, "murojaat: cannot start the outbox sender\n");
 		return 1;
+	}
+	bot_on_queued(a->bot, outbox_wake, ob);
+	if (a->conf.telegram_token[0] == '\0')
+		log_warn("telegram.off", "why=\"telegram.token is not set: "
+		    "/telegram/webhook answers 503\"");
+	if (server_start(&srv, &a->conf, a->bot) != MJ_OK) {
+		outbox_stop(ob);
+		return 1;
+	}
 	port = server_port(srv);
 	log_info("http.listen", "addr=%s port=%d threads=%d",
 	    a->conf.http_bind, port, a->conf.http_threads);
@@ -175,7 +191,9 @@ cmd_serve(struct app *a)
 	fflush(stdout);
 	sigwait(&set, &sig);
 	log_info("http.stop", "signal=%d", sig);
+	/* In-flight requests finish first, then the sender stops. */
 	server_stop(srv);
+	outbox_stop(ob);
 	return 0;
 }
 
@@ -256,6 +274,7 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (strcmp(cmd, "classify") == 0)
 		return intents_cmd_classify(argc - i, argv + i);
 	if (strcmp(cmd, "translit") == 0)
@@ -277,7 +296,9 @@ main(int argc, char **argv)
 			fprintf(stderr, "murojaat: --set %s\n", where);
 			return 1;
 		}
-	if (strcmp(cmd, "serve") == 0)
+	if (strcmp(cmd, "telegram") == 0)
+		rc = telegram_cmd(&a.conf, argc - i - 1, argv + i + 1);
+	else if (strcmp(cmd, "serve") == 0)
 		rc = cmd_serve(&a);
 	else if (strcmp(cmd, "chat") == 0)
 		rc = cmd_chat(&a, argc - i - 1, argv + i + 1);
@@ -287,5 +308,6 @@ main(int argc, char **argv)
 		rc = 2;
 	}
 	app_close(&a);
+	curl_global_cleanup();
 	return rc;
 }

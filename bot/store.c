@@ -23,7 +23,7 @@ enum stmt {
 	Q_APP_GET, Q_APP_STATUS_OF, Q_APP_INSERT, Q_APP_UPDATE, Q_HISTORY_ADD,
 	Q_APP_COUNT,
 	Q_MSG_ADD, Q_INBOUND_SEEN, Q_REPLY_OF,
-	Q_OUTBOX_ADD,
+	Q_OUTBOX_ADD, Q_OUTBOX_DUE, Q_OUTBOX_SET, Q_MSG_DELIVERY,
 	Q_PROGRAMME_PUT,
 	Q__COUNT
 };
@@ -66,7 +66,17 @@ static const char *const sql[Q__COUNT] = {
 	[Q_REPLY_OF] = "SELECT body FROM messages WHERE reply_to = ?1 AND "
 	    "direction = 'out' ORDER BY id LIMIT 1",
 	[Q_OUTBOX_ADD] = "INSERT INTO outbox (message_id, channel, address, "
-	    "state, next_try_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	    "state, next_try_at, created_at, markup, sent_at) VALUES (?1, ?2, "
+	    "?3, ?4, ?5, ?6, ?7, CASE ?4 WHEN 'sync' THEN ?6 END)",
+	[Q_OUTBOX_DUE] = "SELECT o.id, o.message_id, o.channel, o.address, "
+	    "m.body, o.markup, o.attempts, o.parts_sent FROM outbox o "
+	    "JOIN messages m ON m.id = o.message_id WHERE o.state = 'pending' "
+	    "AND o.next_try_at <= ?1 ORDER BY o.id LIMIT ?2",
+	[Q_OUTBOX_SET] = "UPDATE outbox SET state = ?2, attempts = ?3, "
+	    "parts_sent = ?4, next_try_at = ?5, last_error = ?6, "
+	    "sent_at = CASE ?2 WHEN 'sent' THEN ?7 ELSE sent_at END "
+	    "WHERE id = ?1",
+	[Q_MSG_DELIVERY] = "UPDATE messages SET delivery = ?2 WHERE id = ?1",
 	[Q_PROGRAMME_PUT] = "INSERT INTO programmes (code, amount_min, "
 	    "amount_max, period_months, documents, apply_via, decision, "
 	    "legal_basis, source) VALUES (?1, nullif(?2, 0), nullif(?3, 0), "
@@ -456,10 +466,12 @@ store_inbound_seen(struct store *st, const char *channel,
 
 enum mj_err
 store_outbox_add(struct store *st, int64_t msg_id, const char *channel,
-    const char *address, const char *state, int64_t next_try_at, int64_t now)
+    const char *address, const char *state, const char *markup,
+    int64_t next_try_at, int64_t now)
 {
 	sqlite3_stmt	*q = st->q[Q_OUTBOX_ADD];
 
+	bind_str(q, 7, markup);
 	sqlite3_bind_int64(q, 1, msg_id);
 	bind_str(q, 2, channel);
 	bind_str(q, 3, address);
@@ -549,4 +561,84 @@ store_app_count(struct store *st)
 	done(q);
 	pthread_mutex_unlock(&st->lock);
 	return n;
+}
+
+void
+store_outbox_item_free(struct outbox_item *it)
+{
+	if (it == NULL)
+		return;
+	free(it->text);
+	free(it->markup);
+	it->text = NULL;
+	it->markup = NULL;
+}
+
+enum mj_err
+store_outbox_due(struct store *st, int64_t now, struct outbox_item *items,
+    size_t max, size_t *n)
+{
+	sqlite3_stmt	*q = st->q[Q_OUTBOX_DUE];
+	enum mj_err	 rc = MJ_OK;
+	int		 step = SQLITE_DONE;
+
+	*n = 0;
+	pthread_mutex_lock(&st->lock);
+	sqlite3_bind_int64(q, 1, now);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)max);
+	while (*n < max && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		struct outbox_item	*it = &items[*n];
+		const unsigned char	*mk = sqlite3_column_text(q, 5);
+
+		memset(it, 0, sizeof(*it));
+		it->id = sqlite3_column_int64(q, 0);
+		it->msg_id = sqlite3_column_int64(q, 1);
+		col_copy(q, 2, it->channel, sizeof(it->channel));
+		col_copy(q, 3, it->address, sizeof(it->address));
+		it->text = strdup((const char *)sqlite3_column_text(q, 4));
+		it->markup = mk != NULL ? strdup((const char *)mk) : NULL;
+		it->attempts = sqlite3_column_int(q, 6);
+		it->parts_sent = sqlite3_column_int(q, 7);
+		if (it->text == NULL || (mk != NULL && it->markup == NULL)) {
+			store_outbox_item_free(it);
+			rc = MJ_ENOMEM;
+			break;
+		}
+		(*n)++;
+	}
+	if (rc == MJ_OK && *n < max && step != SQLITE_DONE)
+		rc = db_fail(st, "outbox_due");
+	done(q);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+enum mj_err
+store_outbox_set(struct store *st, const struct outbox_item *it,
+    const char *state, const char *error, int64_t next_try_at, int64_t now)
+{
+	sqlite3_stmt	*q;
+	enum mj_err	 rc;
+	const char	*delivery = strcmp(state, "pending") == 0 ? "queued" :
+			    state;
+
+	if ((rc = store_begin(st)) != MJ_OK)
+		return rc;
+	q = st->q[Q_OUTBOX_SET];
+	sqlite3_bind_int64(q, 1, it->id);
+	bind_str(q, 2, state);
+	sqlite3_bind_int(q, 3, it->attempts);
+	sqlite3_bind_int(q, 4, it->parts_sent);
+	sqlite3_bind_int64(q, 5, next_try_at);
+	bind_str(q, 6, error);
+	sqlite3_bind_int64(q, 7, now);
+	if ((rc = step_done(st, Q_OUTBOX_SET, "outbox_set")) == MJ_OK) {
+		q = st->q[Q_MSG_DELIVERY];
+		sqlite3_bind_int64(q, 1, it->msg_id);
+		bind_str(q, 2, delivery);
+		rc = step_done(st, Q_MSG_DELIVERY, "msg_delivery");
+	}
+	if (store_end(st, rc == MJ_OK) != MJ_OK && rc == MJ_OK)
+		rc = MJ_EDB;
+	return rc;
 }

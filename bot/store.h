@@ -93,10 +93,42 @@ enum mj_err	store_msg_add(struct store *, const struct msg_row *,
 enum mj_err	store_inbound_seen(struct store *, const char *channel,
 		    const char *channel_msg_id, int64_t *in_id, char **reply);
 
-/* An outbox row for outbound message msg_id ("pending" or "sync"). */
+/*
+ * An outbox row for outbound message msg_id: "pending" (the sender will
+ * deliver it) or "sync" (it went back in the webhook's response).  markup
+ * is channel-specific (a Telegram reply_markup JSON) or NULL.
+ */
 enum mj_err	store_outbox_add(struct store *, int64_t msg_id,
 		    const char *channel, const char *address,
-		    const char *state, int64_t next_try_at, int64_t now);
+		    const char *state, const char *markup,
+		    int64_t next_try_at, int64_t now);
+
+/* A row the sender is to deliver; text and markup are malloc'd. */
+struct outbox_item {
+	int64_t	 id;
+	int64_t	 msg_id;
+	char	 channel[16];
+	char	 address[64];
+	char	*text;
+	char	*markup;		/* NULL: none */
+	int	 attempts;
+	int	 parts_sent;		/* of a text sent in several parts */
+};
+void		store_outbox_item_free(struct outbox_item *);
+/*
+ * Up to max pending rows due at now, oldest first, into items (*n of
+ * them; free each with store_outbox_item_free).  Takes the lock itself.
+ */
+enum mj_err	store_outbox_due(struct store *, int64_t now,
+		    struct outbox_item *items, size_t max, size_t *n);
+/*
+ * Record an attempt's outcome: state "sent", "failed" (permanent) or
+ * "pending" (retry at next_try_at), with it->attempts and it->parts_sent as
+ * they now are; the message's delivery follows.  Its own transaction.
+ */
+enum mj_err	store_outbox_set(struct store *, const struct outbox_item *,
+		    const char *state, const char *error,
+		    int64_t next_try_at, int64_t now);
 
 /* Demo and import rows (inside a transaction). */
 struct programme_row {

@@ -16,6 +16,7 @@
 #include "bot/log.h"
 #include "gateway/kannel.h"
 #include "gateway/server.h"
+#include "gateway/telegram.h"
 
 struct server {
 	struct MHD_Daemon	*d;
@@ -48,6 +49,7 @@ healthz(struct server *s, struct MHD_Connection *conn, struct req *r,
 static const struct route routes[] = {
 	{ "/healthz", "GET HEAD", healthz, 0 },
 	{ "/sms/kannel", "GET POST", kannel_handle, 1 },
+	{ "/telegram/webhook", "POST", telegram_handle, 1 },
 };
 
 const struct conf *
