@@ -217,6 +217,7 @@ decide(struct bot *b, const struct bot_in *in, const struct nlu_result *r,
 	case BOT_LANG_PICK:
 		*lang = (enum lang)in->lang_pick;
 		snprintf(c->lang, sizeof(c->lang), "%s", lang_tag(*lang));
+		c->lang_chosen = 1;
 		say(a, "language.set");
 		if (c->phone[0] == '\0' && strcmp(c->channel, "telegram") == 0)
 			a->kb = KB_SHARE_PHONE;
@@ -287,6 +288,7 @@ decide(struct bot *b, const struct bot_in *in, const struct nlu_result *r,
 			*lang = (enum lang)r->lang_choice;
 			snprintf(c->lang, sizeof(c->lang), "%s",
 			    lang_tag(*lang));
+			c->lang_chosen = 1;
 			say(a, "language.set");
 		} else
 			say(a, "language.ask");
@@ -454,9 +456,15 @@ bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
 		r.lang_sure = 1;
 	} else if (in->event != BOT_TEXT)
 		r.lang = lt >= 0 ? (enum lang)lt : LANG_DEFAULT;
-	lang = r.lang_sure || lt < 0 ? r.lang : (enum lang)lt;
-	if (r.lang_sure)
-		snprintf(c.lang, sizeof(c.lang), "%s", lang_tag(lang));
+	if (c.lang_chosen && lt >= 0 && in->event != BOT_START)
+		lang = (enum lang)lt;	/* the citizen's choice wins */
+	else {
+		lang = r.lang_sure || lt < 0 ? r.lang : (enum lang)lt;
+		if (r.lang_sure)
+			snprintf(c.lang, sizeof(c.lang), "%s", lang_tag(lang));
+		if (in->event == BOT_START)
+			c.lang_chosen = 0;
+	}
 	if ((rc = decide(b, in, &r, &c, &lang, &a)) != MJ_OK)
 		goto fail;
 	out->lang = lang;

@@ -34,13 +34,14 @@ static const char *const sql[Q__COUNT] = {
 	[Q_ROLLBACK] = "ROLLBACK",
 	[Q_CONTACT_GET] = "SELECT id, channel, address, coalesce(phone, ''), "
 	    "lang, opted_out, state, state_data, state_at, misses, "
-	    "misses_since FROM contacts WHERE channel = ?1 AND address = ?2",
+	    "misses_since, lang_chosen FROM contacts WHERE channel = ?1 AND "
+	    "address = ?2",
 	[Q_CONTACT_NEW] = "INSERT INTO contacts (channel, address, created_at, "
 	    "updated_at) VALUES (?1, ?2, ?3, ?3)",
 	[Q_CONTACT_SAVE] = "UPDATE contacts SET phone = nullif(?2, ''), "
 	    "lang = ?3, opted_out = ?4, state = ?5, state_data = ?6, "
-	    "state_at = ?7, misses = ?8, misses_since = ?9, updated_at = ?10 "
-	    "WHERE id = ?1",
+	    "state_at = ?7, misses = ?8, misses_since = ?9, updated_at = ?10, "
+	    "lang_chosen = ?11 WHERE id = ?1",
 	[Q_APP_GET] = "SELECT number, programme, status, applicant_phone, "
 	    "pinfl_last4, submitted_on, coalesce(decided_on, ''), "
 	    "coalesce(payment_on, '') FROM applications WHERE number = ?1",
@@ -321,6 +322,7 @@ contact_read(struct store *st, const char *channel, const char *address,
 		c->state_at = sqlite3_column_int64(q, 8);
 		c->misses = sqlite3_column_int(q, 9);
 		c->misses_since = sqlite3_column_int64(q, 10);
+		c->lang_chosen = sqlite3_column_int(q, 11);
 		rc = MJ_OK;
 		break;
 	case SQLITE_DONE:
@@ -364,6 +366,7 @@ store_contact_save(struct store *st, const struct contact *c, int64_t now)
 	sqlite3_bind_int(q, 8, c->misses);
 	sqlite3_bind_int64(q, 9, c->misses_since);
 	sqlite3_bind_int64(q, 10, now);
+	sqlite3_bind_int(q, 11, c->lang_chosen);
 	return step_done(st, Q_CONTACT_SAVE, "contact_save");
 }
 

@@ -39,6 +39,7 @@ struct contact {
 	char	address[64];
 	char	phone[20];		/* verified E.164 or "" */
 	char	lang[12];
+	int	lang_chosen;		/* lang was chosen, not detected */
 	int	opted_out;
 	char	state[32];
 	char	state_data[1024];

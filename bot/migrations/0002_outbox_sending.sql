@@ -4,3 +4,6 @@
 ALTER TABLE outbox ADD COLUMN markup TEXT;
 ALTER TABLE outbox ADD COLUMN parts_sent INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE outbox ADD COLUMN sent_at INTEGER;
+-- A language the citizen chose (keyboard, "til: ..."): replies keep to it
+-- whatever the language of a message.
+ALTER TABLE contacts ADD COLUMN lang_chosen INTEGER NOT NULL DEFAULT 0;
