@@ -432,6 +432,27 @@ date_like(const char *t, size_t n, size_t i)
 	return c >= 2 && c <= 4;
 }
 
+/* "2025 yil", "2025 йил", "2025 год", "2025 year": a year, not an amount. */
+static int
+year_word_after(const char *t, size_t n, size_t k)
+{
+	static const char *const words[] = {
+		"yil", "\xd0\xb9\xd0\xb8\xd0\xbb", "\xd0\xb3\xd0\xbe\xd0\xb4",
+		"\xd0\xb3.", "year", NULL
+	};
+
+	if (k >= n || t[k] != ' ')
+		return 0;
+	k++;
+	for (int i = 0; words[i] != NULL; i++) {
+		size_t	l = strlen(words[i]);
+
+		if (n - k >= l && memcmp(t + k, words[i], l) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 find_number(const struct pat_set *ps, const char *t, size_t n,
     struct nlu_result *r, const struct spans *sp)
@@ -456,6 +477,11 @@ find_number(const struct pat_set *ps, const char *t, size_t n,
 				continue;
 			}
 			k = i + d;
+			if (d == 4 && (t[i] == '1' || t[i] == '2') &&
+			    year_word_after(t, n, k)) {
+				i = k;
+				continue;
+			}
 			for (size_t j = i; j < k; j++)
 				v = v * 10 + (t[j] - '0');
 			/* 2 500 000: groups of exactly three digits */

@@ -139,6 +139,12 @@ words(struct pass *p, const char *t, size_t n, int count_q)
 				letters = 1;
 			i = k;
 		}
+		if (i + 3 <= n && memcmp(t + i, "://", 3) == 0) {
+			/* A web address says nothing about the language. */
+			while (i < n && t[i] != ' ')
+				i++;
+			continue;
+		}
 		if (letters)
 			pat_keys_of_word(p->ps, t + s, i - s, key_cb, p);
 		if (q && count_q)

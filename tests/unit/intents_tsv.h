@@ -13,7 +13,7 @@
 #include "bot/lang.h"
 #include "intents/nlu.h"
 
-static void
+static inline void
 tsv_entities(const struct nlu_result *r, char *buf, size_t len)
 {
 	size_t	o = 0;
@@ -44,7 +44,7 @@ tsv_entities(const struct nlu_result *r, char *buf, size_t len)
  * newline is dropped.  Returns the number of fields.  Blank lines and lines
  * starting with '#' give 0.
  */
-static int
+static inline int
 tsv_split(char *line, char **f, int max)
 {
 	size_t	n = strlen(line);
