@@ -99,27 +99,6 @@ has_name(const char *t, const char *name, size_t n)
 
 /* ---- load ---- */
 
-static void
-say(char *where, size_t wherelen, const char *path, size_t line,
-    const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static void
-say(char *where, size_t wherelen, const char *path, size_t line,
-    const char *fmt, ...)
-{
-	va_list	ap;
-	int	n;
-
-	if (where == NULL || wherelen == 0)
-		return;
-	n = snprintf(where, wherelen, "%s:%zu: ", path, line);
-	if (n < 0 || (size_t)n >= wherelen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(where + n, wherelen - (size_t)n, fmt, ap);
-	va_end(ap);
-}
 
 static int
 cmp_msg(const void *a, const void *b)
@@ -185,7 +164,7 @@ check_header(const struct pofile *pf, enum lang l, char *where,
 {
 	if (pf->plural_forms == NULL ||
 	    !same_expr(pf->plural_forms, plural_forms_header(l))) {
-		say(where, wherelen, pf->path, pf->header_line,
+		pofile_say(where, wherelen, pf->path, pf->header_line,
 		    "header Plural-Forms must be \"%s\" (forms are chosen by "
 		    "CLDR rules in locales/plural.c)", plural_forms_header(l));
 		return MJ_EINPUT;
@@ -207,7 +186,7 @@ check_placeholders(const struct pofile *pf, const struct pofile_msg *m,
 		t = m->forms[f];
 		while ((k = next_tok(&t, &s, &n)) != TOK_END) {
 			if (k == TOK_BAD) {
-				say(where, wherelen, pf->path, m->line,
+				pofile_say(where, wherelen, pf->path, m->line,
 				    "msgid \"%s\": stray brace in \"%.20s\" "
 				    "(write {name}, or {{ and }} for braces)",
 				    m->msgid, t);
@@ -218,7 +197,7 @@ check_placeholders(const struct pofile *pf, const struct pofile_msg *m,
 			for (int g = 0; g < ref->nforms; g++)
 				if (has_name(ref->forms[g], s, n))
 					goto known;
-			say(where, wherelen, pf->path, m->line,
+			pofile_say(where, wherelen, pf->path, m->line,
 			    "msgid \"%s\": placeholder {%.*s} is not in %s",
 			    m->msgid, (int)n, s, src->path);
 			return MJ_EINPUT;
@@ -232,12 +211,12 @@ known:			;
 				if (k != TOK_NAME || has_name(m->forms[f], s, n))
 					continue;
 				if (pf == src)
-					say(where, wherelen, pf->path, m->line,
+					pofile_say(where, wherelen, pf->path, m->line,
 					    "msgid \"%s\": placeholder {%.*s} "
 					    "missing from a plural form",
 					    m->msgid, (int)n, s);
 				else
-					say(where, wherelen, pf->path, m->line,
+					pofile_say(where, wherelen, pf->path, m->line,
 					    "msgid \"%s\": placeholder {%.*s} "
 					    "missing (%s has it)", m->msgid,
 					    (int)n, s, src->path);
@@ -255,27 +234,27 @@ check_entry(const struct pofile *pf, enum lang l, const struct pofile_msg *m,
     size_t wherelen)
 {
 	if (m->fuzzy) {
-		say(where, wherelen, pf->path, m->line,
+		pofile_say(where, wherelen, pf->path, m->line,
 		    "msgid \"%s\": translation is fuzzy (counts as missing)",
 		    m->msgid);
 		return MJ_EINPUT;
 	}
 	if (m->plural != ref->plural) {
-		say(where, wherelen, pf->path, m->line,
+		pofile_say(where, wherelen, pf->path, m->line,
 		    "msgid \"%s\": %s here but %s in %s", m->msgid,
 		    m->plural ? "plural" : "not plural",
 		    ref->plural ? "plural" : "not plural", src->path);
 		return MJ_EINPUT;
 	}
 	if (m->plural && m->nforms != plural_nforms(l)) {
-		say(where, wherelen, pf->path, m->line,
+		pofile_say(where, wherelen, pf->path, m->line,
 		    "msgid \"%s\": %d plural forms, %s needs %d", m->msgid,
 		    m->nforms, lang_tag(l), plural_nforms(l));
 		return MJ_EINPUT;
 	}
 	for (int f = 0; f < m->nforms; f++)
 		if (m->forms[f][0] == '\0') {
-			say(where, wherelen, pf->path, m->line,
+			pofile_say(where, wherelen, pf->path, m->line,
 			    "msgid \"%s\": empty translation", m->msgid);
 			return MJ_EINPUT;
 		}
@@ -297,7 +276,7 @@ check_all(const struct pofile *po, const struct index *ix, char *where,
 			m = l == LANG_UZ_LATN ? ref : index_find(&ix[l],
 			    ref->msgid);
 			if (m == NULL) {
-				say(where, wherelen, src->path, ref->line,
+				pofile_say(where, wherelen, src->path, ref->line,
 				    "msgid \"%s\" is missing from %s",
 				    ref->msgid, po[l].path);
 				return MJ_EINPUT;
@@ -313,7 +292,7 @@ check_all(const struct pofile *po, const struct index *ix, char *where,
 		for (size_t i = 0; i < po[l].n; i++)
 			if (index_find(&ix[LANG_UZ_LATN],
 			    po[l].msgs[i].msgid) == NULL) {
-				say(where, wherelen, po[l].path,
+				pofile_say(where, wherelen, po[l].path,
 				    po[l].msgs[i].line,
 				    "msgid \"%s\" is missing from %s",
 				    po[l].msgs[i].msgid, src->path);
@@ -402,7 +381,7 @@ catalog_load(struct catalog **out, const char *dir, char *where,
 			    lang_tag((enum lang)l));
 
 		if (n < 0 || (size_t)n >= sizeof path) {
-			say(where, wherelen, dir, 0, "directory name too long");
+			pofile_say(where, wherelen, dir, 0, "directory name too long");
 			rc = MJ_EINPUT;
 			break;
 		}

@@ -103,13 +103,8 @@ __lsan_default_suppressions(void)
 	    "leak:libgettextpo_xmalloc\n";
 }
 
-static void
-say(char *where, size_t wherelen, const char *path, size_t line,
-    const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static void
-say(char *where, size_t wherelen, const char *path, size_t line,
+void
+pofile_say(char *where, size_t wherelen, const char *path, size_t line,
     const char *fmt, ...)
 {
 	va_list	ap;
@@ -149,12 +144,12 @@ slurp(const char *path, char **out, size_t *outlen, char *where,
 	*out = NULL;
 	if ((f = fopen(path, "rb")) == NULL) {
 		saved = errno;
-		say(where, wherelen, path, 0, "cannot open: %s", strerror(saved));
+		pofile_say(where, wherelen, path, 0, "cannot open: %s", strerror(saved));
 		return saved == ENOENT ? MJ_ENOTFOUND : MJ_EINPUT;
 	}
 	if ((buf = malloc(POFILE_MAXBYTES + 1)) == NULL) {
 		fclose(f);
-		say(where, wherelen, path, 0, "out of memory");
+		pofile_say(where, wherelen, path, 0, "out of memory");
 		return MJ_ENOMEM;
 	}
 	n = fread(buf, 1, POFILE_MAXBYTES + 1, f);
@@ -162,13 +157,13 @@ slurp(const char *path, char **out, size_t *outlen, char *where,
 		saved = errno;
 		fclose(f);
 		free(buf);
-		say(where, wherelen, path, 0, "cannot read: %s", strerror(saved));
+		pofile_say(where, wherelen, path, 0, "cannot read: %s", strerror(saved));
 		return MJ_EINPUT;
 	}
 	fclose(f);
 	if (n > POFILE_MAXBYTES) {
 		free(buf);
-		say(where, wherelen, path, 0, "larger than %u bytes",
+		pofile_say(where, wherelen, path, 0, "larger than %u bytes",
 		    POFILE_MAXBYTES);
 		return MJ_ETOOBIG;
 	}
@@ -298,13 +293,13 @@ walk(struct pofile *pf, po_file_t po, const size_t *lines, size_t nlines,
 
 	if (dom != NULL && dom[0] != NULL &&
 	    (dom[1] != NULL || strcmp(dom[0], "messages") != 0)) {
-		say(where, wherelen, pf->path, 1,
+		pofile_say(where, wherelen, pf->path, 1,
 		    "domain directives are not supported");
 		return MJ_EINPUT;
 	}
 	header = po_file_domain_header(po, NULL);
 	if (header == NULL) {
-		say(where, wherelen, pf->path, 1,
+		pofile_say(where, wherelen, pf->path, 1,
 		    "no header entry (msgid \"\" with Content-Type and "
 		    "Plural-Forms)");
 		return MJ_EINPUT;
@@ -315,7 +310,7 @@ walk(struct pofile *pf, po_file_t po, const size_t *lines, size_t nlines,
 	/* libgettextpo hands out a copy here, despite the const. */
 	free((char *)(uintptr_t)header);
 	if (!ok) {
-		say(where, wherelen, pf->path, 1,
+		pofile_say(where, wherelen, pf->path, 1,
 		    "header Content-Type must say charset=UTF-8");
 		return MJ_EINPUT;
 	}
@@ -342,14 +337,14 @@ walk(struct pofile *pf, po_file_t po, const size_t *lines, size_t nlines,
 		rc = take(&pf->msgs[pf->n], m);
 		pf->msgs[pf->n++].line = line;	/* counted, so cleared on failure */
 		if (rc == MJ_ETOOBIG) {
-			say(where, wherelen, pf->path, line,
+			pofile_say(where, wherelen, pf->path, line,
 			    "msgid \"%s\": more than %d plural forms",
 			    po_message_msgid(m), PLURAL_MAX);
 			rc = MJ_EINPUT;
 		} else if (rc == MJ_ENOMEM) {
-			say(where, wherelen, pf->path, line, "out of memory");
+			pofile_say(where, wherelen, pf->path, line, "out of memory");
 		} else if (rc == MJ_EINPUT) {
-			say(where, wherelen, pf->path, line,
+			pofile_say(where, wherelen, pf->path, line,
 			    "msgid \"%s\": msgctxt is not supported",
 			    po_message_msgid(m));
 		}
@@ -374,16 +369,17 @@ count_live(po_file_t po)
 	return n;
 }
 
+static enum mj_err read_po(struct pofile *, const char *, size_t *const,
+    const size_t, struct xctx *, char *, size_t);
+
 enum mj_err
 pofile_read(struct pofile *out, const char *path, char *where,
     size_t wherelen)
 {
-	struct xctx	 x;
 	struct xctx	*prev = xcur;
 	char		*buf = NULL;
 	const char	*bad;
 	size_t		 len = 0, *lines = NULL, nlines = 0;
-	po_file_t	 po;
 	enum mj_err	 rc;
 
 	memset(out, 0, sizeof *out);
@@ -392,13 +388,13 @@ pofile_read(struct pofile *out, const char *path, char *where,
 	if ((rc = slurp(path, &buf, &len, where, wherelen)) != MJ_OK)
 		return rc;
 	if ((bad = memchr(buf, '\0', len)) != NULL) {
-		say(where, wherelen, path, line_of(buf, (size_t)(bad - buf)),
+		pofile_say(where, wherelen, path, line_of(buf, (size_t)(bad - buf)),
 		    "NUL byte");
 		free(buf);
 		return MJ_EINPUT;
 	}
 	if ((bad = (const char *)u8_check((const uint8_t *)buf, len)) != NULL) {
-		say(where, wherelen, path, line_of(buf, (size_t)(bad - buf)),
+		pofile_say(where, wherelen, path, line_of(buf, (size_t)(bad - buf)),
 		    "invalid UTF-8");
 		free(buf);
 		return MJ_EINPUT;
@@ -406,7 +402,7 @@ pofile_read(struct pofile *out, const char *path, char *where,
 	rc = msgid_lines(buf, len, &lines, &nlines);
 	free(buf);
 	if (rc != MJ_OK) {
-		say(where, wherelen, path, 0, "out of memory");
+		pofile_say(where, wherelen, path, 0, "out of memory");
 		return rc;
 	}
 	if ((out->path = strdup(path)) == NULL) {
@@ -414,12 +410,24 @@ pofile_read(struct pofile *out, const char *path, char *where,
 		return MJ_ENOMEM;
 	}
 
+	/* Fixed before setjmp, so a longjmp cannot leave them stale. */
+	return read_po(out, path, lines, nlines, prev, where, wherelen);
+}
+
+static enum mj_err
+read_po(struct pofile *out, const char *path, size_t *const kept,
+    const size_t nkept, struct xctx *prev, char *where, size_t wherelen)
+{
+	struct xctx	 x;
+	po_file_t	 po;
+	enum mj_err	 rc;
+
 	memset(&x, 0, sizeof x);
 	xcur = &x;
 	if (setjmp(x.jb) != 0) {
 		/* A fatal libgettextpo error; what it allocated is lost. */
 		xcur = prev;
-		free(lines);
+		free(kept);
 		pofile_clear(out);
 		if (where != NULL && wherelen > 0)
 			snprintf(where, wherelen, "%s", x.msg);
@@ -432,18 +440,18 @@ pofile_read(struct pofile *out, const char *path, char *where,
 			if (x.failed)
 				snprintf(where, wherelen, "%s", x.msg);
 			else
-				say(where, wherelen, path, 0,
+				pofile_say(where, wherelen, path, 0,
 				    "libgettextpo could not read it");
 		}
 		if (po != NULL)
 			po_file_free(po);
-		free(lines);
+		free(kept);
 		pofile_clear(out);
 		return MJ_EINPUT;
 	}
-	rc = walk(out, po, lines, nlines, count_live(po), where, wherelen);
+	rc = walk(out, po, kept, nkept, count_live(po), where, wherelen);
 	po_file_free(po);
-	free(lines);
+	free(kept);
 	if (rc != MJ_OK)
 		pofile_clear(out);
 	return rc;

@@ -40,5 +40,9 @@ struct pofile {
 enum mj_err	pofile_read(struct pofile *out, const char *path,
 		    char *where, size_t wherelen);
 void		pofile_clear(struct pofile *);
+/* where = "path:line: " and the formatted reason (the loaders' errors). */
+void		pofile_say(char *where, size_t wherelen, const char *path,
+		    size_t line, const char *fmt, ...)
+		    __attribute__((format(printf, 5, 6)));
 
 #endif
