@@ -617,27 +617,32 @@ store_outbox_due(struct store *st, int64_t now, struct outbox_item *items,
 }
 
 enum mj_err
-store_outbox_set(struct store *st, const struct outbox_item *it,
-    const char *state, const char *error, int64_t next_try_at, int64_t now)
+store_outbox_set(struct store *st, const struct outbox_result *r, size_t n,
+    int64_t now)
 {
 	sqlite3_stmt	*q;
 	enum mj_err	 rc;
-	const char	*delivery = strcmp(state, "pending") == 0 ? "queued" :
-			    state;
 
+	if (n == 0)
+		return MJ_OK;
 	if ((rc = store_begin(st)) != MJ_OK)
 		return rc;
-	q = st->q[Q_OUTBOX_SET];
-	sqlite3_bind_int64(q, 1, it->id);
-	bind_str(q, 2, state);
-	sqlite3_bind_int(q, 3, it->attempts);
-	sqlite3_bind_int(q, 4, it->parts_sent);
-	sqlite3_bind_int64(q, 5, next_try_at);
-	bind_str(q, 6, error);
-	sqlite3_bind_int64(q, 7, now);
-	if ((rc = step_done(st, Q_OUTBOX_SET, "outbox_set")) == MJ_OK) {
+	for (size_t i = 0; i < n && rc == MJ_OK; i++) {
+		const char *delivery = strcmp(r[i].state, "pending") == 0 ?
+		    "queued" : r[i].state;
+
+		q = st->q[Q_OUTBOX_SET];
+		sqlite3_bind_int64(q, 1, r[i].id);
+		bind_str(q, 2, r[i].state);
+		sqlite3_bind_int(q, 3, r[i].attempts);
+		sqlite3_bind_int(q, 4, r[i].parts_sent);
+		sqlite3_bind_int64(q, 5, r[i].next_try_at);
+		bind_str(q, 6, r[i].error[0] != '\0' ? r[i].error : NULL);
+		sqlite3_bind_int64(q, 7, now);
+		if ((rc = step_done(st, Q_OUTBOX_SET, "outbox_set")) != MJ_OK)
+			break;
 		q = st->q[Q_MSG_DELIVERY];
-		sqlite3_bind_int64(q, 1, it->msg_id);
+		sqlite3_bind_int64(q, 1, r[i].msg_id);
 		bind_str(q, 2, delivery);
 		rc = step_done(st, Q_MSG_DELIVERY, "msg_delivery");
 	}

@@ -122,14 +122,23 @@ void		store_outbox_item_free(struct outbox_item *);
  */
 enum mj_err	store_outbox_due(struct store *, int64_t now,
 		    struct outbox_item *items, size_t max, size_t *n);
+/* One attempt's outcome, for store_outbox_set(). */
+struct outbox_result {
+	int64_t		 id;
+	int64_t		 msg_id;
+	int		 attempts;	/* as they now are */
+	int		 parts_sent;
+	const char	*state;		/* "sent", "failed" (permanent), or
+					   "pending" (retry at next_try_at) */
+	char		 error[160];	/* "" when none */
+	int64_t		 next_try_at;
+};
 /*
- * Record an attempt's outcome: state "sent", "failed" (permanent) or
- * "pending" (retry at next_try_at), with it->attempts and it->parts_sent as
- * they now are; the message's delivery follows.  Its own transaction.
+ * Record n outcomes in one transaction; each message's delivery follows
+ * its row's state.
  */
-enum mj_err	store_outbox_set(struct store *, const struct outbox_item *,
-		    const char *state, const char *error,
-		    int64_t next_try_at, int64_t now);
+enum mj_err	store_outbox_set(struct store *,
+		    const struct outbox_result *r, size_t n, int64_t now);
 
 /* Demo and import rows (inside a transaction). */
 struct programme_row {

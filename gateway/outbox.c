@@ -59,6 +59,9 @@ struct outbox {
 	double			 tokens;	/* global bucket */
 	int64_t			 tokens_ms;
 	int64_t			 next_scan_ms;
+	int64_t			 last_scan_ms;
+	struct outbox_result	 done[BATCH + MAX_FLIGHT];	/* not recorded yet */
+	size_t			 ndone;
 };
 
 static int64_t
@@ -119,31 +122,32 @@ outbox_part(const char *text, size_t max, int part, size_t *off)
 static struct chat_slot *
 chat_slot(struct outbox *ob, const char *address)
 {
-	uint64_t	h = 1469598103934665603ULL;
-	size_t		i, oldest = 0;
-	int64_t		t = now_ms();
+	uint64_t		 h = 1469598103934665603ULL;
+	int64_t			 t = now_ms();
+	struct chat_slot	*free_slot = NULL;
 
 	for (const char *p = address; *p != '\0'; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	/* The chat's own slot wins over any free one on its probe path. */
 	for (size_t k = 0; k < 16; k++) {
-		struct chat_slot *cs;
+		struct chat_slot *cs = &ob->chats[(size_t)(h + k) &
+		    (CHATS - 1)];
 
-		i = (size_t)(h + k) & (CHATS - 1);
-		cs = &ob->chats[i];
 		if (strcmp(cs->address, address) == 0)
 			return cs;
-		if (cs->address[0] == '\0' || (!cs->busy &&
-		    t - cs->last_ms > 60000)) {
-			snprintf(cs->address, sizeof(cs->address), "%s",
-			    address);
-			cs->last_ms = 0;
-			cs->busy = 0;
-			return cs;
-		}
-		if (!cs->busy && cs->last_ms < ob->chats[oldest].last_ms)
-			oldest = i;
+		/* An idle slot past its chat's interval is free. */
+		if (free_slot == NULL && (cs->address[0] == '\0' ||
+		    (!cs->busy && t - cs->last_ms >=
+		    ob->conf->outbox_chat_interval_ms)))
+			free_slot = cs;
 	}
-	return NULL;	/* a crowded neighbourhood: try again next pass */
+	if (free_slot != NULL) {
+		snprintf(free_slot->address, sizeof(free_slot->address), "%s",
+		    address);
+		free_slot->last_ms = 0;
+		free_slot->busy = 0;
+	}
+	return free_slot;	/* NULL: crowded; try again next pass */
 }
 
 static size_t
@@ -212,6 +216,39 @@ telegram_request(struct outbox *ob, struct flight *f)
 	return 0;
 }
 
+static void	record(struct outbox *);
+
+/* Queue an outcome; record() writes the queue in one transaction. */
+static void
+outcome(struct outbox *ob, const struct outbox_item *it, const char *state,
+    const char *error, int64_t next_try_at)
+{
+	struct outbox_result	*r;
+
+	if (ob->ndone == sizeof(ob->done) / sizeof(ob->done[0]))
+		record(ob);
+	r = &ob->done[ob->ndone++];
+	memset(r, 0, sizeof(*r));
+	r->id = it->id;
+	r->msg_id = it->msg_id;
+	r->attempts = it->attempts;
+	r->parts_sent = it->parts_sent;
+	r->state = state;
+	snprintf(r->error, sizeof(r->error), "%s", error != NULL ? error : "");
+	r->next_try_at = next_try_at;
+}
+
+static void
+record(struct outbox *ob)
+{
+	if (ob->ndone > 0 &&
+	    store_outbox_set(ob->st, ob->done, ob->ndone, now_ms() / 1000) !=
+	    MJ_OK)
+		log_err("outbox.record", "rows=%zu err=\"not recorded; they "
+		    "will be sent again\"", ob->ndone);
+	ob->ndone = 0;
+}
+
 static void
 flight_clear(struct outbox *ob, struct flight *f)
 {
@@ -276,9 +313,9 @@ fail:
 		int64_t t = now_ms() / 1000;
 
 		f->it.attempts++;
-		store_outbox_set(ob->st, &f->it, f->it.attempts >=
+		outcome(ob, &f->it, f->it.attempts >=
 		    ob->conf->outbox_max_attempts ? "failed" : "pending",
-		    "cannot build the request", t + 60, t);
+		    "cannot build the request", t + 60);
 	}
 	flight_clear(ob, f);
 }
@@ -327,7 +364,7 @@ finish(struct outbox *ob, struct flight *f, CURLcode cc)
 	if (cc == CURLE_OK && status >= 200 && status < 300) {
 		f->it.parts_sent++;
 		state = f->last_part ? "sent" : "pending";
-		store_outbox_set(ob->st, &f->it, state, NULL, t, t);
+		outcome(ob, &f->it, state, NULL, t);
 		log_info("msg.out", "id=%lld chan=%s status=%ld part=%d state=%s",
 		    (long long)f->it.id, f->it.channel, status,
 		    f->it.parts_sent, state);
@@ -336,13 +373,13 @@ finish(struct outbox *ob, struct flight *f, CURLcode cc)
 		int64_t wait = retry_after > 0 ? retry_after : backoff_s(ob->conf,
 		    f->it.attempts + 1);
 
-		store_outbox_set(ob->st, &f->it, "pending", why, t + wait, t);
+		outcome(ob, &f->it, "pending", why, t + wait);
 		log_warn("outbox.429", "id=%lld chan=%s retry_after=%lld",
 		    (long long)f->it.id, f->it.channel, (long long)wait);
 	} else if (status == 400 || status == 403) {
 		/* Blocked by the user, chat not found, bad request: final. */
 		f->it.attempts++;
-		store_outbox_set(ob->st, &f->it, "failed", why, t, t);
+		outcome(ob, &f->it, "failed", why, t);
 		log_warn("outbox.failed", "id=%lld chan=%s status=%ld err=\"%s\"",
 		    (long long)f->it.id, f->it.channel, status, why);
 	} else {
@@ -352,7 +389,7 @@ finish(struct outbox *ob, struct flight *f, CURLcode cc)
 		wait = backoff_s(ob->conf, f->it.attempts);
 		state = f->it.attempts >= ob->conf->outbox_max_attempts ?
 		    "failed" : "pending";
-		store_outbox_set(ob->st, &f->it, state, why, t + wait, t);
+		outcome(ob, &f->it, state, why, t + wait);
 		log_warn("outbox.retry", "id=%lld chan=%s status=%ld attempts=%d "
 		    "wait_s=%lld state=%s err=\"%s\"", (long long)f->it.id,
 		    f->it.channel, status, f->it.attempts, (long long)wait,
@@ -444,7 +481,12 @@ run(void *arg)
 					flight_clear(ob, &ob->fl[i]);
 			break;
 		}
-		if (!stop && (woken || now_ms() >= ob->next_scan_ms)) {
+		/* A wake-up brings the next look forward, to at most 2 ms
+		 * after the last: under load, one look serves many replies. */
+		if (woken && ob->last_scan_ms + 2 < ob->next_scan_ms)
+			ob->next_scan_ms = ob->last_scan_ms + 2;
+		if (!stop && now_ms() >= ob->next_scan_ms) {
+			ob->last_scan_ms = now_ms();
 			wait = scan(ob);
 			ob->next_scan_ms = now_ms() + wait;
 		}
@@ -456,9 +498,14 @@ run(void *arg)
 				continue;
 			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
 			    (char **)&f);
-			if (f != NULL)
+			if (f != NULL) {
 				finish(ob, f, m->data.result);
+				/* A slot is free: look again soon. */
+				if (ob->next_scan_ms > now_ms() + 1)
+					ob->next_scan_ms = now_ms() + 1;
+			}
 		}
+		record(ob);
 		wait = (int)(ob->next_scan_ms - now_ms());
 		if (wait < 0)
 			wait = 0;
