@@ -22,6 +22,7 @@
 #define STATE_MORE	"more"		/* rest of a shortened SMS waits */
 #define STATE_APPNO	"await_app_no"	/* we asked for a number */
 #define STATE_PHONE	"await_phone"	/* Telegram: asked to share the phone */
+#define STATE_LANG	"await_lang"	/* offered languages 1-4 */
 
 struct bot {
 	const struct conf	*conf;
@@ -174,8 +175,9 @@ status_answer(struct bot *b, struct contact *c, const char *app_no,
 	return MJ_OK;
 }
 
+/* A bare digit (surrounding blanks and a full stop allowed), or -1. */
 static int
-is_more_request(const char *text, size_t len)
+bare_digit(const char *text, size_t len)
 {
 	while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\n' ||
 	    text[len - 1] == '\r' || text[len - 1] == '.'))
@@ -184,7 +186,18 @@ is_more_request(const char *text, size_t len)
 		text++;
 		len--;
 	}
-	return len == 1 && text[0] == '1';
+	return len == 1 && text[0] >= '0' && text[0] <= '9' ? text[0] - '0' :
+	    -1;
+}
+
+static void
+choose_lang(struct contact *c, enum lang *lang, enum lang pick,
+    struct answer *a)
+{
+	*lang = pick;
+	snprintf(c->lang, sizeof(c->lang), "%s", lang_tag(pick));
+	c->lang_chosen = 1;
+	say(a, "language.set");
 }
 
 /* Decide the answer; may change the contact (state, language, misses). */
@@ -195,10 +208,19 @@ decide(struct bot *b, const struct bot_in *in, const struct nlu_result *r,
 	const char	*app_no = r->app_no;
 	char		 key[48];
 
-	if (strcmp(c->state, STATE_MORE) == 0 && is_more_request(in->text,
-	    in->len)) {
+	if (in->event == BOT_TEXT && strcmp(c->state, STATE_MORE) == 0 &&
+	    bare_digit(in->text, in->len) == 1) {
 		a->verbatim = c->state_data;
 		return MJ_OK;
+	}
+	if (in->event == BOT_TEXT && strcmp(c->state, STATE_LANG) == 0) {
+		/* The offer lists the languages as 1-4, in enum lang's order. */
+		int d = bare_digit(in->text, in->len);
+
+		if (d >= 1 && d <= LANG__COUNT) {
+			choose_lang(c, lang, (enum lang)(d - 1), a);
+			goto reset;
+		}
 	}
 	switch (in->event) {
 	case BOT_TEXT:
@@ -215,10 +237,7 @@ decide(struct bot *b, const struct bot_in *in, const struct nlu_result *r,
 		a->kb = KB_LANGS;
 		goto reset;
 	case BOT_LANG_PICK:
-		*lang = (enum lang)in->lang_pick;
-		snprintf(c->lang, sizeof(c->lang), "%s", lang_tag(*lang));
-		c->lang_chosen = 1;
-		say(a, "language.set");
+		choose_lang(c, lang, (enum lang)in->lang_pick, a);
 		if (c->phone[0] == '\0' && strcmp(c->channel, "telegram") == 0)
 			a->kb = KB_SHARE_PHONE;
 		return MJ_OK;
@@ -285,14 +304,14 @@ decide(struct bot *b, const struct bot_in *in, const struct nlu_result *r,
 		break;
 	case INTENT_LANGUAGE_CHANGE:
 		if (r->lang_choice >= 0 && r->lang_choice < LANG__COUNT) {
-			*lang = (enum lang)r->lang_choice;
-			snprintf(c->lang, sizeof(c->lang), "%s",
-			    lang_tag(*lang));
-			c->lang_chosen = 1;
-			say(a, "language.set");
-		} else
-			say(a, "language.ask");
-		break;
+			choose_lang(c, lang, (enum lang)r->lang_choice, a);
+			break;
+		}
+		say(a, "language.ask");
+		a->kb = KB_LANGS;
+		snprintf(c->state, sizeof(c->state), "%s", STATE_LANG);
+		c->state_at = in->now;
+		return MJ_OK;
 	case INTENT_OPT_OUT:
 		c->opted_out = 1;
 		say(a, "optout.done");

@@ -390,6 +390,40 @@ is_token_cp(uint32_t c)
 	return c > ' ' && c != 0x7F && c != 0xA0;
 }
 
+/* "my.gov.uz", "baraka.gov.uz.": a domain name, kept in Latin. */
+static int
+is_domain(const uint32_t *v, size_t n)
+{
+	static const char *const tlds[] = { "uz", "com", "ru", "org", "net",
+	    NULL };
+	size_t	dot = 0, end = n;
+
+	while (end > 0 && (v[end - 1] == '.' || v[end - 1] == ',' ||
+	    v[end - 1] == ')' || v[end - 1] == ';' || v[end - 1] == ':'))
+		end--;
+	for (size_t i = 0; i < end; i++) {
+		if (v[i] == '.')
+			dot = i;
+		else if (!(v[i] < 0x80 && (utf8_is_latin(v[i]) ||
+		    (v[i] >= '0' && v[i] <= '9') || v[i] == '-')))
+			return 0;
+	}
+	if (dot == 0)
+		return 0;
+	for (size_t t = 0; tlds[t] != NULL; t++) {
+		size_t tl = strlen(tlds[t]), j;
+
+		if (end - dot - 1 != tl)
+			continue;
+		for (j = 0; j < tl && latn_lower(v[dot + 1 + j]) ==
+		    (uint32_t)tlds[t][j]; j++)
+			;
+		if (j == tl)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 to_cyrl(struct sink *k, const uint32_t *v, size_t n)
 {
@@ -413,7 +447,7 @@ to_cyrl(struct sink *k, const uint32_t *v, size_t n)
 		    latn_lower(v[i + 1]) == 'w' && latn_lower(v[i + 2]) == 'w' &&
 		    v[i + 3] == '.')
 			url = 1;
-		if (url) {
+		if (url || is_domain(v + i, e - i)) {
 			while (i < e)
 				put_cp(k, v[i++]);
 			continue;
@@ -421,6 +455,17 @@ to_cyrl(struct sink *k, const uint32_t *v, size_t n)
 		while (i < e) {
 			size_t	r = i;
 
+			if (v[i] == '{') {
+				/* A catalogue placeholder stays: {app_no}. */
+				while (r < e && v[r] != '}')
+					r++;
+				if (r < e) {
+					while (i <= r)
+						put_cp(k, v[i++]);
+					continue;
+				}
+				r = i;
+			}
 			if (!utf8_is_latin(v[i]) || v[i] >= 0x80) {
 				put_cp(k, v[i++]);
 				continue;

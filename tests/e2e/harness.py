@@ -229,6 +229,7 @@ def murojaat(args, stdin="", env=None, binary=None, timeout=120):
     """Run a murojaat command; returns (code, stdout, stderr)."""
     e = dict(os.environ)
     e.update(env or {})
-    p = subprocess.run([binary or BIN] + args, input=stdin.encode(), env=e,
+    data = stdin if isinstance(stdin, bytes) else stdin.encode()
+    p = subprocess.run([binary or BIN] + args, input=data, env=e,
                        capture_output=True, timeout=timeout, cwd=ROOT)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")

@@ -32,3 +32,8 @@ build/san/locales-sms-cost: build/gen/locales_sms_cost.c $(LOCALES_OBJS)
 
 sms-cost: build/san/locales-sms-cost
 	./build/san/locales-sms-cost --budget $(SMS_BUDGET)
+
+# uz-Cyrl against the transliteration of uz-Latn (a report for translators).
+.PHONY: cyrl-check
+cyrl-check: murojaat
+	python3 tools/po-cyrl.py
