@@ -14,11 +14,11 @@
 #include <time.h>
 
 #include "bot/bot.h"
+#include "bot/dialogue.h"
 #include "bot/keyboard.h"
 #include "bot/log.h"
 #include "locales/sms.h"
 
-#define MAX_ARGS	8
 #define STATE_MORE	"more"		/* rest of a shortened SMS waits */
 #define STATE_APPNO	"await_app_no"	/* we asked for a number */
 #define STATE_PHONE	"await_phone"	/* Telegram: asked to share the phone */
@@ -31,16 +31,6 @@ struct bot {
 	const struct catalog	*cat;
 	void			(*queued)(void *);
 	void			*queued_arg;
-};
-
-/* What to answer: a message id and its parameters. */
-struct answer {
-	char		 msgid[48];
-	struct msg_arg	 args[MAX_ARGS];
-	size_t		 nargs;
-	char		 vals[MAX_ARGS][128];
-	const char	*verbatim;	/* send this text as it is */
-	enum keyboard	 kb;
 };
 
 enum mj_err
@@ -90,16 +80,34 @@ bot_channel_is_sms(const char *channel)
 	return strcmp(channel, "sms") == 0 || strcmp(channel, "chat") == 0;
 }
 
-static void
-say(struct answer *a, const char *msgid)
+const struct conf *
+bot_conf(const struct bot *b)
+{
+	return b->conf;
+}
+
+struct store *
+bot_store(const struct bot *b)
+{
+	return b->st;
+}
+
+const struct catalog *
+bot_catalog(const struct bot *b)
+{
+	return b->cat;
+}
+
+void
+answer_say(struct answer *a, const char *msgid)
 {
 	snprintf(a->msgid, sizeof(a->msgid), "%s", msgid);
 }
 
-static void
-arg(struct answer *a, const char *name, const char *value)
+void
+answer_arg(struct answer *a, const char *name, const char *value)
 {
-	if (a->nargs == MAX_ARGS)
+	if (a->nargs == ANSWER_MAX_ARGS)
 		return;
 	snprintf(a->vals[a->nargs], sizeof(a->vals[0]), "%s", value);
 	a->args[a->nargs].name = name;
@@ -107,10 +115,9 @@ arg(struct answer *a, const char *name, const char *value)
 	a->nargs++;
 }
 
-/* A 'YYYY-MM-DD' date as the language writes it. */
 static void
-arg_date(struct bot *b, struct answer *a, enum lang lang, const char *name,
-    const char *ymd)
+date_arg(const struct bot *b, struct answer *a, enum lang lang,
+    const char *name, const char *ymd)
 {
 	char	buf[96];
 	int	y, m, d;
@@ -118,7 +125,32 @@ arg_date(struct bot *b, struct answer *a, enum lang lang, const char *name,
 	if (ymd[0] == '\0' || sscanf(ymd, "%d-%d-%d", &y, &m, &d) != 3 ||
 	    catalog_date(b->cat, lang, y, m, d, buf, sizeof(buf)) != MJ_OK)
 		snprintf(buf, sizeof(buf), "%s", ymd);
-	arg(a, name, buf);
+	answer_arg(a, name, buf);
+}
+
+void
+answer_date(const struct turn *t, const char *name, const char *ymd)
+{
+	date_arg(t->b, t->a, *t->lang, name, ymd);
+}
+
+void
+turn_text(const struct turn *t, const char *msgid, char *buf, size_t len)
+{
+	char	*s = NULL;
+
+	buf[0] = '\0';
+	if (catalog_render(t->b->cat, *t->lang, msgid, NULL, 0, &s) == MJ_OK)
+		snprintf(buf, len, "%s", s);
+	free(s);
+}
+
+void
+turn_state(struct turn *t, const char *state)
+{
+	snprintf(t->c->state, sizeof(t->c->state), "%s", state);
+	t->c->state_data[0] = '\0';
+	t->c->state_at = t->in->now;
 }
 
 static enum mj_err
@@ -134,7 +166,7 @@ status_answer(struct bot *b, struct contact *c, const char *app_no,
 		c->misses_since = now;
 	}
 	if (c->misses >= b->conf->status_max_misses) {
-		say(a, "status.too_many");
+		answer_say(a, "status.too_many");
 		return MJ_OK;
 	}
 	rc = store_app_get(b->st, app_no, &app);
@@ -145,7 +177,7 @@ status_answer(struct bot *b, struct contact *c, const char *app_no,
 		/* Telegram without a shared phone: ask for it first. */
 		if (c->phone[0] == '\0' && strcmp(c->channel, "telegram") == 0) {
 			/* Not a miss yet: ask who they are, then answer. */
-			say(a, "status.verify_telegram");
+			answer_say(a, "status.verify_telegram");
 			a->kb = KB_SHARE_PHONE;
 			snprintf(c->state, sizeof(c->state), "%s", STATE_PHONE);
 			snprintf(c->state_data, sizeof(c->state_data), "%s",
@@ -154,24 +186,24 @@ status_answer(struct bot *b, struct contact *c, const char *app_no,
 			return MJ_OK;
 		}
 		c->misses++;
-		say(a, "status.not_found");
-		arg(a, "app_no", app_no);
+		answer_say(a, "status.not_found");
+		answer_arg(a, "app_no", app_no);
 		return MJ_OK;
 	}
 	snprintf(key, sizeof(key), "status.%s", app.status);
-	say(a, key);
-	arg(a, "app_no", app.number);
+	answer_say(a, key);
+	answer_arg(a, "app_no", app.number);
 	snprintf(key, sizeof(key), "programme.%s", app.programme);
 	if (catalog_render(b->cat, lang, key, NULL, 0, &prog) == MJ_OK)
-		arg(a, "programme", prog);
+		answer_arg(a, "programme", prog);
 	else {
 		snprintf(pm, sizeof(pm), "%s", app.programme);
-		arg(a, "programme", pm);
+		answer_arg(a, "programme", pm);
 	}
 	free(prog);
-	arg_date(b, a, lang, "submitted", app.submitted);
-	arg_date(b, a, lang, "decided", app.decided);
-	arg_date(b, a, lang, "payment", app.payment);
+	date_arg(b, a, lang, "submitted", app.submitted);
+	date_arg(b, a, lang, "decided", app.decided);
+	date_arg(b, a, lang, "payment", app.payment);
 	return MJ_OK;
 }
 
@@ -197,7 +229,7 @@ choose_lang(struct contact *c, enum lang *lang, enum lang pick,
 	*lang = pick;
 	snprintf(c->lang, sizeof(c->lang), "%s", lang_tag(pick));
 	c->lang_chosen = 1;
-	say(a, "language.set");
+	answer_say(a, "language.set");
 }
 
 /* Decide the answer; may change the contact (state, language, misses). */
@@ -206,7 +238,6 @@ decide(struct bot *b, const struct bot_in *in, const struct nlu_result *r,
     struct contact *c, enum lang *lang, struct answer *a)
 {
 	const char	*app_no = r->app_no;
-	char		 key[48];
 
 	if (in->event == BOT_TEXT && strcmp(c->state, STATE_MORE) == 0 &&
 	    bare_digit(in->text, in->len) == 1) {
@@ -226,14 +257,14 @@ decide(struct bot *b, const struct bot_in *in, const struct nlu_result *r,
 	case BOT_TEXT:
 		break;
 	case BOT_START:
-		say(a, "greeting");
+		answer_say(a, "greeting");
 		a->kb = KB_LANGS;
 		goto reset;
 	case BOT_HELP:
-		say(a, "help");
+		answer_say(a, "help");
 		goto reset;
 	case BOT_LANG_MENU:
-		say(a, "language.ask");
+		answer_say(a, "language.ask");
 		a->kb = KB_LANGS;
 		goto reset;
 	case BOT_LANG_PICK:
@@ -252,12 +283,18 @@ decide(struct bot *b, const struct bot_in *in, const struct nlu_result *r,
 			c->state_data[0] = '\0';
 			return status_answer(b, c, pending, *lang, in->now, a);
 		}
-		say(a, "contact.saved");
+		answer_say(a, "contact.saved");
 		goto reset;
 	case BOT_CONTACT_OTHER:
-		say(a, "contact.not_yours");
+		answer_say(a, "contact.not_yours");
 		a->kb = KB_SHARE_PHONE;
 		return MJ_OK;
+	}
+	{
+		struct turn t = { b, in, r, c, lang, a };
+
+		if (eligibility_owns(&t))
+			return eligibility_decide(&t);
 	}
 	if (app_no[0] != '\0' && (r->intent == INTENT_STATUS_CHECK ||
 	    r->intent == INTENT_UNKNOWN || strcmp(c->state, STATE_APPNO) == 0))
@@ -265,63 +302,42 @@ decide(struct bot *b, const struct bot_in *in, const struct nlu_result *r,
 
 	switch (r->intent) {
 	case INTENT_STATUS_CHECK:
-		say(a, "status.ask_number");
+		answer_say(a, "status.ask_number");
 		snprintf(c->state, sizeof(c->state), "%s", STATE_APPNO);
 		c->state_at = in->now;
 		return MJ_OK;
 	case INTENT_GREETING:
-		say(a, "greeting");
+		answer_say(a, "greeting");
 		break;
 	case INTENT_THANKS:
-		say(a, "thanks");
+		answer_say(a, "thanks");
 		break;
 	case INTENT_HELP:
-		say(a, "help");
-		break;
-	case INTENT_ELIGIBILITY:
-		if (r->program[0] != '\0') {
-			char *prog = NULL;
-
-			snprintf(key, sizeof(key), "programme.%s", r->program);
-			if (catalog_render(b->cat, *lang, key, NULL, 0,
-			    &prog) == MJ_OK) {
-				say(a, "eligibility.start");
-				arg(a, "programme", prog);
-				free(prog);
-				break;
-			}
-		}
-		say(a, "eligibility.general");
-		break;
-	case INTENT_DOCUMENTS:
-		say(a, "documents.general");
-		break;
-	case INTENT_OFFICE_LOCATION:
-		say(a, "office.general");
+		answer_say(a, "help");
 		break;
 	case INTENT_HUMAN_OPERATOR:
-		say(a, "operator.queued");
+		answer_say(a, "operator.queued");
 		break;
 	case INTENT_LANGUAGE_CHANGE:
 		if (r->lang_choice >= 0 && r->lang_choice < LANG__COUNT) {
 			choose_lang(c, lang, (enum lang)r->lang_choice, a);
 			break;
 		}
-		say(a, "language.ask");
+		answer_say(a, "language.ask");
 		a->kb = KB_LANGS;
 		snprintf(c->state, sizeof(c->state), "%s", STATE_LANG);
 		c->state_at = in->now;
 		return MJ_OK;
 	case INTENT_OPT_OUT:
 		c->opted_out = 1;
-		say(a, "optout.done");
+		answer_say(a, "optout.done");
 		break;
 	case INTENT_OPT_IN:
 		c->opted_out = 0;
-		say(a, "optin.done");
+		answer_say(a, "optin.done");
 		break;
 	default:
-		say(a, "unknown");
+		answer_say(a, "unknown");
 		break;
 	}
 reset:
@@ -429,7 +445,7 @@ bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
 	enum lang		 lang;
 	int64_t			 in_id = 0, out_id = 0;
 	char			 ents[256], masked[24], *prev = NULL;
-	int			 lt;
+	int			 lt, held;
 
 	memset(out, 0, sizeof(*out));
 	memset(&a, 0, sizeof(a));
@@ -484,10 +500,11 @@ bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
 		if (in->event == BOT_START)
 			c.lang_chosen = 0;
 	}
-	if ((rc = decide(b, in, &r, &c, &lang, &a)) != MJ_OK)
+	held = c.held_until > in->now;
+	if (!held && (rc = decide(b, in, &r, &c, &lang, &a)) != MJ_OK)
 		goto fail;
 	out->lang = lang;
-	if ((rc = render(b, in, &c, lang, &a, out)) != MJ_OK)
+	if (!held && (rc = render(b, in, &c, lang, &a, out)) != MJ_OK)
 		goto fail;
 
 	entities_str(&r, ents, sizeof(ents));
@@ -509,6 +526,16 @@ bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
 		free(body);
 		if (rc != MJ_OK)
 			goto fail;
+	}
+	if (held) {
+		/* An agent has the conversation: stored, not answered. */
+		if ((rc = store_contact_save(b->st, &c, in->now)) != MJ_OK)
+			goto fail;
+		if ((rc = store_end(b->st, 1)) != MJ_OK)
+			return rc;
+		log_info("msg.held", "req=%s chan=%s intent=%s", in->req,
+		    in->channel, intent_name(r.intent));
+		return MJ_OK;
 	}
 	m = (struct msg_row){ .contact_id = c.id, .direction = "out",
 	    .channel = in->channel, .req = in->req, .reply_to = in_id,
@@ -541,5 +568,52 @@ bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
 fail:
 	store_end(b->st, 0);
 	bot_out_free(out);
+	return rc;
+}
+
+enum mj_err
+bot_send_text(struct bot *b, int64_t contact_id, const char *text,
+    const char *intent, const char *req, int64_t now, int64_t *msg_id)
+{
+	struct contact	 c;
+	struct msg_row	 m;
+	struct sms_info	 info;
+	char		*body = NULL;
+	enum mj_err	 rc;
+	int64_t		 id = 0;
+	int		 sms;
+
+	if ((rc = store_begin(b->st)) != MJ_OK)
+		return rc;
+	if ((rc = store_contact_by_id(b->st, contact_id, &c)) != MJ_OK)
+		goto out;
+	sms = bot_channel_is_sms(c.channel);
+	if (sms) {
+		if ((rc = sms_prepare(text, strlen(text), &body)) != MJ_OK)
+			goto out;
+		sms_measure(body, strlen(body), &info);
+	} else if ((body = strdup(text)) == NULL) {
+		rc = MJ_ENOMEM;
+		goto out;
+	}
+	m = (struct msg_row){ .contact_id = c.id, .direction = "out",
+	    .channel = c.channel, .req = req, .body = body, .lang = c.lang,
+	    .intent = intent, .delivery = "queued",
+	    .encoding = sms ? (info.coding == SMS_GSM7 ? "gsm7" : "ucs2") :
+	    NULL, .segments = sms ? info.segments : 0, .created_at = now };
+	if ((rc = store_msg_add(b->st, &m, &id)) != MJ_OK ||
+	    (rc = store_outbox_add(b->st, id, c.channel, c.address, "pending",
+	    NULL, now, now)) != MJ_OK)
+		goto out;
+out:
+	free(body);
+	if (store_end(b->st, rc == MJ_OK) != MJ_OK && rc == MJ_OK)
+		rc = MJ_EDB;
+	if (rc == MJ_OK) {
+		if (msg_id != NULL)
+			*msg_id = id;
+		if (b->queued != NULL)
+			b->queued(b->queued_arg);
+	}
 	return rc;
 }

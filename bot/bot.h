@@ -75,6 +75,16 @@ void		bot_out_free(struct bot_out *);
  */
 void		bot_on_queued(struct bot *, void (*fn)(void *), void *arg);
 
+/*
+ * A text not answering any message (a help-desk agent's reply, a notice):
+ * an outbound row on the contact's own channel, queued in the outbox, in
+ * one transaction; SMS text is made SMS-ready and measured, not shortened.
+ * intent labels the row ("manual", "notice").  MJ_ENOTFOUND: no contact.
+ */
+enum mj_err	bot_send_text(struct bot *, int64_t contact_id,
+		    const char *text, const char *intent, const char *req,
+		    int64_t now, int64_t *msg_id);
+
 /* SMS-style channels get GSM-aware, budgeted replies. */
 int		bot_channel_is_sms(const char *channel);
 #endif

@@ -19,7 +19,7 @@
 
 enum stmt {
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK,
-	Q_CONTACT_GET, Q_CONTACT_NEW, Q_CONTACT_SAVE,
+	Q_CONTACT_GET, Q_CONTACT_NEW, Q_CONTACT_SAVE, Q_CONTACT_BY_ID,
 	Q_APP_GET, Q_APP_STATUS_OF, Q_APP_INSERT, Q_APP_UPDATE, Q_HISTORY_ADD,
 	Q_APP_COUNT,
 	Q_MSG_ADD, Q_INBOUND_SEEN, Q_REPLY_OF,
@@ -34,8 +34,11 @@ static const char *const sql[Q__COUNT] = {
 	[Q_ROLLBACK] = "ROLLBACK",
 	[Q_CONTACT_GET] = "SELECT id, channel, address, coalesce(phone, ''), "
 	    "lang, opted_out, state, state_data, state_at, misses, "
-	    "misses_since, lang_chosen FROM contacts WHERE channel = ?1 AND "
-	    "address = ?2",
+	    "misses_since, lang_chosen, held_until FROM contacts "
+	    "WHERE channel = ?1 AND address = ?2",
+	[Q_CONTACT_BY_ID] = "SELECT id, channel, address, coalesce(phone, ''), "
+	    "lang, opted_out, state, state_data, state_at, misses, "
+	    "misses_since, lang_chosen, held_until FROM contacts WHERE id = ?1",
 	[Q_CONTACT_NEW] = "INSERT INTO contacts (channel, address, created_at, "
 	    "updated_at) VALUES (?1, ?2, ?3, ?3)",
 	[Q_CONTACT_SAVE] = "UPDATE contacts SET phone = nullif(?2, ''), "
@@ -299,15 +302,12 @@ store_end(struct store *st, int commit)
 	return rc;
 }
 
+/* Run a bound contact query (Q_CONTACT_GET or Q_CONTACT_BY_ID). */
 static enum mj_err
-contact_read(struct store *st, const char *channel, const char *address,
-    struct contact *c)
+contact_row(struct store *st, sqlite3_stmt *q, struct contact *c)
 {
-	sqlite3_stmt	*q = st->q[Q_CONTACT_GET];
 	enum mj_err	 rc = MJ_ENOTFOUND;
 
-	bind_str(q, 1, channel);
-	bind_str(q, 2, address);
 	switch (sqlite3_step(q)) {
 	case SQLITE_ROW:
 		memset(c, 0, sizeof(*c));
@@ -323,6 +323,7 @@ contact_read(struct store *st, const char *channel, const char *address,
 		c->misses = sqlite3_column_int(q, 9);
 		c->misses_since = sqlite3_column_int64(q, 10);
 		c->lang_chosen = sqlite3_column_int(q, 11);
+		c->held_until = sqlite3_column_int64(q, 12);
 		rc = MJ_OK;
 		break;
 	case SQLITE_DONE:
@@ -332,6 +333,22 @@ contact_read(struct store *st, const char *channel, const char *address,
 	}
 	done(q);
 	return rc;
+}
+
+static enum mj_err
+contact_read(struct store *st, const char *channel, const char *address,
+    struct contact *c)
+{
+	bind_str(st->q[Q_CONTACT_GET], 1, channel);
+	bind_str(st->q[Q_CONTACT_GET], 2, address);
+	return contact_row(st, st->q[Q_CONTACT_GET], c);
+}
+
+enum mj_err
+store_contact_by_id(struct store *st, int64_t id, struct contact *c)
+{
+	sqlite3_bind_int64(st->q[Q_CONTACT_BY_ID], 1, id);
+	return contact_row(st, st->q[Q_CONTACT_BY_ID], c);
 }
 
 enum mj_err

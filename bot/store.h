@@ -46,12 +46,16 @@ struct contact {
 	int64_t	state_at;
 	int	misses;
 	int64_t	misses_since;
+	int64_t	held_until;		/* an agent holds it until then */
 };
 /* Inside a transaction: the contact, created (lang "uz-Latn") if new. */
 enum mj_err	store_contact_get(struct store *, const char *channel,
 		    const char *address, int64_t now, struct contact *out);
 enum mj_err	store_contact_save(struct store *, const struct contact *,
 		    int64_t now);
+/* Inside a transaction: the contact with this id; MJ_ENOTFOUND if none. */
+enum mj_err	store_contact_by_id(struct store *, int64_t id,
+		    struct contact *out);
 
 struct app_status {
 	char	number[16];

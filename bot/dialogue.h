@@ -1,0 +1,59 @@
+/*
+ * dialogue.h - what bot.c shares with the files that hold one topic of the
+ * conversation each (eligibility.c: eligibility, documents, offices).  A
+ * turn is one inbound message being answered: the topic reads the message
+ * and the contact, may change the contact's state, and fills the answer (a
+ * catalogue message id with parameters, or a verbatim text).  Everything
+ * happens inside the message's transaction; a topic uses the store only
+ * through bot/store.h.
+ */
+#ifndef BOT_DIALOGUE_H
+#define BOT_DIALOGUE_H
+#include "bot/bot.h"
+#include "bot/keyboard.h"
+
+#define ANSWER_MAX_ARGS	8
+
+/* What to answer: a message id and its parameters. */
+struct answer {
+	char		 msgid[48];
+	struct msg_arg	 args[ANSWER_MAX_ARGS];
+	size_t		 nargs;
+	char		 vals[ANSWER_MAX_ARGS][160];
+	const char	*verbatim;	/* send this text as it is */
+	enum keyboard	 kb;
+};
+
+struct turn {
+	struct bot			*b;
+	const struct bot_in		*in;
+	const struct nlu_result		*r;
+	struct contact			*c;
+	enum lang			*lang;	/* the reply's language */
+	struct answer			*a;
+};
+
+void	answer_say(struct answer *, const char *msgid);
+/* Add a parameter (copied; silently ignored past ANSWER_MAX_ARGS). */
+void	answer_arg(struct answer *, const char *name, const char *value);
+/* A 'YYYY-MM-DD' date as the language writes it. */
+void	answer_date(const struct turn *, const char *name, const char *ymd);
+/* Render msgid in the turn's language into buf ("" on failure). */
+void	turn_text(const struct turn *, const char *msgid, char *buf,
+	    size_t len);
+
+/* Set or clear the contact's dialogue state (state_data ""). */
+void	turn_state(struct turn *, const char *state);
+
+const struct conf	*bot_conf(const struct bot *);
+struct store		*bot_store(const struct bot *);
+const struct catalog	*bot_catalog(const struct bot *);
+
+/*
+ * The eligibility topic (eligibility.c): eligibility_owns() says whether
+ * this turn is its own (its intents, or a state it set, "elig..."), and
+ * eligibility_decide() answers it.
+ */
+int		eligibility_owns(const struct turn *);
+enum mj_err	eligibility_decide(struct turn *);
+#endif
