@@ -232,6 +232,35 @@ choose_lang(struct contact *c, enum lang *lang, enum lang pick,
 	answer_say(a, "language.set");
 }
 
+/*
+ * Per-sender limits, so that a loop between two automatic systems cannot
+ * run up a bill: 0 within them, 1 over them for the first time (answer
+ * politely once), 2 over them again (stay silent).
+ */
+static int
+rate_check(struct bot *b, struct contact *c, int64_t now)
+{
+	if (now - c->rate_min_start >= 60) {
+		c->rate_min_start = now;
+		c->rate_min_count = 0;
+	}
+	if (now - c->rate_day_start >= 86400) {
+		c->rate_day_start = now;
+		c->rate_day_count = 0;
+	}
+	c->rate_min_count++;
+	c->rate_day_count++;
+	if (c->rate_min_count <= b->conf->rate_per_minute &&
+	    c->rate_day_count <= b->conf->rate_per_day) {
+		c->rate_warned = 0;
+		return 0;
+	}
+	if (c->rate_warned)
+		return 2;
+	c->rate_warned = 1;
+	return 1;
+}
+
 /* Decide the answer; may change the contact (state, language, misses). */
 static enum mj_err
 decide(struct bot *b, const struct bot_in *in, const struct nlu_result *r,
@@ -445,7 +474,7 @@ bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
 	enum lang		 lang;
 	int64_t			 in_id = 0, out_id = 0;
 	char			 ents[256], masked[24], *prev = NULL;
-	int			 lt, held;
+	int			 lt, held, limited;
 
 	memset(out, 0, sizeof(*out));
 	memset(&a, 0, sizeof(a));
@@ -501,7 +530,13 @@ bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
 			c.lang_chosen = 0;
 	}
 	held = c.held_until > in->now;
-	if (!held && (rc = decide(b, in, &r, &c, &lang, &a)) != MJ_OK)
+	limited = held ? 0 : rate_check(b, &c, in->now);
+	if (limited == 1)
+		answer_say(&a, "rate.limited");
+	else if (limited == 2)
+		held = 1;	/* told once already: silent */
+	if (!held && !limited && (rc = decide(b, in, &r, &c, &lang, &a)) !=
+	    MJ_OK)
 		goto fail;
 	out->lang = lang;
 	if (!held && (rc = render(b, in, &c, lang, &a, out)) != MJ_OK)
@@ -533,8 +568,9 @@ bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
 			goto fail;
 		if ((rc = store_end(b->st, 1)) != MJ_OK)
 			return rc;
-		log_info("msg.held", "req=%s chan=%s intent=%s", in->req,
-		    in->channel, intent_name(r.intent));
+		log_info(limited ? "msg.limited" : "msg.held",
+		    "req=%s chan=%s intent=%s", in->req, in->channel,
+		    intent_name(r.intent));
 		return MJ_OK;
 	}
 	m = (struct msg_row){ .contact_id = c.id, .direction = "out",

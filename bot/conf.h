@@ -27,6 +27,22 @@ struct conf {
 	char	 telegram_secret[256];
 	char	 telegram_api_base[256];
 	char	 kannel_sendsms_url[512];
+	int	 rate_per_minute;	/* messages a sender may send */
+	int	 rate_per_day;
+	char	 sms_quiet_hours[32];	/* "22:00-08:00" Tashkent, "" off */
+	char	 sms_provider[16];	/* kannel or aggregator */
+	char	 kannel_dlr_url[512];	/* where Kannel reports delivery */
+	char	 registry_token[256];	/* PUT /api/applications bearer */
+	char	 agg_send_url[512];
+	char	 agg_token[256];
+	char	 agg_secret[256];	/* HMAC key of inbound calls */
+	char	 agg_sig_header[64];
+	char	 agg_from[64];		/* inbound JSON field names */
+	char	 agg_text[64];
+	char	 agg_id[64];
+	char	 agg_body[1024];	/* outbound JSON template */
+	char	 agg_dlr_id[64];	/* delivery report JSON fields */
+	char	 agg_dlr_status[64];
 	int	 outbox_rate;		/* messages a second, all chats */
 	int	 outbox_chat_interval_ms;	/* between two to one chat */
 	int	 outbox_max_attempts;

@@ -16,17 +16,7 @@
 #include "bot/log.h"
 #include "bot/migrations.h"
 #include "bot/store.h"
-
-enum stmt {
-	Q_BEGIN, Q_COMMIT, Q_ROLLBACK,
-	Q_CONTACT_GET, Q_CONTACT_NEW, Q_CONTACT_SAVE, Q_CONTACT_BY_ID,
-	Q_APP_GET, Q_APP_STATUS_OF, Q_APP_INSERT, Q_APP_UPDATE, Q_HISTORY_ADD,
-	Q_APP_COUNT,
-	Q_MSG_ADD, Q_INBOUND_SEEN, Q_REPLY_OF,
-	Q_OUTBOX_ADD, Q_OUTBOX_DUE, Q_OUTBOX_SET, Q_MSG_DELIVERY,
-	Q_PROGRAMME_PUT,
-	Q__COUNT
-};
+#include "bot/store_int.h"
 
 static const char *const sql[Q__COUNT] = {
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
@@ -34,17 +24,23 @@ static const char *const sql[Q__COUNT] = {
 	[Q_ROLLBACK] = "ROLLBACK",
 	[Q_CONTACT_GET] = "SELECT id, channel, address, coalesce(phone, ''), "
 	    "lang, opted_out, state, state_data, state_at, misses, "
-	    "misses_since, lang_chosen, held_until FROM contacts "
-	    "WHERE channel = ?1 AND address = ?2",
+	    "misses_since, lang_chosen, held_until, rate_min_start, "
+	    "rate_min_count, rate_day_start, rate_day_count, rate_warned "
+	    "FROM contacts WHERE channel = ?1 AND address = ?2",
 	[Q_CONTACT_BY_ID] = "SELECT id, channel, address, coalesce(phone, ''), "
 	    "lang, opted_out, state, state_data, state_at, misses, "
-	    "misses_since, lang_chosen, held_until FROM contacts WHERE id = ?1",
+	    "misses_since, lang_chosen, held_until, rate_min_start, "
+	    "rate_min_count, rate_day_start, rate_day_count, rate_warned "
+	    "FROM contacts WHERE id = ?1",
 	[Q_CONTACT_NEW] = "INSERT INTO contacts (channel, address, created_at, "
 	    "updated_at) VALUES (?1, ?2, ?3, ?3)",
 	[Q_CONTACT_SAVE] = "UPDATE contacts SET phone = nullif(?2, ''), "
 	    "lang = ?3, opted_out = ?4, state = ?5, state_data = ?6, "
 	    "state_at = ?7, misses = ?8, misses_since = ?9, updated_at = ?10, "
-	    "lang_chosen = ?11 WHERE id = ?1",
+	    "lang_chosen = ?11, rate_min_start = ?12, rate_min_count = ?13, "
+	    "rate_day_start = ?14, rate_day_count = ?15, rate_warned = ?16, "
+	    "opted_out_at = CASE WHEN ?4 = 1 AND opted_out = 0 THEN ?10 "
+	    "WHEN ?4 = 0 THEN NULL ELSE opted_out_at END WHERE id = ?1",
 	[Q_APP_GET] = "SELECT number, programme, status, applicant_phone, "
 	    "pinfl_last4, submitted_on, coalesce(decided_on, ''), "
 	    "coalesce(payment_on, '') FROM applications WHERE number = ?1",
@@ -92,44 +88,6 @@ static const char *const sql[Q__COUNT] = {
 	    "source = excluded.source",
 };
 
-struct store {
-	sqlite3		*db;
-	sqlite3_stmt	*q[Q__COUNT];
-	pthread_mutex_t	 lock;
-	int		 in_tx;
-};
-
-static enum mj_err
-db_fail(struct store *st, const char *op)
-{
-	log_err("store.fail", "op=%s err=\"%s\"", op, sqlite3_errmsg(st->db));
-	return MJ_EDB;
-}
-
-static void
-done(sqlite3_stmt *q)
-{
-	sqlite3_reset(q);
-	sqlite3_clear_bindings(q);
-}
-
-static void
-bind_str(sqlite3_stmt *q, int i, const char *s)
-{
-	if (s == NULL)
-		sqlite3_bind_null(q, i);
-	else
-		sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
-}
-
-static void
-col_copy(sqlite3_stmt *q, int i, char *dst, size_t size)
-{
-	const unsigned char	*s = sqlite3_column_text(q, i);
-
-	snprintf(dst, size, "%s", s != NULL ? (const char *)s : "");
-}
-
 /* Run a statement that returns no rows. */
 static enum mj_err
 step_done(struct store *st, enum stmt which, const char *op)
@@ -162,17 +120,32 @@ mkdir_parent(const char *path)
 	return 0;
 }
 
+static int
+migration_applied(struct store *st, int version)
+{
+	sqlite3_stmt	*q;
+	int		 yes = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM schema_migrations "
+	    "WHERE version = ?1", -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_int(q, 1, version);
+	yes = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_finalize(q);
+	return yes;
+}
+
+/* Every migration not yet recorded, in order, each in its own transaction. */
 static enum mj_err
 migrate(struct store *st)
 {
 	char		*err = NULL;
-	int		 have = store_schema_version(st);
 
 	for (size_t i = 0; i < migrations_count; i++) {
 		const struct migration	*m = &migrations[i];
 		char			 rec[256];
 
-		if (m->version <= have)
+		if (migration_applied(st, m->version))
 			continue;
 		snprintf(rec, sizeof(rec), "INSERT INTO schema_migrations "
 		    "(version, name, applied_at) VALUES (%d, '%s', "
@@ -271,6 +244,7 @@ store_close(struct store *st)
 		return;
 	for (int i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(st->q[i]);
+	store_hd_close(st);
 	sqlite3_close(st->db);
 	pthread_mutex_destroy(&st->lock);
 	free(st);
@@ -324,6 +298,11 @@ contact_row(struct store *st, sqlite3_stmt *q, struct contact *c)
 		c->misses_since = sqlite3_column_int64(q, 10);
 		c->lang_chosen = sqlite3_column_int(q, 11);
 		c->held_until = sqlite3_column_int64(q, 12);
+		c->rate_min_start = sqlite3_column_int64(q, 13);
+		c->rate_min_count = sqlite3_column_int(q, 14);
+		c->rate_day_start = sqlite3_column_int64(q, 15);
+		c->rate_day_count = sqlite3_column_int(q, 16);
+		c->rate_warned = sqlite3_column_int(q, 17);
 		rc = MJ_OK;
 		break;
 	case SQLITE_DONE:
@@ -384,6 +363,11 @@ store_contact_save(struct store *st, const struct contact *c, int64_t now)
 	sqlite3_bind_int64(q, 9, c->misses_since);
 	sqlite3_bind_int64(q, 10, now);
 	sqlite3_bind_int(q, 11, c->lang_chosen);
+	sqlite3_bind_int64(q, 12, c->rate_min_start);
+	sqlite3_bind_int(q, 13, c->rate_min_count);
+	sqlite3_bind_int64(q, 14, c->rate_day_start);
+	sqlite3_bind_int(q, 15, c->rate_day_count);
+	sqlite3_bind_int(q, 16, c->rate_warned);
 	return step_done(st, Q_CONTACT_SAVE, "contact_save");
 }
 

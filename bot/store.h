@@ -47,6 +47,11 @@ struct contact {
 	int	misses;
 	int64_t	misses_since;
 	int64_t	held_until;		/* an agent holds it until then */
+	int64_t	rate_min_start;		/* per-sender rate windows */
+	int	rate_min_count;
+	int64_t	rate_day_start;
+	int	rate_day_count;
+	int	rate_warned;		/* told once; silent since */
 };
 /* Inside a transaction: the contact, created (lang "uz-Latn") if new. */
 enum mj_err	store_contact_get(struct store *, const char *channel,

@@ -121,6 +121,9 @@ class Server:
             "MUROJAAT_PORT": str(self.port),
             "MUROJAAT_DB": self.db,
             "MUROJAAT_DEMO_APPS": str(demo_apps),
+            # tests talk fast from one phone; test_sms_channel sets its own
+            "MUROJAAT_RATE_PER_MINUTE": "1000",
+            "MUROJAAT_RATE_PER_DAY": "100000",
             "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0",
             "UBSAN_OPTIONS": "print_stacktrace=1",
         })

@@ -1,0 +1,68 @@
+/*
+ * store_int.h - what the SQLite files of the store share (store.c and
+ * store_helpdesk.c): the connection, its statements and small helpers.
+ * Nothing outside bot/store*.c includes it.
+ */
+#ifndef BOT_STORE_INT_H
+#define BOT_STORE_INT_H
+#include <pthread.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "bot/err.h"
+#include "bot/log.h"
+
+enum stmt {
+	Q_BEGIN, Q_COMMIT, Q_ROLLBACK,
+	Q_CONTACT_GET, Q_CONTACT_NEW, Q_CONTACT_SAVE, Q_CONTACT_BY_ID,
+	Q_APP_GET, Q_APP_STATUS_OF, Q_APP_INSERT, Q_APP_UPDATE, Q_HISTORY_ADD,
+	Q_APP_COUNT,
+	Q_MSG_ADD, Q_INBOUND_SEEN, Q_REPLY_OF,
+	Q_OUTBOX_ADD, Q_OUTBOX_DUE, Q_OUTBOX_SET, Q_MSG_DELIVERY,
+	Q_PROGRAMME_PUT,
+	Q__COUNT
+};
+
+struct store {
+	sqlite3		*db;
+	sqlite3_stmt	*q[Q__COUNT];
+	pthread_mutex_t	 lock;
+	int		 in_tx;
+	struct store_hd	*hd;		/* store_helpdesk.c's statements */
+};
+
+/* Finalize store_helpdesk.c's statements (before the connection closes). */
+void	store_hd_close(struct store *);
+
+static inline enum mj_err
+db_fail(struct store *st, const char *op)
+{
+	log_err("store.fail", "op=%s err=\"%s\"", op, sqlite3_errmsg(st->db));
+	return MJ_EDB;
+}
+
+static inline void
+done(sqlite3_stmt *q)
+{
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+}
+
+static inline void
+bind_str(sqlite3_stmt *q, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(q, i);
+	else
+		sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
+}
+
+static inline void
+col_copy(sqlite3_stmt *q, int i, char *dst, size_t size)
+{
+	const unsigned char	*s = sqlite3_column_text(q, i);
+
+	snprintf(dst, size, "%s", s != NULL ? (const char *)s : "");
+}
+#endif
