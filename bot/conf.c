@@ -118,6 +118,20 @@ static const struct key keys[] = {
 	{ "outbox.timeout", "MUROJAAT_OUTBOX_TIMEOUT", K_INT,
 	  I(outbox_timeout_s), 1, 600, "30",
 	  "one request to a provider, seconds" },
+	{ "auth.session_ttl", "MUROJAAT_AUTH_SESSION_TTL", K_INT,
+	  I(auth_session_ttl_s), 60, 2592000, "28800",
+	  "a help-desk login lasts this long, seconds" },
+	{ "auth.login_max", "MUROJAAT_AUTH_LOGIN_MAX", K_INT, I(auth_login_max),
+	  1, 1000, "5", "failed logins per account in auth.login_window "
+	  "(four times as many per address) before logins are refused" },
+	{ "auth.login_window", "MUROJAAT_AUTH_LOGIN_WINDOW", K_INT,
+	  I(auth_login_window_s), 1, 86400, "900",
+	  "the login throttling window, seconds" },
+	{ "helpdesk.hold", "MUROJAAT_HELPDESK_HOLD", K_INT, I(helpdesk_hold_s),
+	  1, 604800, "1800", "a conversation taken by an agent keeps the bot "
+	  "silent this long (renewed by each reply), seconds" },
+	{ "web.dir", "MUROJAAT_WEB_DIR", K_STR, S(web_dir), 0, 0, "",
+	  "help-desk static files (default: gateway/web beside the program)" },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -301,6 +315,9 @@ conf_load(struct conf *c, const char *file, const char *data_root,
 			return -1;
 		}
 	}
+	if (c->web_dir[0] == '\0')
+		snprintf(c->web_dir, sizeof(c->web_dir), "%s/gateway/web",
+		    data_root);
 	if (c->intents_dir[0] == '\0')
 		snprintf(c->intents_dir, sizeof(c->intents_dir),
 		    "%s/intents/patterns", data_root);

@@ -48,6 +48,11 @@ struct conf {
 	int	 outbox_max_attempts;
 	int	 outbox_backoff_cap_s;
 	int	 outbox_timeout_s;	/* one provider request */
+	int	 auth_session_ttl_s;	/* help-desk session lifetime */
+	int	 auth_login_max;	/* failed logins per account per window */
+	int	 auth_login_window_s;
+	int	 helpdesk_hold_s;	/* a takeover silences the bot this long */
+	char	 web_dir[512];		/* the help desk's static files */
 };
 
 /*

@@ -1,0 +1,292 @@
+/*
+ * staff.c - accounts, password hashes, sessions, CSRF tokens and login
+ * throttling for the help desk (see staff.h).  Hashing runs outside the
+ * store's lock: it takes a tenth of a second and 64 MiB on purpose.
+ */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "bot/log.h"
+#include "bot/staff.h"
+#include "bot/store_helpdesk.h"
+
+static const char *const role_names[] = { "agent", "supervisor", "admin" };
+
+int
+staff_role_parse(const char *name)
+{
+	for (int i = 0; i < 3; i++)
+		if (name != NULL && strcmp(name, role_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+staff_role_name(enum staff_role r)
+{
+	return (int)r >= 0 && r <= STAFF_ADMIN ? role_names[r] : "agent";
+}
+
+static int
+name_ok(const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (n < 2 || n > 32)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) ||
+		    *s == '.' || *s == '_' || *s == '-'))
+			return 0;
+	return 1;
+}
+
+enum mj_err
+staff_add(struct store *st, const char *username, const char *role,
+    const char *password, int64_t now, char *why, size_t whylen)
+{
+	char		hash[crypto_pwhash_STRBYTES];
+	size_t		plen = strlen(password);
+	enum mj_err	rc;
+
+	snprintf(why, whylen, "%s", "");
+	if (!name_ok(username)) {
+		snprintf(why, whylen, "the name must be 2-32 characters of "
+		    "a-z, 0-9, '.', '_' or '-'");
+		return MJ_EINPUT;
+	}
+	if (staff_role_parse(role) < 0) {
+		snprintf(why, whylen, "the role must be agent, supervisor or "
+		    "admin");
+		return MJ_EINPUT;
+	}
+	if (plen < 10 || plen > 1024) {
+		snprintf(why, whylen, "the password must be 10 to 1024 bytes");
+		return MJ_EINPUT;
+	}
+	if (crypto_pwhash_str(hash, password, plen,
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return MJ_ENOMEM;
+	if ((rc = store_begin(st)) != MJ_OK)
+		return rc;
+	rc = store_staff_add(st, username, role, hash, now);
+	if (rc == MJ_OK) {
+		struct hd_audit a = { .at = now, .username = "cli",
+		    .action = "staff.add", .detail = username };
+
+		rc = store_audit_add(st, &a);
+	}
+	if (store_end(st, rc == MJ_OK) != MJ_OK && rc == MJ_OK)
+		rc = MJ_EDB;
+	if (rc == MJ_EINPUT)
+		snprintf(why, whylen, "the name %s is taken", username);
+	sodium_memzero(hash, sizeof(hash));
+	return rc;
+}
+
+/* A hash of nothing anyone knows, so unknown names cost a verification. */
+static char		dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t	dummy_once = PTHREAD_ONCE_INIT;
+
+static void
+dummy_init(void)
+{
+	unsigned char	rnd[32];
+
+	randombytes_buf(rnd, sizeof(rnd));
+	if (crypto_pwhash_str(dummy_hash, (const char *)rnd, sizeof(rnd),
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		dummy_hash[0] = '\0';
+}
+
+static void
+token_hash(const char *token, char out[STAFF_TOKEN_LEN + 1])
+{
+	unsigned char	h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+	sodium_bin2hex(out, STAFF_TOKEN_LEN + 1, h, sizeof(h));
+}
+
+static void
+new_token(char out[STAFF_TOKEN_LEN + 1])
+{
+	unsigned char	rnd[32];
+
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(out, STAFF_TOKEN_LEN + 1, rnd, sizeof(rnd));
+}
+
+enum mj_err
+staff_login(struct store *st, const struct conf *conf, const char *username,
+    const char *password, const char *ip, const char *req, int64_t now,
+    char *token, struct staff_session *out, enum staff_login *result,
+    int64_t *retry_after)
+{
+	char		 ukey[96], ikey[80], hash[crypto_pwhash_STRBYTES];
+	char		 th[STAFF_TOKEN_LEN + 1], name[64];
+	struct hd_staff	 sf;
+	struct hd_audit	 a = { .at = now, .req = req, .ip = ip };
+	enum mj_err	 rc;
+	int		 uf, ifl, good = 0, win = conf->auth_login_window_s;
+	int64_t		 ustart, istart;
+
+	*result = STAFF_LOGIN_BAD;
+	*retry_after = 0;
+	token[0] = '\0';
+	memset(out, 0, sizeof(*out));
+	snprintf(name, sizeof(name), "%s", username);
+	for (char *p = name; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	a.username = name;
+	snprintf(ukey, sizeof(ukey), "user:%s", name);
+	snprintf(ikey, sizeof(ikey), "ip:%s", ip);
+
+	/* Throttled?  Then no password is even looked at. */
+	if ((rc = store_begin(st)) != MJ_OK)
+		return rc;
+	if ((rc = store_login_failures(st, ukey, now, win, &uf, &ustart)) !=
+	    MJ_OK ||
+	    (rc = store_login_failures(st, ikey, now, win, &ifl, &istart)) !=
+	    MJ_OK) {
+		store_end(st, 0);
+		return rc;
+	}
+	if (uf >= conf->auth_login_max || ifl >= 4 * conf->auth_login_max) {
+		int64_t until = uf >= conf->auth_login_max ? ustart + win : 0;
+
+		if (ifl >= 4 * conf->auth_login_max && istart + win > until)
+			until = istart + win;
+		*result = STAFF_LOGIN_LIMITED;
+		*retry_after = until - now > 0 ? until - now : 1;
+		a.action = "login.limited";
+		rc = store_audit_add(st, &a);
+		if (store_end(st, rc == MJ_OK) != MJ_OK && rc == MJ_OK)
+			rc = MJ_EDB;
+		log_warn("staff.login_limited", "req=%s retry_after=%lld", req,
+		    (long long)*retry_after);
+		return rc;
+	}
+	store_end(st, 0);
+
+	rc = store_staff_get(st, name, &sf, hash, sizeof(hash));
+	if (rc != MJ_OK && rc != MJ_ENOTFOUND)
+		return rc;
+	if (rc == MJ_OK && !sf.disabled)
+		good = crypto_pwhash_str_verify(hash, password,
+		    strlen(password)) == 0;
+	else {
+		pthread_once(&dummy_once, dummy_init);
+		if (crypto_pwhash_str_verify(dummy_hash, password,
+		    strlen(password)) == 0)
+			good = 0;	/* cannot happen: nobody knows it */
+	}
+
+	if ((rc = store_begin(st)) != MJ_OK)
+		return rc;
+	if (!good) {
+		a.action = "login.fail";
+		if ((rc = store_login_failed(st, ukey, now, win)) == MJ_OK &&
+		    (rc = store_login_failed(st, ikey, now, win)) == MJ_OK)
+			rc = store_audit_add(st, &a);
+	} else {
+		new_token(token);
+		token_hash(token, th);
+		new_token(out->csrf);
+		out->staff_id = sf.id;
+		snprintf(out->username, sizeof(out->username), "%s",
+		    sf.username);
+		out->role = (enum staff_role)staff_role_parse(sf.role);
+		a.staff_id = sf.id;
+		a.username = sf.username;
+		a.action = "login";
+		if ((rc = store_login_clear(st, ukey)) == MJ_OK &&
+		    (rc = store_session_add(st, th, sf.id, out->csrf, now,
+		    now + conf->auth_session_ttl_s)) == MJ_OK)
+			rc = store_audit_add(st, &a);
+	}
+	if (store_end(st, rc == MJ_OK) != MJ_OK && rc == MJ_OK)
+		rc = MJ_EDB;
+	if (rc != MJ_OK) {
+		token[0] = '\0';
+		memset(out, 0, sizeof(*out));
+		return rc;
+	}
+	*result = good ? STAFF_LOGIN_OK : STAFF_LOGIN_BAD;
+	log_info(good ? "staff.login" : "staff.login_fail", "req=%s role=%s",
+	    req, good ? staff_role_name(out->role) : "-");
+	return MJ_OK;
+}
+
+static int
+token_ok(const char *token)
+{
+	if (token == NULL || strlen(token) != STAFF_TOKEN_LEN)
+		return 0;
+	for (const char *p = token; *p != '\0'; p++)
+		if (!isxdigit((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
+enum mj_err
+staff_session(struct store *st, const char *token, int64_t now,
+    struct staff_session *out)
+{
+	char		 th[STAFF_TOKEN_LEN + 1];
+	struct hd_staff	 sf;
+	enum mj_err	 rc;
+	int		 role;
+
+	memset(out, 0, sizeof(*out));
+	if (!token_ok(token))
+		return MJ_ENOTFOUND;
+	token_hash(token, th);
+	rc = store_session_get(st, th, now, &sf, out->csrf, sizeof(out->csrf));
+	if (rc != MJ_OK)
+		return rc;
+	if ((role = staff_role_parse(sf.role)) < 0)
+		return MJ_ENOTFOUND;
+	out->staff_id = sf.id;
+	out->role = (enum staff_role)role;
+	snprintf(out->username, sizeof(out->username), "%s", sf.username);
+	return MJ_OK;
+}
+
+enum mj_err
+staff_logout(struct store *st, const char *token,
+    const struct staff_session *s, const char *ip, const char *req,
+    int64_t now)
+{
+	char		 th[STAFF_TOKEN_LEN + 1];
+	struct hd_audit	 a = { .at = now, .staff_id = s->staff_id,
+	    .username = s->username, .action = "logout", .req = req,
+	    .ip = ip };
+	enum mj_err	 rc;
+
+	if (!token_ok(token))
+		return MJ_ENOTFOUND;
+	token_hash(token, th);
+	if ((rc = store_begin(st)) != MJ_OK)
+		return rc;
+	if ((rc = store_session_del(st, th, now)) == MJ_OK)
+		rc = store_audit_add(st, &a);
+	if (store_end(st, rc == MJ_OK) != MJ_OK && rc == MJ_OK)
+		rc = MJ_EDB;
+	return rc;
+}
+
+int
+staff_csrf_ok(const struct staff_session *s, const char *header)
+{
+	if (header == NULL || strlen(header) != STAFF_TOKEN_LEN ||
+	    strlen(s->csrf) != STAFF_TOKEN_LEN)
+		return 0;
+	return sodium_memcmp(header, s->csrf, STAFF_TOKEN_LEN) == 0;
+}

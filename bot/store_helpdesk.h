@@ -1,0 +1,210 @@
+/*
+ * store_helpdesk.h - the help desk's SQL: staff accounts, sessions, login
+ * throttling, the audit log, the inbox (one summary row per conversation,
+ * kept by triggers on messages; keyset paging newest first; FTS5 search),
+ * the conversation view, notes, labels, takeover and the dashboard.
+ *
+ * Two kinds of call, as in store.h:
+ *   "inside a transaction": the caller holds store_begin()/store_end(), so
+ *   an action and its audit row commit together;
+ *   the rest take the store's lock themselves and read.
+ * Listing calls hand each row to a callback; the row's strings are borrowed
+ * from SQLite and valid only during that call.  A callback returning
+ * non-zero stops the listing (not an error).  The lock is held meanwhile,
+ * so callbacks only copy.
+ */
+#ifndef BOT_STORE_HELPDESK_H
+#define BOT_STORE_HELPDESK_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bot/err.h"
+#include "bot/store.h"
+
+/* ---- staff, sessions, throttling, audit */
+
+struct hd_staff {
+	int64_t	id;
+	char	username[64];
+	char	role[16];		/* agent, supervisor, admin */
+	int	disabled;
+};
+
+/* Inside a transaction.  MJ_EINPUT: the name is taken. */
+enum mj_err	store_staff_add(struct store *, const char *username,
+		    const char *role, const char *pw_hash, int64_t now);
+/* The account and its password hash (into hash); MJ_ENOTFOUND if none. */
+enum mj_err	store_staff_get(struct store *, const char *username,
+		    struct hd_staff *out, char *hash, size_t hashlen);
+/* Inside a transaction. */
+enum mj_err	store_session_add(struct store *, const char *token_hash,
+		    int64_t staff_id, const char *csrf, int64_t now,
+		    int64_t expires_at);
+/*
+ * The live session of token_hash and its account (not disabled, not
+ * expired at now); csrf into csrf.  MJ_ENOTFOUND otherwise.
+ */
+enum mj_err	store_session_get(struct store *, const char *token_hash,
+		    int64_t now, struct hd_staff *out, char *csrf,
+		    size_t csrflen);
+/* Inside a transaction: forget the session; also drops expired ones. */
+enum mj_err	store_session_del(struct store *, const char *token_hash,
+		    int64_t now);
+
+/*
+ * Inside a transaction.  Failures counted for key in the window that began
+ * at *window_start (a window older than window_s counts 0).
+ */
+enum mj_err	store_login_failures(struct store *, const char *key,
+		    int64_t now, int window_s, int *failures,
+		    int64_t *window_start);
+/* Inside a transaction: one more failure (a new window if the old ended). */
+enum mj_err	store_login_failed(struct store *, const char *key,
+		    int64_t now, int window_s);
+enum mj_err	store_login_clear(struct store *, const char *key);
+
+struct hd_audit {
+	int64_t		 id;
+	int64_t		 at;
+	int64_t		 staff_id;	/* 0: none (a failed login) */
+	const char	*username;
+	const char	*action;
+	int64_t		 contact_id;	/* 0: none */
+	const char	*detail;	/* never a phone or a body */
+	const char	*req;
+	const char	*ip;
+};
+/* Inside a transaction. */
+enum mj_err	store_audit_add(struct store *, const struct hd_audit *);
+/*
+ * Newest first, ids below before_id (0: from the newest), contact_id 0 for
+ * every conversation, at most limit rows.
+ */
+enum mj_err	store_audit_list(struct store *, int64_t contact_id,
+		    int64_t before_id, int limit,
+		    int (*fn)(void *, const struct hd_audit *), void *arg);
+
+/* ---- inbox */
+
+enum hd_status { HD_ANY = 0, HD_OPEN, HD_HELD, HD_RESOLVED };
+
+struct hd_filter {
+	int		 needs_human;	/* 1: only those */
+	int		 unknown;	/* 1: last inbound not understood */
+	const char	*channel;	/* NULL: any */
+	const char	*lang;		/* NULL: any */
+	enum hd_status	 status;
+	int64_t		 from, to;	/* last activity in [from, to); 0: open */
+	const char	*q;		/* full-text query (FTS5 syntax, already
+					   made safe by the caller); NULL: none */
+	int64_t		 cur_at;	/* keyset cursor: strictly older than */
+	int64_t		 cur_id;	/* (cur_at, cur_id); cur_id 0: none.
+					   With q: cur_id is a message id */
+	int		 limit;		/* 1..200 */
+	int64_t		 now;
+};
+
+struct hd_conv {
+	int64_t		 contact_id;
+	const char	*channel, *address, *phone, *lang, *snippet,
+			*last_in_intent, *status, *held_by;
+	int64_t		 last_at, held_until, last_msg_id;
+	int		 msgs, needs_human;
+	int64_t		 match_id;	/* with q: the matching message */
+	const char	*match;		/* its body, cut; "" without q */
+};
+/*
+ * Conversations newest first (with q: by newest matching message, each
+ * conversation once per call).  *more is 1 when another page follows.
+ */
+enum mj_err	store_hd_inbox(struct store *, const struct hd_filter *,
+		    int (*fn)(void *, const struct hd_conv *), void *arg,
+		    int *more);
+
+/* ---- one conversation */
+
+struct hd_head {
+	int64_t	contact_id;
+	char	channel[16];
+	char	address[64];
+	char	phone[20];
+	char	lang[12];
+	int	opted_out;
+	char	held_by[64];
+	int64_t	held_until;
+	char	status[12];
+	int	needs_human;
+	int64_t	last_at;
+	int64_t	resolved_at;
+	char	resolved_by[64];
+};
+/* MJ_ENOTFOUND: no such contact. */
+enum mj_err	store_hd_head(struct store *, int64_t contact_id,
+		    struct hd_head *out);
+
+struct hd_msg {
+	int64_t		 id;
+	const char	*direction, *channel, *body, *lang, *intent,
+			*delivery, *encoding, *error;
+	int		 segments;
+	int64_t		 created_at;
+};
+/* Oldest first, the latest limit messages with ids below before_id. */
+enum mj_err	store_hd_messages(struct store *, int64_t contact_id,
+		    int64_t before_id, int limit,
+		    int (*fn)(void *, const struct hd_msg *), void *arg);
+/* Applications whose applicant phone is phone, newest first. */
+enum mj_err	store_hd_applications(struct store *, const char *phone,
+		    int (*fn)(void *, const struct app_status *), void *arg);
+
+struct hd_note {
+	int64_t		 id;
+	const char	*username, *body;
+	int64_t		 created_at;
+};
+enum mj_err	store_hd_notes(struct store *, int64_t contact_id,
+		    int (*fn)(void *, const struct hd_note *), void *arg);
+enum mj_err	store_hd_labels(struct store *, int64_t contact_id,
+		    int (*fn)(void *, const char *), void *arg);
+
+/* Inside a transaction, each: */
+enum mj_err	store_hd_note_add(struct store *, int64_t contact_id,
+		    int64_t staff_id, const char *body, int64_t now,
+		    int64_t *id);
+enum mj_err	store_hd_labels_set(struct store *, int64_t contact_id,
+		    const char *const *labels, size_t n);
+/*
+ * Hold the contact for username until until.  If someone else holds it
+ * (and !force) nothing changes, *holder gets their name and *conflict 1.
+ * MJ_ENOTFOUND: no such contact.
+ */
+enum mj_err	store_hd_take(struct store *, int64_t contact_id,
+		    const char *username, int64_t until, int force,
+		    int64_t now, int *conflict, char *holder, size_t holderlen);
+/* Let go; someone else's hold only with force (else *conflict 1). */
+enum mj_err	store_hd_release(struct store *, int64_t contact_id,
+		    const char *username, int force, int64_t now,
+		    int *conflict);
+/* resolved 1: resolved (and no longer needs a human); 0: open again. */
+enum mj_err	store_hd_resolve(struct store *, int64_t contact_id,
+		    const char *username, int resolved, int64_t now);
+
+/* ---- dashboard */
+
+enum hd_stat_kind {
+	HD_STAT_DAYS,		/* k1 day, k2 channel; v0 in, v1 out,
+				   v2 SMS segments out, v3 failed */
+	HD_STAT_INTENTS,	/* k1 intent; v0 inbound messages */
+	HD_STAT_LANGS,		/* k1 lang; v0 inbound messages */
+	HD_STAT_UNKNOWN_TOP,	/* k1 body (lower case); v0 times */
+	HD_STAT_REPLY_SECS	/* k1 "bot" or "agent"; v0 seconds, sorted */
+};
+struct hd_stat {
+	const char	*k1, *k2;
+	int64_t		 v[4];
+};
+/* Messages created in [from, to). */
+enum mj_err	store_hd_stats(struct store *, enum hd_stat_kind,
+		    int64_t from, int64_t to,
+		    int (*fn)(void *, const struct hd_stat *), void *arg);
+#endif
