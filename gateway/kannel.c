@@ -109,9 +109,8 @@ decode_text(const char *raw, size_t len, const char *charset)
 	}
 }
 
-/* "text/plain; charset="UTF-16BE"" -> UTF-16BE, in buf. */
-static const char *
-content_charset(const char *ctype, char *buf, size_t len)
+const char *
+kannel_content_charset(const char *ctype, char *buf, size_t len)
 {
 	const char	*p;
 	size_t		 n;
@@ -127,6 +126,26 @@ content_charset(const char *ctype, char *buf, size_t len)
 	memcpy(buf, p, n);
 	buf[n] = '\0';
 	return buf;
+}
+
+enum mj_err
+kannel_decode_text(const char *raw, size_t rawlen, const char *charset,
+    const char *coding, char **out)
+{
+	char	*text;
+
+	*out = NULL;
+	if (rawlen > TEXT_MAX * 2)
+		return MJ_ETOOBIG;
+	if ((text = decode_text(raw, rawlen, charset_of(charset, coding))) ==
+	    NULL)
+		return MJ_EINPUT;
+	if (strlen(text) > TEXT_MAX) {
+		free(text);
+		return MJ_ETOOBIG;
+	}
+	*out = text;
+	return MJ_OK;
 }
 
 enum MHD_Result
@@ -153,8 +172,9 @@ kannel_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 		raw = r->body != NULL ? r->body : "";
 		rawlen = r->len;
 		if (charset == NULL)
-			charset = content_charset(http_header(conn,
-			    MHD_HTTP_HEADER_CONTENT_TYPE), csbuf, sizeof(csbuf));
+			charset = kannel_content_charset(http_header(conn,
+			    MHD_HTTP_HEADER_CONTENT_TYPE), csbuf,
+			    sizeof(csbuf));
 	} else {
 		/* %b (exact bytes) is preferred to %a (words re-joined). */
 		if ((raw = http_arg(conn, "bin", &rawlen)) == NULL)
@@ -176,21 +196,18 @@ kannel_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 		return http_reply(conn, MHD_HTTP_OK,
 		    "text/plain; charset=utf-8", "", 0);
 	}
-	if (rawlen > TEXT_MAX * 2)
+	switch (kannel_decode_text(raw, rawlen, charset, coding, &text)) {
+	case MJ_OK:
+		break;
+	case MJ_ETOOBIG:
 		return http_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
 		    "text too long");
-	if ((text = decode_text(raw, rawlen, charset_of(charset, coding))) ==
-	    NULL) {
+	default:
 		log_warn("sms.bad_text", "req=%s from=%s len=%zu charset=\"%s\"",
 		    r->id, log_mask_phone(phone, masked, sizeof(masked)),
 		    rawlen, charset != NULL ? charset : "");
 		return http_error(conn, MHD_HTTP_BAD_REQUEST,
 		    "text is not valid in its charset");
-	}
-	if (strlen(text) > TEXT_MAX) {
-		free(text);
-		return http_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-		    "text too long");
 	}
 	id = http_arg(conn, "id", NULL);
 	if (id != NULL && (*id == '\0' || strlen(id) > 128))

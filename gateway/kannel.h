@@ -9,8 +9,11 @@
  */
 #ifndef GATEWAY_KANNEL_H
 #define GATEWAY_KANNEL_H
+#include <stddef.h>
+
 #include <microhttpd.h>
 
+#include "bot/err.h"
 #include "gateway/http.h"
 
 enum MHD_Result	kannel_handle(struct server *, struct MHD_Connection *,
@@ -22,4 +25,22 @@ enum MHD_Result	kannel_handle(struct server *, struct MHD_Connection *,
  * phone number.
  */
 int		kannel_phone(const char *in, char *out, size_t outlen);
+
+/*
+ * The text of an SMS: raw[0..rawlen) in charset (Kannel's %C, or NULL/""
+ * to go by coding, Kannel's %c: "2" is UTF-16BE, else UTF-8; UCS-2 is read
+ * as UTF-16BE; 8-BIT and binary are not text).  *out is a malloc'd,
+ * NUL-terminated UTF-8 copy the caller frees, NULL on failure.  MJ_EINPUT:
+ * invalid in its charset, a NUL, or an unknown charset; MJ_ETOOBIG: over
+ * 4096 bytes of UTF-8 (or over twice that raw).
+ */
+enum mj_err	kannel_decode_text(const char *raw, size_t rawlen,
+		    const char *charset, const char *coding, char **out);
+
+/*
+ * The charset named in a Content-Type ("text/plain; charset="UTF-16BE""),
+ * copied into buf; NULL when there is none or it does not fit.
+ */
+const char	*kannel_content_charset(const char *ctype, char *buf,
+		    size_t len);
 #endif

@@ -53,19 +53,134 @@ ok_empty(struct MHD_Connection *conn)
 	return http_reply(conn, MHD_HTTP_OK, "application/json", "{}", 2);
 }
 
+/* Fail with a reason for the 400 answer; nothing of the parse survives. */
+static enum mj_err
+refuse(struct tg_update *out, json_t *u, const char *why)
+{
+	json_decref(u);
+	out->doc = NULL;
+	out->why = why;
+	return MJ_EINPUT;
+}
+
+/* Acknowledge and do nothing: an update that is not for the bot. */
+static enum mj_err
+ignore(struct tg_update *out, json_t *u)
+{
+	json_decref(u);
+	out->doc = NULL;
+	out->ignore = 1;
+	return MJ_OK;
+}
+
+enum mj_err
+telegram_parse_update(const char *body, size_t len, struct tg_update *out)
+{
+	const char	*text = NULL, *data = NULL, *ctype;
+	json_t		*u, *msg, *from, *chat, *contact, *cq;
+	json_error_t	 jerr;
+	json_int_t	 from_id;
+
+	memset(out, 0, sizeof(*out));
+	out->event = BOT_TEXT;
+	out->kind = "message";
+	u = json_loadb(body != NULL ? body : "", len, JSON_REJECT_DUPLICATES,
+	    &jerr);
+	if (u == NULL || !json_is_object(u)) {
+		out->err_line = jerr.line;
+		out->err_col = jerr.column;
+		snprintf(out->err_text, sizeof(out->err_text), "%s",
+		    u == NULL ? jerr.text : "not an object");
+		return refuse(out, u, "malformed JSON");
+	}
+	if (!json_is_integer(json_object_get(u, "update_id")))
+		return refuse(out, u, "update_id missing");
+	out->update_id = json_integer_value(json_object_get(u, "update_id"));
+	snprintf(out->id, sizeof(out->id), "%" JSON_INTEGER_FORMAT,
+	    (json_int_t)out->update_id);
+	if ((msg = json_object_get(u, "message")) == NULL &&
+	    (msg = json_object_get(u, "edited_message")) != NULL)
+		out->kind = "edited_message";
+	cq = json_object_get(u, "callback_query");
+	if (json_is_object(cq)) {
+		out->kind = "callback_query";
+		from = json_object_get(cq, "from");
+		msg = json_object_get(cq, "message");
+		data = json_string_value(json_object_get(cq, "data"));
+		if ((out->lang_pick = keyboard_lang_pick(data)) < 0)
+			return ignore(out, u);	/* not ours */
+		out->event = BOT_LANG_PICK;
+		text = data;
+	} else if (json_is_object(msg))
+		from = json_object_get(msg, "from");
+	else	/* channel_post, my_chat_member, ... */
+		return ignore(out, u);
+	chat = json_object_get(msg, "chat");
+	if (!json_is_object(chat) || !json_is_integer(json_object_get(chat,
+	    "id")) || !json_is_object(from) ||
+	    !json_is_integer(json_object_get(from, "id")))
+		return refuse(out, u, "message without chat.id or from.id");
+	ctype = json_string_value(json_object_get(chat, "type"));
+	if (ctype != NULL && strcmp(ctype, "private") != 0)
+		return ignore(out, u);
+	out->chat_id = json_integer_value(json_object_get(chat, "id"));
+	from_id = json_integer_value(json_object_get(from, "id"));
+	out->ui_lang = json_string_value(json_object_get(from,
+	    "language_code"));
+	snprintf(out->addr, sizeof(out->addr), "%" JSON_INTEGER_FORMAT,
+	    (json_int_t)out->chat_id);
+	if (out->event == BOT_TEXT) {
+		contact = json_object_get(msg, "contact");
+		text = json_string_value(json_object_get(msg, "text"));
+		if (json_is_object(contact)) {
+			json_t *uid = json_object_get(contact, "user_id");
+
+			/* Only the sender's own number proves who they are. */
+			if (json_is_integer(uid) &&
+			    json_integer_value(uid) == from_id &&
+			    kannel_phone(json_string_value(json_object_get(
+			    contact, "phone_number")), out->phone,
+			    sizeof(out->phone)) == 0)
+				out->event = BOT_CONTACT;
+			else
+				out->event = BOT_CONTACT_OTHER;
+			text = out->event == BOT_CONTACT ? "[contact: own]" :
+			    "[contact: other]";
+		} else if (text == NULL)
+			return ignore(out, u);	/* sticker, photo, voice... */
+		else if (is_command(text, "/start"))
+			out->event = BOT_START;
+		else if (is_command(text, "/help"))
+			out->event = BOT_HELP;
+		else if (is_command(text, "/lang"))
+			out->event = BOT_LANG_MENU;
+	}
+	out->text = text;
+	out->len = strlen(text);
+	out->doc = u;
+	return MJ_OK;
+}
+
+void
+telegram_update_free(struct tg_update *up)
+{
+	if (up == NULL)
+		return;
+	json_decref(up->doc);
+	up->doc = NULL;
+	up->text = NULL;
+	up->ui_lang = NULL;
+}
+
 enum MHD_Result
 telegram_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
     const char *method)
 {
 	const struct conf	*conf = server_conf(s);
-	const char		*ctype, *text = NULL, *data = NULL,
-				*ui = NULL, *kind;
-	json_t			*u, *msg, *from, *chat, *contact, *cq;
-	json_error_t		 jerr;
-	json_int_t		 update_id, chat_id, from_id;
+	const char		*ctype;
+	struct tg_update	 up;
 	struct bot_in		 in;
 	struct bot_out		 out;
-	char			 idbuf[32], addr[32], phone[20];
 	enum mj_err		 rc;
 	enum MHD_Result		 ret;
 
@@ -86,107 +201,32 @@ telegram_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 	if (ctype == NULL || strncasecmp(ctype, "application/json", 16) != 0)
 		return http_error(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
 		    "expected application/json");
-	u = json_loadb(r->body != NULL ? r->body : "", r->len,
-	    JSON_REJECT_DUPLICATES, &jerr);
-	if (u == NULL || !json_is_object(u)) {
-		log_warn("telegram.bad_json", "req=%s line=%d col=%d err=\"%s\"",
-		    r->id, jerr.line, jerr.column, u == NULL ? jerr.text :
-		    "not an object");
-		json_decref(u);
-		return http_error(conn, MHD_HTTP_BAD_REQUEST, "malformed JSON");
+	if (telegram_parse_update(r->body, r->len, &up) != MJ_OK) {
+		if (up.err_text[0] != '\0')
+			log_warn("telegram.bad_json", "req=%s line=%d col=%d "
+			    "err=\"%s\"", r->id, up.err_line, up.err_col,
+			    up.err_text);
+		return http_error(conn, MHD_HTTP_BAD_REQUEST, up.why);
 	}
-	if (!json_is_integer(json_object_get(u, "update_id"))) {
-		json_decref(u);
-		return http_error(conn, MHD_HTTP_BAD_REQUEST,
-		    "update_id missing");
-	}
-	update_id = json_integer_value(json_object_get(u, "update_id"));
-	snprintf(idbuf, sizeof(idbuf), "%" JSON_INTEGER_FORMAT, update_id);
+	if (up.ignore)
+		return ok_empty(conn);
 	memset(&in, 0, sizeof(in));
-	in.event = BOT_TEXT;
-	kind = "message";
-	if ((msg = json_object_get(u, "message")) == NULL &&
-	    (msg = json_object_get(u, "edited_message")) != NULL)
-		kind = "edited_message";
-	cq = json_object_get(u, "callback_query");
-	if (json_is_object(cq)) {
-		kind = "callback_query";
-		from = json_object_get(cq, "from");
-		msg = json_object_get(cq, "message");
-		data = json_string_value(json_object_get(cq, "data"));
-		if ((in.lang_pick = keyboard_lang_pick(data)) < 0) {
-			json_decref(u);
-			return ok_empty(conn);	/* not ours: ignored */
-		}
-		in.event = BOT_LANG_PICK;
-		text = data;
-	} else if (json_is_object(msg))
-		from = json_object_get(msg, "from");
-	else {
-		/* channel_post, my_chat_member, ...: acknowledged, ignored */
-		json_decref(u);
-		return ok_empty(conn);
-	}
-	chat = json_object_get(msg, "chat");
-	if (!json_is_object(chat) || !json_is_integer(json_object_get(chat,
-	    "id")) || !json_is_object(from) ||
-	    !json_is_integer(json_object_get(from, "id"))) {
-		json_decref(u);
-		return http_error(conn, MHD_HTTP_BAD_REQUEST,
-		    "message without chat.id or from.id");
-	}
-	if (json_string_value(json_object_get(chat, "type")) != NULL &&
-	    strcmp(json_string_value(json_object_get(chat, "type")),
-	    "private") != 0) {
-		json_decref(u);
-		return ok_empty(conn);
-	}
-	chat_id = json_integer_value(json_object_get(chat, "id"));
-	from_id = json_integer_value(json_object_get(from, "id"));
-	ui = json_string_value(json_object_get(from, "language_code"));
-	snprintf(addr, sizeof(addr), "%" JSON_INTEGER_FORMAT, chat_id);
-	if (in.event == BOT_TEXT) {
-		contact = json_object_get(msg, "contact");
-		text = json_string_value(json_object_get(msg, "text"));
-		if (json_is_object(contact)) {
-			json_t *uid = json_object_get(contact, "user_id");
-
-			/* Only the sender's own number proves who they are. */
-			if (json_is_integer(uid) &&
-			    json_integer_value(uid) == from_id &&
-			    kannel_phone(json_string_value(json_object_get(
-			    contact, "phone_number")), phone,
-			    sizeof(phone)) == 0) {
-				in.event = BOT_CONTACT;
-				in.phone = phone;
-			} else
-				in.event = BOT_CONTACT_OTHER;
-			text = in.event == BOT_CONTACT ? "[contact: own]" :
-			    "[contact: other]";
-		} else if (text == NULL) {
-			/* a sticker, photo, voice...: acknowledged, ignored */
-			json_decref(u);
-			return ok_empty(conn);
-		} else if (is_command(text, "/start"))
-			in.event = BOT_START;
-		else if (is_command(text, "/help"))
-			in.event = BOT_HELP;
-		else if (is_command(text, "/lang"))
-			in.event = BOT_LANG_MENU;
-	}
-	in.ui_lang = ui;
+	in.event = up.event;
+	in.lang_pick = up.lang_pick;
+	in.phone = up.event == BOT_CONTACT ? up.phone : NULL;
+	in.ui_lang = up.ui_lang;
 	in.channel = "telegram";
-	in.address = addr;
-	in.msg_id = idbuf;
+	in.address = up.addr;
+	in.msg_id = up.id;
 	in.req = r->id;
-	in.text = text;
-	in.len = strlen(text);
+	in.text = up.text;
+	in.len = up.len;
 	in.sync = 0;
 	in.now = (int64_t)time(NULL);
 	rc = bot_handle(server_bot(s), &in, &out);
 	log_debug("telegram.update", "req=%s kind=%s event=%d rc=%d", r->id,
-	    kind, (int)in.event, (int)rc);
-	json_decref(u);	/* text, ui and data pointed into it */
+	    up.kind, (int)in.event, (int)rc);
+	telegram_update_free(&up);	/* text and ui_lang pointed into it */
 	bot_out_free(&out);
 	switch (rc) {
 	case MJ_OK:
