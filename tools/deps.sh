@@ -6,7 +6,7 @@ set -eu
 build="build-essential pkg-config libmicrohttpd-dev libpcre2-dev libsqlite3-dev
 libcurl4-openssl-dev libunistring-dev libjansson-dev libsodium-dev libgettextpo-dev
 ca-certificates"
-test="$build python3 curl sqlite3 kannel kannel-extras"
+test="$build python3 curl sqlite3 kannel kannel-extras clang libclang-rt-14-dev"
 bench="$test wrk"
 case "${1:-build}" in
 build) want=$build ;;
