@@ -37,6 +37,21 @@ static const struct key keys[] = {
 	  4, 100000, "1000", "simultaneous connections" },
 	{ "http.timeout", "MUROJAAT_HTTP_TIMEOUT", K_INT, I(http_timeout_s),
 	  1, 3600, "15", "idle connection timeout, seconds" },
+	{ "http.request_timeout", "MUROJAAT_HTTP_REQUEST_TIMEOUT", K_INT,
+	  I(http_request_timeout_s), 1, 3600, "30",
+	  "longest a client may take to send one request, head and body, "
+	  "seconds (slow clients are cut)" },
+	{ "http.rate_per_ip", "MUROJAAT_HTTP_RATE_PER_IP", K_INT,
+	  I(http_rate_per_ip), 0, 1000000, "200",
+	  "requests a second from one address (IPv6: one /64), then 429; 0: "
+	  "no limit" },
+	{ "http.rate_burst", "MUROJAAT_HTTP_RATE_BURST", K_INT,
+	  I(http_rate_burst), 1, 1000000, "400",
+	  "requests one address may send at once before the rate applies" },
+	{ "http.rate_exempt_loopback", "MUROJAAT_HTTP_RATE_EXEMPT_LOOPBACK",
+	  K_INT, I(http_rate_loopback), 0, 1, "1",
+	  "1: no rate limit for 127.0.0.0/8 and ::1 (a reverse proxy there "
+	  "limits per client itself)" },
 	{ "db.path", "MUROJAAT_DB", K_STR, S(db_path), 0, 0,
 	  "var/murojaat.db", "SQLite database file (created when missing)" },
 	{ "intents.dir", "MUROJAAT_INTENTS_DIR", K_STR, S(intents_dir), 0, 0,

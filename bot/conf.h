@@ -16,6 +16,10 @@ struct conf {
 	int	 http_max_body;		/* bytes */
 	int	 http_max_conns;
 	int	 http_timeout_s;
+	int	 http_request_timeout_s;	/* to send one request */
+	int	 http_rate_per_ip;	/* requests a second, 0: off */
+	int	 http_rate_burst;
+	int	 http_rate_loopback;	/* 1: loopback is exempt */
 	char	 db_path[512];
 	char	 intents_dir[512];
 	char	 locales_dir[512];

@@ -1,12 +1,15 @@
 /*
  * server.c - libmicrohttpd server and router.  Bodies are collected into
  * struct req up to http.max_body (then 413); every request gets an id.
+ * Per-address request rate (ratelimit.h, 429) and the slow-client deadline
+ * (deadline.h) guard the edge.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -14,7 +17,9 @@
 #include <sodium.h>
 
 #include "bot/log.h"
+#include "gateway/deadline.h"
 #include "gateway/kannel.h"
+#include "gateway/ratelimit.h"
 #include "gateway/server.h"
 #include "gateway/telegram.h"
 
@@ -23,6 +28,8 @@ struct server {
 	const struct conf	*conf;
 	struct bot		*bot;
 	int			 port;
+	struct ratelimit	*rl;
+	struct deadline		*dl;
 };
 
 typedef enum MHD_Result (*route_fn)(struct server *, struct MHD_Connection *,
@@ -87,6 +94,116 @@ method_allowed(const char *list, const char *method)
 	return 0;
 }
 
+/* Loopback (a proxy in front, a local check) is exempt unless configured. */
+static int
+rate_exempt(const struct conf *c, const struct sockaddr *sa)
+{
+	static const unsigned char v6lo[16] = { [15] = 1 };
+
+	if (!c->http_rate_loopback || sa == NULL)
+		return 0;
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)(const void *)sa)->
+		    sin_addr.s_addr) >> 24) == 127;
+	return sa->sa_family == AF_INET6 && memcmp(&((const struct
+	    sockaddr_in6 *)(const void *)sa)->sin6_addr, v6lo, 16) == 0;
+}
+
+/* 1 when the client may go on; else the 429 is queued in *ret. */
+static int
+rate_ok(struct server *s, struct MHD_Connection *conn, enum MHD_Result *ret)
+{
+	const union MHD_ConnectionInfo	*ci;
+	const struct sockaddr		*sa;
+	struct MHD_Response		*resp;
+	struct timespec			 ts;
+	unsigned			 retry;
+	int				 first;
+	char				 ra[16];
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	sa = ci != NULL ? ci->client_addr : NULL;
+	if (rate_exempt(s->conf, sa))
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (ratelimit_take(s->rl, sa, (int64_t)ts.tv_sec * 1000 +
+	    ts.tv_nsec / 1000000, &retry, &first))
+		return 1;
+	if (first)
+		log_warn("http.rate_limited", "retry_after=%u", retry);
+	resp = MHD_create_response_from_buffer(18,
+	    (void *)(uintptr_t)"too many requests\n", MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL) {
+		*ret = MHD_NO;
+		return 0;
+	}
+	snprintf(ra, sizeof(ra), "%u", retry);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/plain; charset=utf-8");
+	*ret = MHD_queue_response(conn, MHD_HTTP_TOO_MANY_REQUESTS, resp);
+	MHD_destroy_response(resp);
+	return 0;
+}
+
+/* What the edge keeps per connection (MHD's socket context). */
+struct conn {
+	struct dl_conn	*dl;
+	int		 nul_path;	/* this request's path has %00 */
+};
+
+static struct conn *
+conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo	*ci;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **sctx,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct server			*s = cls;
+	struct conn			*c = *sctx;
+	const union MHD_ConnectionInfo	*ci;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci != NULL && (c = calloc(1, sizeof(*c))) != NULL)
+			c->dl = deadline_open(s->dl, ci->connect_fd);
+		*sctx = c;
+	} else if (c != NULL) {
+		deadline_close(s->dl, c->dl);
+		free(c);
+		*sctx = NULL;
+	}
+}
+
+/*
+ * The raw URI, before libmicrohttpd decodes the path in place: a %00
+ * there would cut the path short ("/healthz%00.png" routed as /healthz),
+ * so such a request is refused.  Returns the request's initial context.
+ */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct conn	*c = conn_of(conn);
+	size_t		 n = strcspn(uri, "?#");
+
+	(void)cls;
+	if (c != NULL) {
+		c->nul_path = 0;
+		for (size_t i = 0; i + 3 <= n; i++)
+			if (uri[i] == '%' && uri[i + 1] == '0' &&
+			    uri[i + 2] == '0')
+				c->nul_path = 1;
+	}
+	return NULL;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload,
@@ -99,7 +216,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	(void)version;
 	if (r == NULL) {
 		unsigned char	rnd[5];
+		enum MHD_Result	ret;
 
+		if (!rate_ok(s, conn, &ret))
+			return ret;
+		if (conn_of(conn) != NULL && conn_of(conn)->nul_path)
+			return http_error(conn, MHD_HTTP_BAD_REQUEST,
+			    "NUL in path");
 		if ((r = calloc(1, sizeof(*r))) == NULL)
 			return MHD_NO;
 		randombytes_buf(rnd, sizeof(rnd));
@@ -139,6 +262,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_len = 0;
 		return MHD_YES;
 	}
+	if (conn_of(conn) != NULL)
+		deadline_done(s->dl, conn_of(conn)->dl);
 	if (rt == NULL)
 		return http_error(conn, MHD_HTTP_NOT_FOUND, "not found");
 	if (!method_allowed(rt->methods, method)) {
@@ -171,11 +296,12 @@ static void
 on_completed(void *cls, struct MHD_Connection *conn, void **ctx,
     enum MHD_RequestTerminationCode toe)
 {
+	struct server	*s = cls;
 	struct req	*r = *ctx;
 
-	(void)cls;
-	(void)conn;
 	(void)toe;
+	if (conn_of(conn) != NULL)
+		deadline_rearm(s->dl, conn_of(conn)->dl);
 	if (r == NULL)
 		return;
 	free(r->body);
@@ -214,6 +340,13 @@ server_start(struct server **out, const struct conf *conf, struct bot *bot)
 		return MJ_ENOMEM;
 	s->conf = conf;
 	s->bot = bot;
+	if (ratelimit_new(&s->rl, conf->http_rate_per_ip, conf->http_rate_burst,
+	    4096) != MJ_OK || deadline_start(&s->dl,
+	    conf->http_request_timeout_s) != MJ_OK) {
+		ratelimit_free(s->rl);
+		free(s);
+		return MJ_ENOMEM;
+	}
 	/* epoll with a small thread pool: the cheapest per request here. */
 	s->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD |
 	    MHD_USE_ERROR_LOG, (uint16_t)conf->http_port, NULL, NULL,
@@ -226,10 +359,14 @@ server_start(struct server **out, const struct conf *conf, struct bot *bot)
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)conf->http_max_conns,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 	    MHD_OPTION_END);
 	if (s->d == NULL) {
 		fprintf(stderr, "murojaat: cannot listen on %s:%d: %s\n",
 		    conf->http_bind, conf->http_port, strerror(errno));
+		deadline_stop(s->dl);
+		ratelimit_free(s->rl);
 		free(s);
 		return MJ_ECONFIG;
 	}
@@ -245,5 +382,7 @@ server_stop(struct server *s)
 	if (s == NULL)
 		return;
 	MHD_stop_daemon(s->d);
+	deadline_stop(s->dl);	/* after the daemon closed every connection */
+	ratelimit_free(s->rl);
 	free(s);
 }
