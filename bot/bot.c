@@ -17,6 +17,7 @@
 #include "bot/dialogue.h"
 #include "bot/keyboard.h"
 #include "bot/log.h"
+#include "bot/store_sms.h"
 #include "locales/sms.h"
 
 #define STATE_MORE	"more"		/* rest of a shortened SMS waits */
@@ -359,6 +360,8 @@ decide(struct bot *b, const struct bot_in *in, const struct nlu_result *r,
 		return MJ_OK;
 	case INTENT_OPT_OUT:
 		c->opted_out = 1;
+		if (store_cancel_notices(b->st, c->id) != MJ_OK)
+			return MJ_EDB;
 		answer_say(a, "optout.done");
 		break;
 	case INTENT_OPT_IN:
@@ -402,6 +405,21 @@ entities_str(const struct nlu_result *r, char *buf, size_t len)
 #undef ENT
 }
 
+/* Copy what fits, never ending inside a UTF-8 sequence. */
+static void
+copy_utf8(char *dst, size_t size, const char *src)
+{
+	size_t	n = strlen(src);
+
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 /* Render, and for SMS make it cheap and keep it within the budget. */
 static enum mj_err
 render(struct bot *b, const struct bot_in *in, struct contact *c,
@@ -442,10 +460,20 @@ render(struct bot *b, const struct bot_in *in, struct contact *c,
 	    MJ_OK || (rc = sms_fit(sms, b->conf->sms_budget, hint, &head,
 	    &rest)) != MJ_OK)
 		goto fail;
-	if (rest != NULL && a->verbatim == NULL) {
-		/* The rest waits for "1"; state_data bounds how much. */
+	if (rest != NULL) {
+		/* The head says how to get the rest, which waits for "1". */
+		size_t	 n = strlen(head) + strlen(hint) + 2;
+		char	*h = malloc(n);
+
+		if (h == NULL) {
+			rc = MJ_ENOMEM;
+			goto fail;
+		}
+		snprintf(h, n, "%s %s", head, hint);
+		free(head);
+		head = h;
 		snprintf(c->state, sizeof(c->state), "%s", STATE_MORE);
-		snprintf(c->state_data, sizeof(c->state_data), "%s", rest);
+		copy_utf8(c->state_data, sizeof(c->state_data), rest);
 		c->state_at = in->now;
 	}
 	sms_measure(head, strlen(head), &info);
@@ -583,14 +611,15 @@ bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
 	    .segments = out->segments, .created_at = in->now };
 	if ((rc = store_msg_add(b->st, &m, &out_id)) != MJ_OK ||
 	    (rc = store_outbox_add(b->st, out_id, in->channel, in->address,
-	    in->sync ? "sync" : "pending", out->markup, in->now, in->now)) !=
-	    MJ_OK ||
+	    in->sync ? "sync" : "pending", out->markup, in->provider, in->now,
+	    in->now)) != MJ_OK ||
 	    (rc = store_contact_save(b->st, &c, in->now)) != MJ_OK)
 		goto fail;
 	if ((rc = store_end(b->st, 1)) != MJ_OK) {
 		bot_out_free(out);
 		return rc;
 	}
+	out->msg_id = out_id;
 	if (!in->sync && b->queued != NULL)
 		b->queued(b->queued_arg);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -639,7 +668,7 @@ bot_send_text(struct bot *b, int64_t contact_id, const char *text,
 	    NULL, .segments = sms ? info.segments : 0, .created_at = now };
 	if ((rc = store_msg_add(b->st, &m, &id)) != MJ_OK ||
 	    (rc = store_outbox_add(b->st, id, c.channel, c.address, "pending",
-	    NULL, now, now)) != MJ_OK)
+	    NULL, sms ? b->conf->sms_provider : NULL, now, now)) != MJ_OK)
 		goto out;
 out:
 	free(body);

@@ -40,6 +40,7 @@ struct bot_in {
 	int		 lang_pick;	/* BOT_LANG_PICK: the LANG_* chosen */
 	const char	*ui_lang;	/* the app's language tag, or NULL */
 	const char	*channel;	/* "sms", "telegram", "chat" */
+	const char	*provider;	/* SMS: who carries replies; NULL */
 	const char	*address;	/* where replies go: phone or chat id */
 	const char	*phone;		/* phone the channel proves, or NULL */
 	const char	*msg_id;	/* channel's message id, or NULL */
@@ -58,6 +59,7 @@ struct bot_out {
 	int		 duplicate;	/* re-delivery: the earlier reply */
 	int		 gsm7;		/* SMS: 1 when GSM 03.38 7-bit */
 	int		 segments;	/* SMS segments, 0 for other channels */
+	int64_t		 msg_id;	/* the reply's row (0: none) */
 };
 
 /*
@@ -84,6 +86,10 @@ void		bot_on_queued(struct bot *, void (*fn)(void *), void *arg);
 enum mj_err	bot_send_text(struct bot *, int64_t contact_id,
 		    const char *text, const char *intent, const char *req,
 		    int64_t now, int64_t *msg_id);
+
+/* What the bot was made with (borrowed). */
+const struct conf	*bot_conf(const struct bot *);
+struct store		*bot_store(const struct bot *);
 
 /* SMS-style channels get GSM-aware, budgeted replies. */
 int		bot_channel_is_sms(const char *channel);

@@ -88,9 +88,9 @@ static const struct key keys[] = {
 	{ "sms.provider", "MUROJAAT_SMS_PROVIDER", K_STR, S(sms_provider), 0, 0,
 	  "kannel", "who sends SMS not answered in a webhook: kannel or "
 	  "aggregator" },
-	{ "kannel.dlr_url", "MUROJAAT_KANNEL_DLR_URL", K_STR,
-	  S(kannel_dlr_url), 0, 0, "",
-	  "our /sms/dlr as Kannel reaches it (default: http.bind and port)" },
+	{ "http.public_url", "MUROJAAT_PUBLIC_URL", K_STR, S(public_url), 0, 0,
+	  "", "this service as Kannel and aggregators reach it, for delivery "
+	  "reports (default http://BIND:PORT)" },
 	{ "registry.token", "MUROJAAT_REGISTRY_TOKEN", K_SECRET,
 	  S(registry_token), 0, 0, "",
 	  "bearer token of PUT /api/applications/{number}" },
@@ -330,6 +330,9 @@ conf_load(struct conf *c, const char *file, const char *data_root,
 			return -1;
 		}
 	}
+	if (c->public_url[0] == '\0')
+		snprintf(c->public_url, sizeof(c->public_url), "http://%s:%d",
+		    c->http_bind, c->http_port);
 	if (c->web_dir[0] == '\0')
 		snprintf(c->web_dir, sizeof(c->web_dir), "%s/gateway/web",
 		    data_root);

@@ -35,7 +35,7 @@ struct conf {
 	int	 rate_per_day;
 	char	 sms_quiet_hours[32];	/* "22:00-08:00" Tashkent, "" off */
 	char	 sms_provider[16];	/* kannel or aggregator */
-	char	 kannel_dlr_url[512];	/* where Kannel reports delivery */
+	char	 public_url[512];	/* how providers reach us */
 	char	 registry_token[256];	/* PUT /api/applications bearer */
 	char	 agg_send_url[512];
 	char	 agg_token[256];

@@ -45,8 +45,6 @@ void	turn_text(const struct turn *, const char *msgid, char *buf,
 /* Set or clear the contact's dialogue state (state_data ""). */
 void	turn_state(struct turn *, const char *state);
 
-const struct conf	*bot_conf(const struct bot *);
-struct store		*bot_store(const struct bot *);
 const struct catalog	*bot_catalog(const struct bot *);
 
 /*

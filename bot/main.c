@@ -26,6 +26,7 @@
 #include "bot/conf.h"
 #include "bot/demo.h"
 #include "bot/log.h"
+#include "bot/notices.h"
 #include "bot/store.h"
 #include "gateway/kannel.h"
 #include "gateway/outbox.h"
@@ -58,6 +59,8 @@ usage(FILE *f)
 	    "  sms-cost [--budget N]     SMS segments of every message\n"
 	    "  telegram set-webhook URL  register the webhook with the Bot API\n"
 	    "  telegram info             what the Bot API knows of the webhook\n"
+	    "  import FILE.csv           registry status changes; notifies "
+	    "applicants\n"
 	    "  config                    print a sample murojaat.conf\n");
 }
 
@@ -197,6 +200,31 @@ cmd_serve(struct app *a)
 	return 0;
 }
 
+/* murojaat import FILE: registry status changes, and their notices. */
+static int
+cmd_import(struct app *a, int argc, char **argv)
+{
+	struct notice_stats	ns;
+	enum mj_err		rc;
+
+	if (argc < 1) {
+		fprintf(stderr, "usage: murojaat import FILE.csv\n");
+		return 2;
+	}
+	if (app_open(a) == -1)
+		return 1;
+	rc = notices_import_csv(a->bot, argv[0], stderr, &ns);
+	if (rc != MJ_OK) {
+		fprintf(stderr, "murojaat import: %s: nothing imported (%s)\n",
+		    argv[0], mj_strerror(rc));
+		return 1;
+	}
+	printf("%d rows: %d status changes, %d notices queued, %d opted out, "
+	    "%d unchanged, %d new applications\n", ns.rows, ns.changed,
+	    ns.notified, ns.opted_out, ns.unchanged, ns.created);
+	return 0;
+}
+
 static int
 cmd_chat(struct app *a, int argc, char **argv)
 {
@@ -300,6 +328,8 @@ main(int argc, char **argv)
 		rc = telegram_cmd(&a.conf, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "serve") == 0)
 		rc = cmd_serve(&a);
+	else if (strcmp(cmd, "import") == 0)
+		rc = cmd_import(&a, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "chat") == 0)
 		rc = cmd_chat(&a, argc - i - 1, argv + i + 1);
 	else {

@@ -66,10 +66,11 @@ static const char *const sql[Q__COUNT] = {
 	[Q_REPLY_OF] = "SELECT body FROM messages WHERE reply_to = ?1 AND "
 	    "direction = 'out' ORDER BY id LIMIT 1",
 	[Q_OUTBOX_ADD] = "INSERT INTO outbox (message_id, channel, address, "
-	    "state, next_try_at, created_at, markup, sent_at) VALUES (?1, ?2, "
-	    "?3, ?4, ?5, ?6, ?7, CASE ?4 WHEN 'sync' THEN ?6 END)",
+	    "state, next_try_at, created_at, markup, sent_at, provider) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE ?4 WHEN 'sync' THEN ?6 END, ?8)",
 	[Q_OUTBOX_DUE] = "SELECT o.id, o.message_id, o.channel, o.address, "
-	    "m.body, o.markup, o.attempts, o.parts_sent FROM outbox o "
+	    "m.body, o.markup, o.attempts, o.parts_sent, "
+	    "coalesce(m.encoding, ''), coalesce(o.provider, '') FROM outbox o "
 	    "JOIN messages m ON m.id = o.message_id WHERE o.state = 'pending' "
 	    "AND o.next_try_at <= ?1 ORDER BY o.id LIMIT ?2",
 	[Q_OUTBOX_SET] = "UPDATE outbox SET state = ?2, attempts = ?3, "
@@ -237,11 +238,38 @@ store_open(struct store **out, const char *path)
 	return MJ_OK;
 }
 
+sqlite3_stmt *
+store_cached(struct store *st, const char *sql_text)
+{
+	sqlite3_stmt	*q;
+
+	for (int i = 0; i < st->ncache; i++)
+		if (st->cache[i].sql == sql_text)
+			return st->cache[i].q;
+	if (sqlite3_prepare_v3(st->db, sql_text, -1, SQLITE_PREPARE_PERSISTENT,
+	    &q, NULL) != SQLITE_OK) {
+		log_err("store.prepare", "err=\"%s\"", sqlite3_errmsg(st->db));
+		return NULL;
+	}
+	if (st->ncache == (int)(sizeof(st->cache) / sizeof(st->cache[0]))) {
+		/* Full: still correct, only not reused. */
+		log_warn("store.cache_full", "n=%d", st->ncache);
+		sqlite3_finalize(q);
+		return NULL;
+	}
+	st->cache[st->ncache].sql = sql_text;
+	st->cache[st->ncache].q = q;
+	st->ncache++;
+	return q;
+}
+
 void
 store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	for (int i = 0; i < st->ncache; i++)
+		sqlite3_finalize(st->cache[i].q);
 	for (int i = 0; i < Q__COUNT; i++)
 		sqlite3_finalize(st->q[i]);
 	store_hd_close(st);
@@ -471,10 +499,11 @@ store_inbound_seen(struct store *st, const char *channel,
 enum mj_err
 store_outbox_add(struct store *st, int64_t msg_id, const char *channel,
     const char *address, const char *state, const char *markup,
-    int64_t next_try_at, int64_t now)
+    const char *provider, int64_t next_try_at, int64_t now)
 {
 	sqlite3_stmt	*q = st->q[Q_OUTBOX_ADD];
 
+	bind_str(q, 8, provider);
 	bind_str(q, 7, markup);
 	sqlite3_bind_int64(q, 1, msg_id);
 	bind_str(q, 2, channel);
@@ -603,6 +632,8 @@ store_outbox_due(struct store *st, int64_t now, struct outbox_item *items,
 		it->markup = mk != NULL ? strdup((const char *)mk) : NULL;
 		it->attempts = sqlite3_column_int(q, 6);
 		it->parts_sent = sqlite3_column_int(q, 7);
+		col_copy(q, 8, it->encoding, sizeof(it->encoding));
+		col_copy(q, 9, it->provider, sizeof(it->provider));
 		if (it->text == NULL || (mk != NULL && it->markup == NULL)) {
 			store_outbox_item_free(it);
 			rc = MJ_ENOMEM;

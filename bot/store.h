@@ -106,12 +106,13 @@ enum mj_err	store_inbound_seen(struct store *, const char *channel,
 /*
  * An outbox row for outbound message msg_id: "pending" (the sender will
  * deliver it) or "sync" (it went back in the webhook's response).  markup
- * is channel-specific (a Telegram reply_markup JSON) or NULL.
+ * is channel-specific (a Telegram reply_markup JSON) or NULL; provider
+ * names who carries an SMS ("kannel", "aggregator"; NULL: the default).
  */
 enum mj_err	store_outbox_add(struct store *, int64_t msg_id,
 		    const char *channel, const char *address,
 		    const char *state, const char *markup,
-		    int64_t next_try_at, int64_t now);
+		    const char *provider, int64_t next_try_at, int64_t now);
 
 /* A row the sender is to deliver; text and markup are malloc'd. */
 struct outbox_item {
@@ -123,6 +124,8 @@ struct outbox_item {
 	char	*markup;		/* NULL: none */
 	int	 attempts;
 	int	 parts_sent;		/* of a text sent in several parts */
+	char	 encoding[8];		/* SMS: gsm7 or ucs2; "" otherwise */
+	char	 provider[16];		/* "" for the channel's default */
 };
 void		store_outbox_item_free(struct outbox_item *);
 /*

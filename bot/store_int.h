@@ -30,7 +30,19 @@ struct store {
 	pthread_mutex_t	 lock;
 	int		 in_tx;
 	struct store_hd	*hd;		/* store_helpdesk.c's statements */
+	struct {
+		const char	*sql;	/* a static string: compared by address */
+		sqlite3_stmt	*q;
+	}		 cache[64];	/* store_cached() */
+	int		 ncache;
 };
+
+/*
+ * The statement for sql (a string literal), prepared on first use and kept
+ * until store_close(): for the store files that are not store.c.  NULL
+ * (and logged) when it cannot be prepared.  Call under the store's lock.
+ */
+sqlite3_stmt	*store_cached(struct store *, const char *sql);
 
 /* Finalize store_helpdesk.c's statements (before the connection closes). */
 void	store_hd_close(struct store *);

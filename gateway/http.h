@@ -13,6 +13,7 @@ struct server;
 
 struct req {
 	char		 id[16];	/* request id, logged and stored */
+	char		*url;		/* the path, decoded; freed with req */
 	char		*body;		/* NUL-terminated, len bytes */
 	size_t		 len;
 	size_t		 cap;

@@ -247,6 +247,17 @@ kannel_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 		    "text/plain; charset=utf-8");
 		if (out.text != NULL && !out.gsm7)
 			MHD_add_response_header(resp, "X-Kannel-Coding", "2");
+		if (out.text != NULL && out.msg_id > 0) {
+			/* Our own id in the DLR URL, to match its reports. */
+			char dlr[700];
+
+			snprintf(dlr, sizeof(dlr), "%s/sms/dlr?via=sync&"
+			    "msgid=%lld&type=%%d&reply=%%A",
+			    server_conf(s)->public_url, (long long)out.msg_id);
+			MHD_add_response_header(resp, "X-Kannel-DLR-Mask",
+			    "31");
+			MHD_add_response_header(resp, "X-Kannel-DLR-URL", dlr);
+		}
 		ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
 		MHD_destroy_response(resp);
 	}

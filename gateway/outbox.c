@@ -24,6 +24,11 @@
 #define MAX_FLIGHT	32	/* requests in flight at once */
 #define RESP_MAX	65536	/* bytes of a provider's answer kept */
 #define TG_MAX_CHARS	4096	/* Telegram's limit of a message's text */
+/*
+ * Kannel's sendsms cuts silently past max-messages parts (10 here, 10 x 67
+ * UCS-2 characters); longer texts go as several messages.
+ */
+#define SMS_MAX_CHARS	600
 #define CHATS		4096	/* per-chat rate table (power of two) */
 
 struct flight {
@@ -36,6 +41,7 @@ struct flight {
 	size_t			 resp_len;
 	int			 last_part;	/* this request sends the last */
 	int			 used;
+	enum { P_TELEGRAM, P_KANNEL, P_AGGREGATOR } prov;
 };
 
 struct chat_slot {
@@ -249,6 +255,161 @@ record(struct outbox *ob)
 	ob->ndone = 0;
 }
 
+/* "%2B998..." : percent-encode everything but unreserved characters. */
+static char *
+urlenc(CURL *h, const char *s, size_t len)
+{
+	char	*e = curl_easy_escape(h, s, (int)len), *copy;
+
+	if (e == NULL)
+		return NULL;
+	copy = strdup(e);
+	curl_free(e);
+	return copy;
+}
+
+/*
+ * Kannel sendsms (../shared/kannel/README.md section 4): UTF-8 text with
+ * charset=UTF-8, coding=2 unless the text is GSM 7-bit, the plus of the
+ * number encoded, and a dlr-url carrying our own message id (sendsms
+ * returns none).
+ */
+static int
+kannel_request(struct outbox *ob, struct flight *f)
+{
+	const struct conf	*c = ob->conf;
+	size_t			 off = 0, n, len;
+	char			*to, *text, *dlr, dlrbuf[700];
+	int			 gsm7 = strcmp(f->it.encoding, "gsm7") == 0;
+
+	if (c->kannel_sendsms_url[0] == '\0')
+		return -1;
+	n = outbox_part(f->it.text, SMS_MAX_CHARS, f->it.parts_sent, &off);
+	if (n == 0)
+		return -1;
+	f->last_part = outbox_part(f->it.text, SMS_MAX_CHARS,
+	    f->it.parts_sent + 1, &(size_t){ 0 }) == 0;
+	snprintf(dlrbuf, sizeof(dlrbuf),
+	    "%s/sms/dlr?via=sendsms&msgid=%lld&type=%%d", c->public_url,
+	    (long long)f->it.msg_id);
+	to = urlenc(f->easy, f->it.address, strlen(f->it.address));
+	text = urlenc(f->easy, f->it.text + off, n);
+	dlr = urlenc(f->easy, dlrbuf, strlen(dlrbuf));
+	if (to != NULL && text != NULL && dlr != NULL) {
+		len = strlen(c->kannel_sendsms_url) + strlen(to) + strlen(text) +
+		    strlen(dlr) + 96;
+		if ((f->body = malloc(len)) != NULL)
+			snprintf(f->body, len, "%s%sto=%s&text=%s&charset=UTF-8"
+			    "&coding=%d&dlr-mask=31&dlr-url=%s",
+			    c->kannel_sendsms_url,
+			    strchr(c->kannel_sendsms_url, '?') != NULL ? "&" : "?",
+			    to, text, gsm7 ? 0 : 2, dlr);
+	}
+	free(to);
+	free(text);
+	free(dlr);
+	if (f->body == NULL)
+		return -1;
+	/* The URL holds the credentials: it is never logged. */
+	curl_easy_setopt(f->easy, CURLOPT_URL, f->body);
+	curl_easy_setopt(f->easy, CURLOPT_HTTPGET, 1L);
+	return 0;
+}
+
+/* Append s to the growing JSON text b, escaped as a JSON string's inside. */
+static int
+json_inside(char **b, size_t *len, size_t *cap, const char *s)
+{
+	json_t	*j = json_string(s);
+	char	*e;
+	size_t	 n;
+
+	if (j == NULL)
+		return -1;
+	e = json_dumps(j, JSON_ENCODE_ANY);
+	json_decref(j);
+	if (e == NULL)
+		return -1;
+	n = strlen(e) - 2;	/* without the quotes */
+	if (*len + n + 1 > *cap) {
+		char *nb = realloc(*b, *len + n + 1 + 256);
+
+		if (nb == NULL) {
+			free(e);
+			return -1;
+		}
+		*b = nb;
+		*cap = *len + n + 1 + 256;
+	}
+	memcpy(*b + *len, e + 1, n);
+	*len += n;
+	(*b)[*len] = '\0';
+	free(e);
+	return 0;
+}
+
+/*
+ * The generic aggregator: the configured JSON template with {to} {text}
+ * {id} {callback} filled in (JSON-escaped), POSTed with a bearer token.
+ */
+static int
+aggregator_request(struct outbox *ob, struct flight *f)
+{
+	const struct conf	*c = ob->conf;
+	const char		*t = c->agg_body;
+	char			 id[32], cb[700], auth[300], *part;
+	size_t			 off = 0, n, len = 0, cap = 0;
+
+	if (c->agg_send_url[0] == '\0')
+		return -1;
+	n = outbox_part(f->it.text, SMS_MAX_CHARS, f->it.parts_sent, &off);
+	if (n == 0 || (part = strndup(f->it.text + off, n)) == NULL)
+		return -1;
+	f->last_part = outbox_part(f->it.text, SMS_MAX_CHARS,
+	    f->it.parts_sent + 1, &(size_t){ 0 }) == 0;
+	snprintf(id, sizeof(id), "%lld", (long long)f->it.msg_id);
+	snprintf(cb, sizeof(cb), "%s/sms/aggregator/dlr", c->public_url);
+	while (*t != '\0') {
+		const char	*v = NULL;
+		size_t		 k = 0;
+
+		if (strncmp(t, "{to}", 4) == 0)
+			v = f->it.address, k = 4;
+		else if (strncmp(t, "{text}", 6) == 0)
+			v = part, k = 6;
+		else if (strncmp(t, "{id}", 4) == 0)
+			v = id, k = 4;
+		else if (strncmp(t, "{callback}", 10) == 0)
+			v = cb, k = 10;
+		if (v != NULL) {
+			if (json_inside(&f->body, &len, &cap, v) == -1)
+				break;
+			t += k;
+			continue;
+		}
+		if (len + 2 > cap) {
+			char *nb = realloc(f->body, cap + 256);
+
+			if (nb == NULL)
+				break;
+			f->body = nb;
+			cap += 256;
+		}
+		f->body[len++] = *t++;
+		f->body[len] = '\0';
+	}
+	free(part);
+	if (*t != '\0' || f->body == NULL)
+		return -1;
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->agg_token);
+	f->hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+	f->hdrs = curl_slist_append(f->hdrs, auth);
+	curl_easy_setopt(f->easy, CURLOPT_URL, c->agg_send_url);
+	curl_easy_setopt(f->easy, CURLOPT_POSTFIELDS, f->body);
+	curl_easy_setopt(f->easy, CURLOPT_HTTPHEADER, f->hdrs);
+	return 0;
+}
+
 static void
 flight_clear(struct outbox *ob, struct flight *f)
 {
@@ -301,8 +462,18 @@ launch(struct outbox *ob, struct outbox_item *it, struct chat_slot *cs)
 	curl_easy_setopt(f->easy, CURLOPT_WRITEDATA, f);
 	curl_easy_setopt(f->easy, CURLOPT_PRIVATE, f);
 	curl_easy_setopt(f->easy, CURLOPT_USERAGENT, "murojaat");
-	if (strcmp(f->it.channel, "telegram") == 0)
+	if (strcmp(f->it.channel, "telegram") == 0) {
+		f->prov = P_TELEGRAM;
 		rc = telegram_request(ob, f);
+	} else if (strcmp(f->it.channel, "sms") == 0) {
+		const char *p = f->it.provider[0] != '\0' ? f->it.provider :
+		    ob->conf->sms_provider;
+
+		f->prov = strcmp(p, "aggregator") == 0 ? P_AGGREGATOR :
+		    P_KANNEL;
+		rc = f->prov == P_KANNEL ? kannel_request(ob, f) :
+		    aggregator_request(ob, f);
+	}
 	if (rc == 0 && curl_multi_add_handle(ob->multi, f->easy) == CURLM_OK)
 		return;
 fail:
@@ -376,7 +547,8 @@ finish(struct outbox *ob, struct flight *f, CURLcode cc)
 		outcome(ob, &f->it, "pending", why, t + wait);
 		log_warn("outbox.429", "id=%lld chan=%s retry_after=%lld",
 		    (long long)f->it.id, f->it.channel, (long long)wait);
-	} else if (status == 400 || status == 403) {
+	} else if (status == 400 || (status == 403 && f->prov == P_TELEGRAM) ||
+	    (status == 404 && f->prov == P_AGGREGATOR)) {
 		/* Blocked by the user, chat not found, bad request: final. */
 		f->it.attempts++;
 		outcome(ob, &f->it, "failed", why, t);

@@ -20,7 +20,9 @@
 #include "gateway/deadline.h"
 #include "gateway/kannel.h"
 #include "gateway/ratelimit.h"
+#include "gateway/registry.h"
 #include "gateway/server.h"
+#include "gateway/sms.h"
 #include "gateway/telegram.h"
 
 struct server {
@@ -36,7 +38,7 @@ typedef enum MHD_Result (*route_fn)(struct server *, struct MHD_Connection *,
     struct req *, const char *method);
 
 struct route {
-	const char	*path;
+	const char	*path;		/* ending in '/': a prefix */
 	const char	*methods;	/* space-separated */
 	route_fn	 fn;
 	int		 wants_body;
@@ -57,6 +59,10 @@ static const struct route routes[] = {
 	{ "/healthz", "GET HEAD", healthz, 0 },
 	{ "/sms/kannel", "GET POST", kannel_handle, 1 },
 	{ "/telegram/webhook", "POST", telegram_handle, 1 },
+	{ "/sms/dlr", "GET", sms_dlr, 0 },
+	{ "/sms/inbound", "POST", sms_inbound, 1 },
+	{ "/sms/aggregator/dlr", "POST", sms_aggregator_dlr, 1 },
+	{ "/api/applications/", "PUT", registry_put, 1 },
 };
 
 const struct conf *
@@ -75,6 +81,28 @@ int
 server_port(const struct server *s)
 {
 	return s->port;
+}
+
+/* An exact path, else the longest prefix route ("/api/applications/"). */
+static const struct route *
+route_of(const char *url)
+{
+	const struct route	*best = NULL;
+	size_t			 best_len = 0;
+
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const char	*p = routes[i].path;
+		size_t		 n = strlen(p);
+
+		if (strcmp(url, p) == 0)
+			return &routes[i];
+		if (n > 0 && p[n - 1] == '/' && strncmp(url, p, n) == 0 &&
+		    n > best_len) {
+			best = &routes[i];
+			best_len = n;
+		}
+	}
+	return best;
 }
 
 static int
@@ -228,9 +256,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		randombytes_buf(rnd, sizeof(rnd));
 		sodium_bin2hex(r->id, sizeof(r->id), rnd, sizeof(rnd));
 		r->max = (size_t)s->conf->http_max_body;
-		for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-			if (strcmp(url, routes[i].path) == 0)
-				r->route = &routes[i];
+		r->route = route_of(url);
+		if ((r->url = strdup(url)) == NULL) {
+			free(r);
+			return MHD_NO;
+		}
 		*ctx = r;
 		return MHD_YES;
 	}
@@ -305,6 +335,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **ctx,
 	if (r == NULL)
 		return;
 	free(r->body);
+	free(r->url);
 	free(r);
 	*ctx = NULL;
 }

@@ -23,3 +23,6 @@ CREATE TABLE delivery_reports (
 	received_at	INTEGER NOT NULL
 );
 CREATE INDEX delivery_reports_msg ON delivery_reports(message_id);
+
+-- notices find the contact of an applicant by phone
+CREATE INDEX contacts_phone ON contacts(phone) WHERE phone IS NOT NULL;

@@ -102,9 +102,9 @@ test_contacts_apps_messages(const char *path)
 	    .segments = 1, .created_at = 5 };
 	CHECK_INT(store_msg_add(st, &m, &out_id), MJ_OK);
 	CHECK_INT(store_outbox_add(st, out_id, "sms", "+998901112233", "sync",
-	    NULL, 5, 5), MJ_OK);
+	    NULL, NULL, 5, 5), MJ_OK);
 	CHECK_INT(store_outbox_add(st, out_id, "sms", "+998901112233", "bogus",
-	    NULL, 5, 5), MJ_EDB);
+	    NULL, NULL, 5, 5), MJ_EDB);
 	CHECK_INT(store_inbound_seen(st, "sms", "k1", &seen, &reply), MJ_OK);
 	CHECK_INT(seen, in_id);
 	CHECK_STR(reply, "Assalomu alaykum");
