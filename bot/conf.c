@@ -58,6 +58,12 @@ static const struct key keys[] = {
 	  "", "intent pattern files (default: intents/patterns beside the program)" },
 	{ "locales.dir", "MUROJAAT_LOCALES_DIR", K_STR, S(locales_dir), 0, 0,
 	  "", "message catalogues (default: locales beside the program)" },
+	{ "data.dir", "MUROJAAT_DATA_DIR", K_STR, S(data_dir), 0, 0,
+	  "", "programmes.json and offices.tsv a new database is seeded with "
+	  "(default: data beside the program)" },
+	{ "eligibility.idle_timeout", "MUROJAAT_ELIGIBILITY_IDLE_TIMEOUT",
+	  K_INT, I(elig_idle_s), 1, 604800, "1800",
+	  "an unanswered eligibility question is forgotten after this, seconds" },
 	{ "log.level", "MUROJAAT_LOG_LEVEL", K_STR, S(log_level), 0, 0,
 	  "info", "debug, info, warn or error" },
 	{ "sms.budget", "MUROJAAT_SMS_BUDGET", K_INT, I(sms_budget), 1, 10,
@@ -342,6 +348,8 @@ conf_load(struct conf *c, const char *file, const char *data_root,
 	if (c->locales_dir[0] == '\0')
 		snprintf(c->locales_dir, sizeof(c->locales_dir), "%s/locales",
 		    data_root);
+	if (c->data_dir[0] == '\0')
+		snprintf(c->data_dir, sizeof(c->data_dir), "%s/data", data_root);
 	return 0;
 }
 

@@ -23,6 +23,8 @@ struct conf {
 	char	 db_path[512];
 	char	 intents_dir[512];
 	char	 locales_dir[512];
+	char	 data_dir[512];		/* eligibility seed data */
+	int	 elig_idle_s;		/* eligibility dialogue expiry */
 	char	 log_level[16];
 	int	 sms_budget;		/* segments per reply */
 	int	 status_max_misses;	/* wrong numbers per contact per hour */

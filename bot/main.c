@@ -26,6 +26,7 @@
 #include "bot/conf.h"
 #include "bot/demo.h"
 #include "bot/log.h"
+#include "bot/rules_data.h"
 #include "bot/notices.h"
 #include "bot/store.h"
 #include "gateway/kannel.h"
@@ -61,6 +62,9 @@ usage(FILE *f)
 	    "  telegram info             what the Bot API knows of the webhook\n"
 	    "  import FILE.csv           registry status changes; notifies "
 	    "applicants\n"
+	    "  rules import FILE...      eligibility programmes (.json) or "
+	    "offices (.tsv)\n"
+	    "  rules export [--offices]  the same, from the database\n"
 	    "  config                    print a sample murojaat.conf\n");
 }
 
@@ -146,9 +150,27 @@ app_open(struct app *a)
 		    (double)(t1.tv_sec - t0.tv_sec) +
 		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	}
+	/* Eligibility rules and offices, once, from data/ (rules_data.h). */
+	if ((rc = rules_data_seed(a->st, a->cat, a->conf.sms_budget,
+	    a->conf.data_dir, where, sizeof(where))) == MJ_ENOTFOUND)
+		log_warn("rules.unseeded", "why=\"%s\"", where);
+	else if (rc != MJ_OK) {
+		fprintf(stderr, "murojaat: %s\n", where[0] != '\0' ? where :
+		    mj_strerror(rc));
+		return -1;
+	}
 	if (bot_new(&a->bot, &a->conf, a->st, a->nlu, a->cat) != MJ_OK)
 		return -1;
 	return 0;
+}
+
+/* murojaat rules import FILE... | export [--offices] */
+static int
+cmd_rules(struct app *a, int argc, char **argv)
+{
+	if (app_open(a) == -1)
+		return 1;
+	return rules_data_cmd(a->st, a->cat, &a->conf, argc, argv);
 }
 
 static int
@@ -332,6 +354,8 @@ main(int argc, char **argv)
 		rc = cmd_import(&a, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "chat") == 0)
 		rc = cmd_chat(&a, argc - i - 1, argv + i + 1);
+	else if (strcmp(cmd, "rules") == 0)
+		rc = cmd_rules(&a, argc - i - 1, argv + i + 1);
 	else {
 		fprintf(stderr, "murojaat: unknown command \"%s\"\n", cmd);
 		usage(stderr);

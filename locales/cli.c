@@ -135,6 +135,25 @@ locales_cmd_sms_cost(int argc, char **argv)
 			{ "year", "2025" },
 			{ "month", month ? month : "" },
 			{ "day", "28" },
+			/*
+			 * eligibility (bot/elig_text.c): numbers as long as
+			 * the dialogue lets them be; texts that come from
+			 * data/ are measured again by `rules import`.
+			 */
+			{ "value", "714 999" },
+			{ "limit", "1 072 500" },
+			{ "limit2", "30" },
+			{ "amount", "1 320 000" },
+			{ "months", "12" },
+			{ "apply", "my.gov.uz, Inson markazi, DXM" },
+			{ "documents", "pasport yoki ID-karta" },
+			{ "timeline", "16-sanagacha ariza: 1-sanagacha qaror" },
+			{ "who", "oilada 18 yoshgacha bolalar bor" },
+			{ "district", "Qoʻshkoʻpir tumani" },
+			{ "address", "Qoʻshkoʻpir, tuman markazi" },
+			{ "days", "Du-Ju" },
+			{ "open", "09:00" },
+			{ "close", "18:00" },
 		};
 
 		for (size_t i = 0; (id = catalog_msgid_at(c, i)) != NULL; i++) {

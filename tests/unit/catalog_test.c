@@ -44,8 +44,9 @@ fields(char *line, char **f, int max)
 /* Sample values as bot/ passes them; programme is set per language. */
 struct sample {
 	char		 date[64], *prog;
-	struct msg_arg	 args[8];
+	struct msg_arg	 args[22];
 };
+#define NARGS	(sizeof(((struct sample *)0)->args) / sizeof(struct msg_arg))
 
 static void
 sample_init(struct sample *s, const struct catalog *c, enum lang l,
@@ -63,6 +64,22 @@ sample_init(struct sample *s, const struct catalog *c, enum lang l,
 	s->args[5] = (struct msg_arg){ "year", "2025" };	/* date.format */
 	s->args[6] = (struct msg_arg){ "month", "sentabr" };
 	s->args[7] = (struct msg_arg){ "day", "28" };
+	/* eligibility (bot/elig_text.c), as locales/cli.c samples them */
+	s->args[8] = (struct msg_arg){ "value", "714 999" };
+	s->args[9] = (struct msg_arg){ "limit", "1 072 500" };
+	s->args[10] = (struct msg_arg){ "limit2", "30" };
+	s->args[11] = (struct msg_arg){ "amount", "1 320 000" };
+	s->args[12] = (struct msg_arg){ "months", "12" };
+	s->args[13] = (struct msg_arg){ "apply", "my.gov.uz, Inson markazi, DXM" };
+	s->args[14] = (struct msg_arg){ "documents", "pasport yoki ID-karta" };
+	s->args[15] = (struct msg_arg){ "timeline",
+	    "16-sanagacha ariza: 1-sanagacha qaror" };
+	s->args[16] = (struct msg_arg){ "who", "oilada 18 yoshgacha bolalar bor" };
+	s->args[17] = (struct msg_arg){ "district", "Qoʻshkoʻpir tumani" };
+	s->args[18] = (struct msg_arg){ "address", "Qoʻshkoʻpir, tuman markazi" };
+	s->args[19] = (struct msg_arg){ "days", "Du-Ju" };
+	s->args[20] = (struct msg_arg){ "open", "09:00" };
+	s->args[21] = (struct msg_arg){ "close", "18:00" };
 }
 
 static struct sms_info
@@ -72,7 +89,7 @@ cost(const struct catalog *c, enum lang l, const char *id,
 	struct sms_info	 si = { SMS_UCS2, 9999, 99 };
 	char		*t = NULL, *p = NULL;
 
-	if (catalog_render_n(c, l, id, 25, s->args, 8, &t) == MJ_OK &&
+	if (catalog_render_n(c, l, id, 25, s->args, NARGS, &t) == MJ_OK &&
 	    sms_prepare(t, strlen(t), &p) == MJ_OK)
 		sms_measure(p, strlen(p), &si);
 	free(t);
@@ -243,7 +260,7 @@ test_texts(const struct catalog *c)
 		for (size_t i = 0; (id = catalog_msgid_at(c, i)); i++) {
 			char	*t = NULL;
 
-			if (catalog_render_n(c, (enum lang)l, id, 2, s.args, 8,
+			if (catalog_render_n(c, (enum lang)l, id, 2, s.args, NARGS,
 			    &t) != MJ_OK) {
 				fprintf(stderr, "%s %s: does not render\n",
 				    lang_tag((enum lang)l), id);
