@@ -46,6 +46,11 @@ build/.deps-test: tools/deps.sh
 	@sh tools/deps.sh test
 	@touch $@
 
+build/.deps-bench: tools/deps.sh
+	@mkdir -p build
+	@sh tools/deps.sh bench
+	@touch $@
+
 deps: build/.deps-build
 deps-test: build/.deps-test
 
@@ -92,7 +97,7 @@ test: build/.deps-test
 	@$(MAKE) --no-print-directory unit e2e
 	@sh tests/run.sh
 
-bench: build/.deps-test murojaat
+bench: build/.deps-bench murojaat build/rel/ceiling
 	@sh tests/bench/run.sh
 
 clean:
@@ -102,3 +107,8 @@ clean:
 
 # Module-specific targets (eval, sms-cost, fuzz, ...) live beside the tests.
 -include tests/mk/*.mk
+
+# The ceiling server make bench measures beside the pipeline.
+build/rel/ceiling: tests/bench/ceiling.c | build/.deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ $< $(LIBS)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
 
 #include "bot/bot.h"
 #include "bot/dialogue.h"
@@ -25,6 +26,22 @@
 #define STATE_PHONE	"await_phone"	/* Telegram: asked to share the phone */
 #define STATE_LANG	"await_lang"	/* offered languages 1-4 */
 
+struct bot_job {
+	struct bot_in		 in;		/* strings point into buf */
+	char			*buf;
+	struct nlu_result	 r;
+	struct bot_out		 out;
+	enum mj_err		 rc;
+	enum lang		 lang;
+	const char		*event;
+	struct timespec		 t0;
+	void			(*done)(void *);
+	void			*arg;
+	struct bot_job		*next;
+};
+
+#define BATCH_MAX	256	/* messages in one transaction */
+
 struct bot {
 	const struct conf	*conf;
 	struct store		*st;
@@ -32,6 +49,13 @@ struct bot {
 	const struct catalog	*cat;
 	void			(*queued)(void *);
 	void			*queued_arg;
+	/* the group-commit writer */
+	pthread_t		 writer;
+	int			 writer_on;
+	pthread_mutex_t		 qlock;
+	pthread_cond_t		 qcond;
+	struct bot_job		*qhead, **qtail;
+	int			 qstop;
 };
 
 enum mj_err
@@ -47,6 +71,9 @@ bot_new(struct bot **out, const struct conf *conf, struct store *st,
 	b->st = st;
 	b->nlu = nlu;
 	b->cat = cat;
+	pthread_mutex_init(&b->qlock, NULL);
+	pthread_cond_init(&b->qcond, NULL);
+	b->qtail = &b->qhead;
 	*out = b;
 	return MJ_OK;
 }
@@ -54,6 +81,11 @@ bot_new(struct bot **out, const struct conf *conf, struct store *st,
 void
 bot_free(struct bot *b)
 {
+	if (b == NULL)
+		return;
+	bot_stop_writer(b);
+	pthread_mutex_destroy(&b->qlock);
+	pthread_cond_destroy(&b->qcond);
 	free(b);
 }
 
@@ -490,36 +522,46 @@ fail:
 	return rc;
 }
 
-enum mj_err
-bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
+/* The understanding of a message: done outside the store's lock. */
+static enum mj_err
+understand(struct bot *b, const struct bot_in *in, struct nlu_result *r)
 {
-	struct nlu_result	 r;
+	memset(r, 0, sizeof(*r));
+	r->lang_choice = -1;
+	if (in->event != BOT_TEXT)
+		return MJ_OK;
+	return nlu_understand(b->nlu, in->text, in->len, r);
+}
+
+/*
+ * One message's step inside the caller's transaction: dedupe, contact,
+ * decision, rendering and the rows.  On failure the caller rolls back
+ * what this step wrote and out is freed here.  *lang_out and *logged
+ * feed the log line written after the commit.
+ */
+static enum mj_err
+step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
+    struct bot_out *out, enum lang *lang_out, const char **event)
+{
+	struct nlu_result	 r = *rp;
 	struct contact		 c;
 	struct answer		 a;
 	struct msg_row		 m;
-	struct timespec		 t0, t1;
 	enum mj_err		 rc;
 	enum lang		 lang;
 	int64_t			 in_id = 0, out_id = 0;
-	char			 ents[256], masked[24], *prev = NULL;
+	char			 ents[256], *prev = NULL;
 	int			 lt, held, limited;
 
 	memset(out, 0, sizeof(*out));
 	memset(&a, 0, sizeof(a));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	memset(&r, 0, sizeof(r));
-	r.lang_choice = -1;
-	if (in->event == BOT_TEXT &&
-	    (rc = nlu_understand(b->nlu, in->text, in->len, &r)) != MJ_OK)
-		return rc;
 	out->intent = r.intent;
-	if ((rc = store_begin(b->st)) != MJ_OK)
-		return rc;
+	*event = "msg.in";
 	if (in->msg_id != NULL && (rc = store_inbound_seen(b->st, in->channel,
 	    in->msg_id, &in_id, &prev)) != MJ_ENOTFOUND) {
 		/* Seen before (or the look-up failed): no second step. */
-		store_end(b->st, 0);
 		if (rc == MJ_OK) {
+			*event = "msg.dup";
 			out->duplicate = 1;
 			out->text = prev;
 			if (prev != NULL && bot_channel_is_sms(in->channel)) {
@@ -529,9 +571,6 @@ bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
 				out->gsm7 = info.coding == SMS_GSM7;
 				out->segments = info.segments;
 			}
-			log_info("msg.dup", "req=%s chan=%s from=%s", in->req,
-			    in->channel, log_mask_phone(in->phone, masked,
-			    sizeof(masked)));
 		}
 		return rc;
 	}
@@ -557,6 +596,7 @@ bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
 		if (in->event == BOT_START)
 			c.lang_chosen = 0;
 	}
+	*lang_out = lang;
 	held = c.held_until > in->now;
 	limited = held ? 0 : rate_check(b, &c, in->now);
 	if (limited == 1)
@@ -567,6 +607,7 @@ bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
 	    MJ_OK)
 		goto fail;
 	out->lang = lang;
+	*lang_out = lang;
 	if (!held && (rc = render(b, in, &c, lang, &a, out)) != MJ_OK)
 		goto fail;
 
@@ -592,13 +633,9 @@ bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
 	}
 	if (held) {
 		/* An agent has the conversation: stored, not answered. */
+		*event = limited ? "msg.limited" : "msg.held";
 		if ((rc = store_contact_save(b->st, &c, in->now)) != MJ_OK)
 			goto fail;
-		if ((rc = store_end(b->st, 1)) != MJ_OK)
-			return rc;
-		log_info(limited ? "msg.limited" : "msg.held",
-		    "req=%s chan=%s intent=%s", in->req, in->channel,
-		    intent_name(r.intent));
 		return MJ_OK;
 	}
 	m = (struct msg_row){ .contact_id = c.id, .direction = "out",
@@ -615,25 +652,59 @@ bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
 	    in->now)) != MJ_OK ||
 	    (rc = store_contact_save(b->st, &c, in->now)) != MJ_OK)
 		goto fail;
-	if ((rc = store_end(b->st, 1)) != MJ_OK) {
-		bot_out_free(out);
-		return rc;
-	}
 	out->msg_id = out_id;
-	if (!in->sync && b->queued != NULL)
-		b->queued(b->queued_arg);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	log_info("msg.in", "req=%s chan=%s from=%s lang=%s intent=%s len=%zu "
-	    "segments=%d ms=%ld", in->req, in->channel,
-	    log_mask_phone(in->phone != NULL ? in->phone : in->address, masked,
-	    sizeof(masked)), lang_tag(lang), intent_name(r.intent), in->len,
-	    out->segments, (long)((t1.tv_sec - t0.tv_sec) * 1000 +
-	    (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	return MJ_OK;
 fail:
-	store_end(b->st, 0);
 	bot_out_free(out);
 	return rc;
+}
+
+/* The line a message leaves in the log, after its commit. */
+static void
+log_step(const struct bot_in *in, const struct bot_out *out,
+    const struct nlu_result *r, enum lang lang, const char *event,
+    const struct timespec *t0)
+{
+	struct timespec	t1;
+	char		masked[24];
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info(event, "req=%s chan=%s from=%s lang=%s intent=%s len=%zu "
+	    "segments=%d us=%ld", in->req, in->channel,
+	    log_mask_phone(in->phone != NULL ? in->phone : in->address, masked,
+	    sizeof(masked)), lang_tag(lang), intent_name(r->intent), in->len,
+	    out->segments, (long)((t1.tv_sec - t0->tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000));
+}
+
+enum mj_err
+bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
+{
+	struct nlu_result	 r;
+	struct timespec		 t0;
+	enum mj_err		 rc;
+	enum lang		 lang = LANG_DEFAULT;
+	const char		*event = "msg.in";
+
+	memset(out, 0, sizeof(*out));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((rc = understand(b, in, &r)) != MJ_OK)
+		return rc;
+	out->intent = r.intent;
+	if ((rc = store_begin(b->st)) != MJ_OK)
+		return rc;
+	rc = step(b, in, &r, out, &lang, &event);
+	if (store_end(b->st, rc == MJ_OK && !out->duplicate) != MJ_OK &&
+	    rc == MJ_OK && !out->duplicate) {
+		bot_out_free(out);
+		return MJ_EDB;
+	}
+	if (rc != MJ_OK)
+		return rc;
+	if (!in->sync && !out->duplicate && b->queued != NULL)
+		b->queued(b->queued_arg);
+	log_step(in, out, &r, lang, event, &t0);
+	return MJ_OK;
 }
 
 enum mj_err
@@ -681,4 +752,201 @@ out:
 			b->queued(b->queued_arg);
 	}
 	return rc;
+}
+
+static void	run_batch(struct bot *, struct bot_job *);
+
+/* Copy the strings of in into one buffer the job owns. */
+static enum mj_err
+job_copy(struct bot_job *j, const struct bot_in *in)
+{
+	const char	*src[7] = { in->channel, in->provider, in->ui_lang,
+			    in->address, in->phone, in->msg_id, in->req };
+	const char	**dst[7] = { &j->in.channel, &j->in.provider,
+			    &j->in.ui_lang, &j->in.address, &j->in.phone,
+			    &j->in.msg_id, &j->in.req };
+	size_t		 n = in->len + 1, o = 0;
+	char		*text;
+
+	for (int i = 0; i < 7; i++)
+		n += src[i] != NULL ? strlen(src[i]) + 1 : 0;
+	if ((j->buf = malloc(n)) == NULL)
+		return MJ_ENOMEM;
+	j->in = *in;
+	for (int i = 0; i < 7; i++) {
+		if (src[i] == NULL) {
+			*dst[i] = NULL;
+			continue;
+		}
+		memcpy(j->buf + o, src[i], strlen(src[i]) + 1);
+		*dst[i] = j->buf + o;
+		o += strlen(src[i]) + 1;
+	}
+	text = j->buf + o;
+	memcpy(text, in->text, in->len);
+	text[in->len] = '\0';
+	j->in.text = text;
+	return MJ_OK;
+}
+
+enum mj_err
+bot_job_new(struct bot *b, const struct bot_in *in, void (*done)(void *),
+    void *arg, struct bot_job **out)
+{
+	struct bot_job	*j;
+	enum mj_err	 rc;
+
+	*out = NULL;
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return MJ_ENOMEM;
+	clock_gettime(CLOCK_MONOTONIC, &j->t0);
+	if ((rc = understand(b, in, &j->r)) != MJ_OK ||
+	    (rc = job_copy(j, in)) != MJ_OK) {
+		bot_job_free(j);
+		return rc;
+	}
+	j->done = done;
+	j->arg = arg;
+	j->lang = LANG_DEFAULT;
+	j->event = "msg.in";
+	*out = j;
+	return MJ_OK;
+}
+
+void
+bot_job_queue(struct bot *b, struct bot_job *j)
+{
+	pthread_mutex_lock(&b->qlock);
+	if (b->qstop || !b->writer_on) {
+		/* No writer (a command, or shutting down): do it here. */
+		pthread_mutex_unlock(&b->qlock);
+		run_batch(b, j);
+		return;
+	}
+	*b->qtail = j;
+	b->qtail = &j->next;
+	pthread_cond_signal(&b->qcond);
+	pthread_mutex_unlock(&b->qlock);
+}
+
+enum mj_err
+bot_job_result(struct bot_job *j, struct bot_out *out)
+{
+	*out = j->out;
+	memset(&j->out, 0, sizeof(j->out));
+	return j->rc;
+}
+
+void
+bot_job_free(struct bot_job *j)
+{
+	if (j == NULL)
+		return;
+	bot_out_free(&j->out);
+	free(j->buf);
+	free(j);
+}
+
+/* One transaction for a batch; each message in its own savepoint. */
+static void
+run_batch(struct bot *b, struct bot_job *list)
+{
+	struct bot_job	*j, *next;
+	enum mj_err	 rc;
+	int		 queued = 0;
+
+	rc = store_begin(b->st);
+	for (j = list; j != NULL; j = j->next) {
+		if (rc != MJ_OK) {
+			j->rc = rc;
+			continue;
+		}
+		if ((j->rc = store_savepoint(b->st)) != MJ_OK)
+			continue;
+		j->rc = step(b, &j->in, &j->r, &j->out, &j->lang, &j->event);
+		if (store_savepoint_end(b->st, j->rc == MJ_OK) != MJ_OK &&
+		    j->rc == MJ_OK) {
+			bot_out_free(&j->out);
+			j->rc = MJ_EDB;
+		}
+	}
+	if (rc == MJ_OK && store_end(b->st, 1) != MJ_OK) {
+		/* Nothing of the batch is stored: none may be acknowledged. */
+		for (j = list; j != NULL; j = j->next)
+			if (j->rc == MJ_OK) {
+				bot_out_free(&j->out);
+				j->rc = MJ_EDB;
+			}
+	}
+	for (j = list; j != NULL; j = j->next)
+		if (j->rc == MJ_OK) {
+			queued |= !j->in.sync && !j->out.duplicate;
+			log_step(&j->in, &j->out, &j->r, j->lang, j->event,
+			    &j->t0);
+		}
+	if (queued && b->queued != NULL)
+		b->queued(b->queued_arg);
+	for (j = list; j != NULL; j = next) {
+		next = j->next;
+		j->next = NULL;
+		j->done(j->arg);	/* the job may be freed from here on */
+	}
+}
+
+static void *
+writer(void *arg)
+{
+	struct bot	*b = arg;
+
+	for (;;) {
+		struct bot_job	*list, **tail;
+		int		 n = 0;
+
+		pthread_mutex_lock(&b->qlock);
+		while (b->qhead == NULL && !b->qstop)
+			pthread_cond_wait(&b->qcond, &b->qlock);
+		if (b->qhead == NULL) {
+			pthread_mutex_unlock(&b->qlock);
+			break;
+		}
+		/* Take up to BATCH_MAX; the rest waits for the next round. */
+		list = b->qhead;
+		tail = &b->qhead;
+		while (*tail != NULL && n < BATCH_MAX) {
+			tail = &(*tail)->next;
+			n++;
+		}
+		b->qhead = *tail;
+		*tail = NULL;
+		if (b->qhead == NULL)
+			b->qtail = &b->qhead;
+		pthread_mutex_unlock(&b->qlock);
+		run_batch(b, list);
+	}
+	return NULL;
+}
+
+enum mj_err
+bot_start_writer(struct bot *b)
+{
+	if (b->writer_on)
+		return MJ_OK;
+	b->qstop = 0;
+	if (pthread_create(&b->writer, NULL, writer, b) != 0)
+		return MJ_EINTERNAL;
+	b->writer_on = 1;
+	return MJ_OK;
+}
+
+void
+bot_stop_writer(struct bot *b)
+{
+	if (!b->writer_on)
+		return;
+	pthread_mutex_lock(&b->qlock);
+	b->qstop = 1;
+	pthread_cond_signal(&b->qcond);
+	pthread_mutex_unlock(&b->qlock);
+	pthread_join(b->writer, NULL);
+	b->writer_on = 0;
 }

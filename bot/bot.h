@@ -72,6 +72,26 @@ enum mj_err	bot_handle(struct bot *, const struct bot_in *,
 void		bot_out_free(struct bot_out *);
 
 /*
+ * Group commit, for the webhooks: bot_job_new() copies the message and
+ * understands it in the caller's thread (MJ_EINPUT, MJ_ETOOBIG: no job);
+ * bot_job_queue() hands it to the writer thread (bot_start_writer), which
+ * handles every queued message in one transaction, each in its own
+ * savepoint, commits once, and then calls done(arg) for each, from the
+ * writer thread (or at once from bot_job_queue() when no writer runs).
+ * Only after done may the caller answer 2xx: bot_job_result() tells the
+ * outcome (MJ_OK: committed) and moves the reply into out.
+ */
+struct bot_job;
+enum mj_err	bot_job_new(struct bot *, const struct bot_in *,
+		    void (*done)(void *), void *arg, struct bot_job **out);
+void		bot_job_queue(struct bot *, struct bot_job *);
+enum mj_err	bot_job_result(struct bot_job *, struct bot_out *out);
+void		bot_job_free(struct bot_job *);	/* NULL is fine */
+enum mj_err	bot_start_writer(struct bot *);
+/* Handle what is queued, then stop the writer; submit no more after. */
+void		bot_stop_writer(struct bot *);
+
+/*
  * Called (from the handling thread, after the commit) whenever a reply was
  * queued for the outbox sender; fn must be quick and thread-safe.
  */

@@ -194,6 +194,11 @@ cmd_serve(struct app *a)
 		return 1;
 	}
 	bot_on_queued(a->bot, outbox_wake, ob);
+	if (bot_start_writer(a->bot) != MJ_OK) {
+		fprintf(stderr, "murojaat: cannot start the writer thread\n");
+		outbox_stop(ob);
+		return 1;
+	}
 	if (a->conf.telegram_token[0] == '\0')
 		log_warn("telegram.off", "why=\"telegram.token is not set: "
 		    "/telegram/webhook answers 503\"");
@@ -216,8 +221,12 @@ cmd_serve(struct app *a)
 	fflush(stdout);
 	sigwait(&set, &sig);
 	log_info("http.stop", "signal=%d", sig);
-	/* In-flight requests finish first, then the sender stops. */
+	/*
+	 * Requests in flight finish and are answered, what was queued is
+	 * stored, then the sender stops: nothing acknowledged is lost.
+	 */
 	server_stop(srv);
+	bot_stop_writer(a->bot);
 	outbox_stop(ob);
 	return 0;
 }

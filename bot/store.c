@@ -291,6 +291,43 @@ store_begin(struct store *st)
 }
 
 enum mj_err
+store_savepoint(struct store *st)
+{
+	static const char *const q_sp = "SAVEPOINT msg";
+	sqlite3_stmt	*q = store_cached(st, q_sp);
+	int		 rc;
+
+	if (q == NULL)
+		return MJ_EDB;
+	rc = sqlite3_step(q);
+	done(q);
+	return rc == SQLITE_DONE ? MJ_OK : db_fail(st, "savepoint");
+}
+
+enum mj_err
+store_savepoint_end(struct store *st, int keep)
+{
+	static const char *const q_rel = "RELEASE msg";
+	static const char *const q_undo = "ROLLBACK TO msg";
+	sqlite3_stmt	*q;
+	int		 rc;
+
+	if (!keep) {
+		if ((q = store_cached(st, q_undo)) == NULL)
+			return MJ_EDB;
+		rc = sqlite3_step(q);
+		done(q);
+		if (rc != SQLITE_DONE)
+			return db_fail(st, "rollback_to");
+	}
+	if ((q = store_cached(st, q_rel)) == NULL)
+		return MJ_EDB;
+	rc = sqlite3_step(q);
+	done(q);
+	return rc == SQLITE_DONE ? MJ_OK : db_fail(st, "release");
+}
+
+enum mj_err
 store_end(struct store *st, int commit)
 {
 	enum mj_err	rc = MJ_OK;

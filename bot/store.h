@@ -33,6 +33,14 @@ int		store_schema_version(struct store *);
 enum mj_err	store_begin(struct store *);
 enum mj_err	store_end(struct store *, int commit);
 
+/*
+ * Inside a transaction: a savepoint around one message's writes, so that a
+ * failed message leaves nothing while the others of its batch commit.
+ * store_savepoint_end(st, keep): keep (release) or undo (roll back to it).
+ */
+enum mj_err	store_savepoint(struct store *);
+enum mj_err	store_savepoint_end(struct store *, int keep);
+
 struct contact {
 	int64_t	id;
 	char	channel[16];

@@ -10,10 +10,13 @@
 #include <microhttpd.h>
 
 struct server;
+struct bot_job;
 
 struct req {
 	char		 id[16];	/* request id, logged and stored */
 	char		*url;		/* the path, decoded; freed with req */
+	struct bot_job	*job;		/* in the group commit (server_defer) */
+	struct MHD_Connection *conn;	/* suspended while the job runs */
 	char		*body;		/* NUL-terminated, len bytes */
 	size_t		 len;
 	size_t		 cap;

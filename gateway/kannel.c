@@ -161,6 +161,13 @@ kannel_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 	enum MHD_Result	 ret;
 	int		 post = strcmp(method, "POST") == 0;
 
+	if (r->job != NULL) {
+		/* Resumed: the message is stored (or failed); answer now. */
+		rc = bot_job_result(r->job, &out);
+		bot_job_free(r->job);
+		r->job = NULL;
+		goto answer;
+	}
 	from = http_arg(conn, "from", NULL);
 	if (from == NULL || *from == '\0')
 		from = http_header(conn, "X-Kannel-From");
@@ -215,8 +222,12 @@ kannel_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 	in = (struct bot_in){ .channel = "sms", .address = phone,
 	    .phone = phone, .msg_id = id, .req = r->id, .text = text,
 	    .len = strlen(text), .sync = 1, .now = (int64_t)time(NULL) };
-	rc = bot_handle(server_bot(s), &in, &out);
+	rc = server_defer(s, conn, r, &in);
 	free(text);
+	if (rc == MJ_OK)
+		return MHD_YES;		/* answered when stored */
+	memset(&out, 0, sizeof(out));
+answer:
 	switch (rc) {
 	case MJ_OK:
 		break;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ struct server {
 	int			 port;
 	struct ratelimit	*rl;
 	struct deadline		*dl;
+	atomic_int		 active;	/* requests begun, not completed */
 };
 
 typedef enum MHD_Result (*route_fn)(struct server *, struct MHD_Connection *,
@@ -64,6 +66,28 @@ static const struct route routes[] = {
 	{ "/sms/aggregator/dlr", "POST", sms_aggregator_dlr, 1 },
 	{ "/api/applications/", "PUT", registry_put, 1 },
 };
+
+static void
+resume(void *arg)
+{
+	struct req	*r = arg;
+
+	MHD_resume_connection(r->conn);
+}
+
+enum mj_err
+server_defer(struct server *s, struct MHD_Connection *conn, struct req *r,
+    const struct bot_in *in)
+{
+	enum mj_err	rc;
+
+	if ((rc = bot_job_new(s->bot, in, resume, r, &r->job)) != MJ_OK)
+		return rc;
+	r->conn = conn;
+	MHD_suspend_connection(conn);
+	bot_job_queue(s->bot, r->job);
+	return MJ_OK;
+}
 
 const struct conf *
 server_conf(const struct server *s)
@@ -261,6 +285,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			free(r);
 			return MHD_NO;
 		}
+		atomic_fetch_add(&s->active, 1);
 		*ctx = r;
 		return MHD_YES;
 	}
@@ -334,10 +359,12 @@ on_completed(void *cls, struct MHD_Connection *conn, void **ctx,
 		deadline_rearm(s->dl, conn_of(conn)->dl);
 	if (r == NULL)
 		return;
+	bot_job_free(r->job);	/* done: a suspended request never gets here */
 	free(r->body);
 	free(r->url);
 	free(r);
 	*ctx = NULL;
+	atomic_fetch_sub(&s->active, 1);
 }
 
 static void
@@ -380,7 +407,7 @@ server_start(struct server **out, const struct conf *conf, struct bot *bot)
 	}
 	/* epoll with a small thread pool: the cheapest per request here. */
 	s->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD |
-	    MHD_USE_ERROR_LOG, (uint16_t)conf->http_port, NULL, NULL,
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC, (uint16_t)conf->http_port, NULL, NULL,
 	    on_request, s,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
@@ -410,8 +437,19 @@ server_start(struct server **out, const struct conf *conf, struct bot *bot)
 void
 server_stop(struct server *s)
 {
+	struct timespec	ts = { 0, 10 * 1000 * 1000 };
+
 	if (s == NULL)
 		return;
+	/*
+	 * Graceful: stop accepting, let the requests in flight (some waiting
+	 * for their commit) finish and be answered, then close.
+	 */
+	MHD_quiesce_daemon(s->d);
+	for (int i = 0; i < 1000 && atomic_load(&s->active) > 0; i++)
+		nanosleep(&ts, NULL);
+	if (atomic_load(&s->active) > 0)
+		log_warn("http.stop", "unfinished=%d", atomic_load(&s->active));
 	MHD_stop_daemon(s->d);
 	deadline_stop(s->dl);	/* after the daemon closed every connection */
 	ratelimit_free(s->rl);

@@ -19,6 +19,18 @@ void		server_stop(struct server *);
 /* The port actually bound (conf's, or the kernel's pick for 0). */
 int		server_port(const struct server *);
 
+/*
+ * Hand a message to the group commit (bot_job_new/bot_job_queue) and
+ * suspend the connection until it is stored; the route is then called
+ * again with r->job set and done (take it with bot_job_result, free it
+ * with bot_job_free and set r->job to NULL).  MJ_OK: return MHD_YES now;
+ * MJ_EINPUT, MJ_ETOOBIG, MJ_ENOMEM: nothing was queued, answer the error.
+ */
+struct req;
+struct MHD_Connection;
+enum mj_err	server_defer(struct server *, struct MHD_Connection *,
+		    struct req *, const struct bot_in *);
+
 /* What a route sees of the server. */
 const struct conf	*server_conf(const struct server *);
 struct bot		*server_bot(const struct server *);

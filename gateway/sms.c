@@ -206,6 +206,14 @@ sms_inbound(struct server *s, struct MHD_Connection *conn, struct req *r,
 	enum mj_err		 rc;
 
 	(void)method;
+	if (r->job != NULL) {
+		/* Resumed: the message is stored (or failed); answer now. */
+		rc = bot_job_result(r->job, &out);
+		bot_job_free(r->job);
+		r->job = NULL;
+		bot_out_free(&out);
+		goto answer;
+	}
 	if ((j = signed_json(s, conn, r, &ret)) == NULL)
 		return ret;
 	from = str_or_num(dig(j, c->agg_from), fbuf, sizeof(fbuf));
@@ -222,9 +230,11 @@ sms_inbound(struct server *s, struct MHD_Connection *conn, struct req *r,
 	    .msg_id = id != NULL && *id != '\0' && strlen(id) <= 128 ? id : NULL,
 	    .req = r->id, .text = text, .len = strlen(text), .sync = 0,
 	    .now = (int64_t)time(NULL) };
-	rc = bot_handle(server_bot(s), &in, &out);
+	rc = server_defer(s, conn, r, &in);
 	json_decref(j);
-	bot_out_free(&out);
+	if (rc == MJ_OK)
+		return MHD_YES;		/* answered when stored */
+answer:
 	switch (rc) {
 	case MJ_OK:
 		return http_reply(conn, MHD_HTTP_OK, "application/json",

@@ -197,6 +197,14 @@ telegram_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 		log_warn("telegram.secret", "req=%s result=refused", r->id);
 		return http_error(conn, MHD_HTTP_UNAUTHORIZED, "wrong secret");
 	}
+	if (r->job != NULL) {
+		/* Resumed: the update is stored (or failed); answer now. */
+		rc = bot_job_result(r->job, &out);
+		bot_job_free(r->job);
+		r->job = NULL;
+		bot_out_free(&out);
+		goto answer;
+	}
 	ctype = http_header(conn, MHD_HTTP_HEADER_CONTENT_TYPE);
 	if (ctype == NULL || strncasecmp(ctype, "application/json", 16) != 0)
 		return http_error(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
@@ -223,11 +231,13 @@ telegram_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 	in.len = up.len;
 	in.sync = 0;
 	in.now = (int64_t)time(NULL);
-	rc = bot_handle(server_bot(s), &in, &out);
+	rc = server_defer(s, conn, r, &in);
 	log_debug("telegram.update", "req=%s kind=%s event=%d rc=%d", r->id,
 	    up.kind, (int)in.event, (int)rc);
-	telegram_update_free(&up);	/* text and ui_lang pointed into it */
-	bot_out_free(&out);
+	telegram_update_free(&up);	/* the job copied what it needs */
+	if (rc == MJ_OK)
+		return MHD_YES;		/* answered when stored */
+answer:
 	switch (rc) {
 	case MJ_OK:
 		ret = ok_empty(conn);

@@ -15,7 +15,9 @@ from mocks import MockTelegram  # noqa: E402
 
 REL = os.path.join(harness.ROOT, "murojaat")
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
-CONNS = int(os.environ.get("BENCH_CONNS", "16"))
+CONNS = int(os.environ.get("BENCH_CONNS", "64"))
+APPS = int(os.environ.get("BENCH_APPS", "1000000"))
+CEILING = os.path.join(harness.ROOT, "build", "rel", "ceiling")
 
 KANNEL_LUA = r'''
 local n = 0
@@ -49,7 +51,7 @@ end
 '''
 
 
-def wrk(port, lua, path="/"):
+def wrk(port, lua, path="/", seconds=None):
     f = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     f.write(lua)
     f.close()
@@ -68,20 +70,50 @@ class T(harness.Check):
     pass
 
 
+def peak_rss_mb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    return 0.0
+
+
+def ceiling():
+    """The same load against a server that only reads and answers."""
+    port = harness.free_port()
+    p = subprocess.Popen([CEILING, str(port)], stdout=subprocess.PIPE)
+    try:
+        p.stdout.readline()
+        wrk(port, KANNEL_LUA, seconds=2)    # warm-up
+        return wrk(port, KANNEL_LUA)
+    finally:
+        p.terminate()
+        p.wait()
+
+
 def main():
     t = T("bench")
     mock = MockTelegram(t, token="42:bench")
-    s = harness.Server(t, binary=REL, demo_apps=100000,
+    s = harness.Server(t, binary=REL, demo_apps=APPS,
                        env={"MUROJAAT_TELEGRAM_TOKEN": mock.token,
                             "MUROJAAT_TELEGRAM_SECRET": "bench-secret",
                             "MUROJAAT_TELEGRAM_API_BASE": mock.base,
                             "MUROJAAT_LOG_LEVEL": "warn"},
-                       conf={"outbox.rate": "100000", "outbox.chat_interval_ms": "0"})
+                       conf={"outbox.rate": "100000", "outbox.chat_interval_ms": "0",
+                             "rate.per_minute": "100000", "rate.per_day": "1000000"})
     try:
-        s.start(wait=120)
+        t0 = time.time()
+        s.start(wait=600)
+        print("store: %d applications, created in %.0fs" % (
+            s.sql("SELECT count(*) FROM applications")[0][0], time.time() - t0))
+        c_rps, c50, c99, _ = ceiling()
+        print("ceiling (libmicrohttpd, read body, fixed reply): %.0f requests/s, p50 %s, p99 %s"
+              % (c_rps, c50, c99))
+        wrk(s.port, KANNEL_LUA, seconds=2)  # warm-up: contacts exist, pages cached
         rps, p50, p99, bad = wrk(s.port, KANNEL_LUA)
-        print("sms/kannel: %.0f requests/s, p50 %s, p99 %s, non-2xx %d (%d connections, %ds)"
-              % (rps, p50, p99, bad, CONNS, SECONDS))
+        print("sms/kannel (full pipeline, durable): %.0f requests/s, p50 %s, p99 %s, non-2xx %d "
+              "(%d connections, %ds)" % (rps, p50, p99, bad, CONNS, SECONDS))
+        pipeline = rps
         rps, p50, p99, bad = wrk(s.port, TG_LUA, "/telegram/webhook")
         print("telegram/webhook: %.0f requests/s, p50 %s, p99 %s, non-2xx %d (sender delivering "
               "at the same time)" % (rps, p50, p99, bad))
@@ -97,6 +129,8 @@ def main():
             print("outbox to mock Bot API: %d messages in %.1fs = %.0f messages/s (%d left, "
                   "%d refused)" % (len(times), times[-1] - times[0],
                                    (len(times) - 1) / (times[-1] - times[0]), left, len(mock.refused)))
+        print("peak RSS of murojaat: %.0f MB" % peak_rss_mb(s.proc.pid))
+        print("pipeline/ceiling ratio: %.3f" % (pipeline / c_rps))
     finally:
         for c in reversed(t.cleanups):
             c()
