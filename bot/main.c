@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@
 #include "bot/log.h"
 #include "bot/rules_data.h"
 #include "bot/notices.h"
+#include "bot/staff.h"
 #include "bot/store.h"
 #include "gateway/kannel.h"
 #include "gateway/outbox.h"
@@ -44,6 +46,7 @@ struct app {
 	struct nlu	*nlu;
 	struct catalog	*cat;
 	struct bot	*bot;
+	int		 fresh;		/* the database was created now */
 };
 
 static void
@@ -65,6 +68,9 @@ usage(FILE *f)
 	    "  rules import FILE...      eligibility programmes (.json) or "
 	    "offices (.tsv)\n"
 	    "  rules export [--offices]  the same, from the database\n"
+	    "  staff add NAME --role agent|supervisor|admin\n"
+	    "                            a help-desk account (password on "
+	    "stdin)\n"
 	    "  config                    print a sample murojaat.conf\n");
 }
 
@@ -146,6 +152,7 @@ app_open(struct app *a)
 			return -1;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
+		a->fresh = 1;
 		fprintf(stderr, "murojaat: demo data ready in %.1f s\n",
 		    (double)(t1.tv_sec - t0.tv_sec) +
 		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -171,6 +178,31 @@ cmd_rules(struct app *a, int argc, char **argv)
 	if (app_open(a) == -1)
 		return 1;
 	return rules_data_cmd(a->st, a->cat, &a->conf, argc, argv);
+}
+
+/*
+ * A new demo database gets a supervisor "demo" with a random password,
+ * printed once here: a fixed password would be a known login on every copy
+ * that is ever left running.
+ */
+static void
+demo_login(struct app *a)
+{
+	static const char	abc[] = "abcdefghijkmnpqrstuvwxyz"
+	    "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	char			pw[17], why[160];
+
+	for (size_t i = 0; i < sizeof(pw) - 1; i++)
+		pw[i] = abc[randombytes_uniform(sizeof(abc) - 1)];
+	pw[sizeof(pw) - 1] = '\0';
+	if (staff_add(a->st, "demo", "supervisor", pw, (int64_t)time(NULL),
+	    why, sizeof(why)) != MJ_OK) {
+		printf("(no demo login: %s)\n", why);
+		return;
+	}
+	printf("Demo login (a supervisor; shown only now): demo / %s\n"
+	    "More accounts: ./murojaat staff add NAME --role agent\n", pw);
+	sodium_memzero(pw, sizeof(pw));
 }
 
 static int
@@ -218,6 +250,9 @@ cmd_serve(struct app *a)
 	    "or talk to it in a terminal: ./murojaat chat --as +998901234567\n",
 	    a->conf.http_bind, port, a->conf.http_bind, port,
 	    a->conf.http_bind, port);
+	printf("\nHelp desk: http://%s:%d/\n", a->conf.http_bind, port);
+	if (a->fresh)
+		demo_login(a);
 	fflush(stdout);
 	sigwait(&set, &sig);
 	log_info("http.stop", "signal=%d", sig);
@@ -253,6 +288,63 @@ cmd_import(struct app *a, int argc, char **argv)
 	printf("%d rows: %d status changes, %d notices queued, %d opted out, "
 	    "%d unchanged, %d new applications\n", ns.rows, ns.changed,
 	    ns.notified, ns.opted_out, ns.unchanged, ns.created);
+	return 0;
+}
+
+/* murojaat staff add NAME --role R: the password is read from stdin. */
+static int
+cmd_staff(struct app *a, int argc, char **argv)
+{
+	const char	*role = NULL;
+	char		 pw[1100], why[160];
+	struct termios	 t, quiet;
+	int		 tty = isatty(STDIN_FILENO), rc;
+	enum mj_err	 err;
+
+	for (int i = 2; i < argc; i++)
+		if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
+			role = argv[++i];
+	if (argc < 2 || strcmp(argv[0], "add") != 0 || role == NULL) {
+		fprintf(stderr, "usage: murojaat staff add NAME --role "
+		    "agent|supervisor|admin  (password on stdin)\n");
+		return 2;
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "murojaat: libsodium failed to start\n");
+		return 1;
+	}
+	if (tty) {
+		fprintf(stderr, "Password for %s: ", argv[1]);
+		tcgetattr(STDIN_FILENO, &t);
+		quiet = t;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+	}
+	rc = fgets(pw, sizeof(pw), stdin) != NULL;
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &t);
+		fprintf(stderr, "\n");
+	}
+	if (!rc) {
+		fprintf(stderr, "murojaat staff: no password on stdin\n");
+		return 2;
+	}
+	pw[strcspn(pw, "\r\n")] = '\0';
+	if (store_open(&a->st, a->conf.db_path) != MJ_OK) {
+		fprintf(stderr, "murojaat: cannot open the database %s\n",
+		    a->conf.db_path);
+		sodium_memzero(pw, sizeof(pw));
+		return 1;
+	}
+	err = staff_add(a->st, argv[1], role, pw, (int64_t)time(NULL), why,
+	    sizeof(why));
+	sodium_memzero(pw, sizeof(pw));
+	if (err != MJ_OK) {
+		fprintf(stderr, "murojaat staff: %s\n", why[0] != '\0' ? why :
+		    mj_strerror(err));
+		return err == MJ_EINPUT ? 2 : 1;
+	}
+	printf("%s added as %s\n", argv[1], role);
 	return 0;
 }
 
@@ -361,6 +453,8 @@ main(int argc, char **argv)
 		rc = cmd_serve(&a);
 	else if (strcmp(cmd, "import") == 0)
 		rc = cmd_import(&a, argc - i - 1, argv + i + 1);
+	else if (strcmp(cmd, "staff") == 0)
+		rc = cmd_staff(&a, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "chat") == 0)
 		rc = cmd_chat(&a, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "rules") == 0)

@@ -90,7 +90,9 @@ static const char *const hsql[H__COUNT] = {
 	    "ELSE unknown_streak END, resolved_at = CASE ?2 WHEN 1 THEN ?3 "
 	    "END, resolved_by = CASE ?2 WHEN 1 THEN ?4 END "
 	    "WHERE contact_id = ?1",
-	[H_ST_DAYS] = "SELECT date(created_at, 'unixepoch') AS d, channel, "
+	/* Days are Tashkent's (UTC+5 all year). */
+	[H_ST_DAYS] = "SELECT date(created_at + 18000, 'unixepoch') AS d, "
+	    "channel, "
 	    "sum(direction = 'in'), sum(direction = 'out'), "
 	    "sum(CASE WHEN direction = 'out' AND delivery IN ('sent', "
 	    "'delivered', 'sync') THEN coalesce(segments, 0) ELSE 0 END), "
@@ -493,7 +495,8 @@ inbox_sql(unsigned shape, char *buf, size_t len)
 	ADD(F_CHANNEL, " AND c.channel = ?1");
 	ADD(F_LANG, " AND c.lang = ?2");
 	ADD(F_OPEN, " AND c.status = 'open' AND k.held_until <= ?3");
-	ADD(F_HELD, " AND k.held_until > ?3");
+	ADD(F_HELD, " AND c.contact_id IN (SELECT id FROM contacts "
+	    "WHERE held_until > ?3)");
 	ADD(F_RESOLVED, " AND c.status = 'resolved'");
 	if (shape & F_SEARCH) {
 		ADD(F_FROM, " AND m.created_at >= ?4");
@@ -504,8 +507,9 @@ inbox_sql(unsigned shape, char *buf, size_t len)
 		ADD(F_FROM, " AND c.last_at >= ?4");
 		ADD(F_TO, " AND c.last_at < ?5");
 		ADD(F_CURSOR, " AND (c.last_at, c.contact_id) < (?6, ?7)");
-		ADD(~0u, " ORDER BY c.last_at DESC, c.contact_id DESC "
-		    "LIMIT ?8");
+		if (n < len)
+			snprintf(buf + n, len - n, " ORDER BY c.last_at DESC, "
+			    "c.contact_id DESC LIMIT ?8");
 	}
 #undef ADD
 }

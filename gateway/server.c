@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "bot/log.h"
+#include "gateway/api.h"
 #include "gateway/deadline.h"
 #include "gateway/kannel.h"
 #include "gateway/ratelimit.h"
@@ -65,6 +66,8 @@ static const struct route routes[] = {
 	{ "/sms/inbound", "POST", sms_inbound, 1 },
 	{ "/sms/aggregator/dlr", "POST", sms_aggregator_dlr, 1 },
 	{ "/api/applications/", "PUT", registry_put, 1 },
+	{ "/api/", "GET POST", api_handle, 1 },
+	{ "/", "GET HEAD", web_handle, 0 },
 };
 
 static void

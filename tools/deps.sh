@@ -6,7 +6,7 @@ set -eu
 build="build-essential pkg-config libmicrohttpd-dev libpcre2-dev libsqlite3-dev
 libcurl4-openssl-dev libunistring-dev libjansson-dev libsodium-dev libgettextpo-dev
 ca-certificates"
-test="$build python3 curl sqlite3 kannel kannel-extras clang libclang-rt-14-dev"
+test="$build python3 curl sqlite3 kannel kannel-extras chromium nodejs clang libclang-rt-14-dev"
 bench="$test wrk"
 case "${1:-build}" in
 build) want=$build ;;
@@ -19,6 +19,10 @@ for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 	    missing="$missing $p"
 done
+# npm: Debian's own package, unless the installed nodejs already brings it.
+case " $want " in *" nodejs "*)
+	command -v npm >/dev/null 2>&1 || missing="$missing npm" ;;
+esac
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
 	echo "missing packages:$missing" >&2

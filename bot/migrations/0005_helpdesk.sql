@@ -70,9 +70,14 @@ CREATE INDEX conversations_intent ON conversations(last_in_intent, last_at,
 	contact_id);
 CREATE INDEX conversations_channel ON conversations(channel, last_at,
 	contact_id);
+-- Channel and language together: the rarest combination of two filters.
+CREATE INDEX conversations_channel_lang ON conversations(channel, lang,
+	last_at, contact_id);
 CREATE INDEX conversations_lang ON conversations(lang, last_at, contact_id);
 CREATE INDEX conversations_status ON conversations(status, last_at,
 	contact_id);
+-- Taken conversations are few: found from the contacts an agent holds.
+CREATE INDEX contacts_held ON contacts(held_until);
 
 CREATE TRIGGER messages_conversation AFTER INSERT ON messages BEGIN
 	INSERT INTO conversations (contact_id, channel, lang, last_msg_id,

@@ -1,0 +1,713 @@
+/*
+ * api_conv.c - the inbox and one conversation: list with filters and
+ * search, view (masked by role), reveal, take over, release, reply, notes,
+ * labels, resolve.  Each action and its audit row commit together.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "bot/lang.h"
+#include "bot/log.h"
+#include "bot/store_helpdesk.h"
+#include "gateway/api_int.h"
+#include "gateway/mask.h"
+
+#define TASHKENT_UTC_OFFSET	(5 * 3600)	/* UTC+5 all year */
+#define REPLY_MAX	1600		/* bytes: about ten SMS segments */
+#define NOTE_MAX	4000
+#define LABEL_MAX	32
+#define LABELS_MAX	10
+
+/* "YYYY-MM-DD" (a Tashkent day) -> unix seconds of its midnight; -1. */
+static int64_t
+parse_day(const char *s)
+{
+	struct tm	tm;
+	int		y, m, d;
+	char		tail;
+
+	if (s == NULL || strlen(s) != 10 ||
+	    sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
+	    y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1 || d > 31)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	return (int64_t)timegm(&tm) - TASHKENT_UTC_OFFSET;
+}
+
+static int
+word_ok(const char *s, size_t max)
+{
+	size_t	n = strlen(s);
+
+	if (n == 0 || n > max)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!(isalnum((unsigned char)*s) || *s == '-' || *s == '_'))
+			return 0;
+	return 1;
+}
+
+/*
+ * The search box as an FTS5 query: each word a quoted prefix term, all of
+ * them required, so no input is FTS5 syntax.  At most 8 words.
+ */
+static int
+fts_query(const char *in, char *out, size_t len)
+{
+	size_t	o = 0;
+	int	words = 0;
+
+	while (*in != '\0' && words < 8) {
+		size_t	n, real = 0;
+
+		while (*in == ' ' || *in == '\t')
+			in++;
+		n = strcspn(in, " \t");
+		if (n == 0)
+			break;
+		for (size_t i = 0; i < n; i++)
+			if (isalnum((unsigned char)in[i]) ||
+			    (unsigned char)in[i] >= 0x80)
+				real++;
+		if (real > 0 && n <= 64) {
+			if (o + n * 2 + 6 >= len)
+				return -1;
+			if (o > 0)
+				out[o++] = ' ';
+			out[o++] = '"';
+			for (size_t i = 0; i < n; i++) {
+				if (in[i] == '"')
+					out[o++] = '"';
+				out[o++] = in[i];
+			}
+			out[o++] = '"';
+			out[o++] = '*';
+			words++;
+		}
+		in += n;
+	}
+	out[o] = '\0';
+	return words > 0 ? 0 : -1;
+}
+
+struct inbox_ctx {
+	struct api	*a;
+	json_t		*items;
+	int64_t		 last_at, last_id;
+};
+
+static int
+mask_for(const struct api *a)
+{
+	(void)a;
+	return 1;	/* every role sees masks; supervisors reveal one */
+}
+
+static json_t *
+masked_text(const struct api *a, const char *text)
+{
+	int	 changed;
+	char	*m;
+	json_t	*j;
+
+	if (!mask_for(a))
+		return api_str(text);
+	if ((m = mask_text(text, &changed)) == NULL)
+		return NULL;
+	j = api_str(m);
+	free(m);
+	return j;
+}
+
+static int
+inbox_row(void *arg, const struct hd_conv *c)
+{
+	struct inbox_ctx	*x = arg;
+	char			 addr[80];
+	json_t			*o;
+
+	mask_phone(c->address, addr, sizeof(addr));
+	o = json_pack("{s:I, s:s, s:o, s:s, s:o, s:s, s:s, s:s, s:I, s:I, "
+	    "s:I, s:i, s:b, s:o}",
+	    "id", (json_int_t)c->contact_id, "channel", c->channel,
+	    "address", api_str(addr), "lang", c->lang,
+	    "snippet", masked_text(x->a, c->snippet),
+	    "last_intent", c->last_in_intent, "status", c->status,
+	    "held_by", c->held_until > x->a->now ? c->held_by : "",
+	    "held_until", (json_int_t)(c->held_until > x->a->now ?
+	    c->held_until : 0), "last_at", (json_int_t)c->last_at,
+	    "last_msg_id", (json_int_t)c->last_msg_id, "messages", c->msgs,
+	    "needs_human", c->needs_human,
+	    "match", c->match_id > 0 ? masked_text(x->a, c->match) :
+	    json_null());
+	if (o == NULL || json_array_append_new(x->items, o) != 0)
+		return 1;
+	x->last_at = c->last_at;
+	x->last_id = c->match_id > 0 ? c->match_id : c->contact_id;
+	return 0;
+}
+
+enum MHD_Result
+api_inbox(struct api *a)
+{
+	struct hd_filter	 f;
+	struct inbox_ctx	 x = { .a = a };
+	const char		*v;
+	char			 fts[700], cursor[64], detail[200];
+	enum mj_err		 rc;
+	int			 more = 0;
+	json_t			*out;
+
+	memset(&f, 0, sizeof(f));
+	f.now = a->now;
+	f.limit = 50;
+	if ((v = http_arg(a->conn, "needs_human", NULL)) != NULL)
+		f.needs_human = strcmp(v, "1") == 0;
+	if ((v = http_arg(a->conn, "unknown", NULL)) != NULL)
+		f.unknown = strcmp(v, "1") == 0;
+	if ((v = http_arg(a->conn, "channel", NULL)) != NULL && *v != '\0') {
+		if (!word_ok(v, 15))
+			return api_fail(a, 400, "bad_channel",
+			    "channel: sms, telegram, chat, aggregator");
+		f.channel = v;
+	}
+	if ((v = http_arg(a->conn, "lang", NULL)) != NULL && *v != '\0') {
+		int l = lang_from_tag(v);
+
+		if (l < 0)
+			return api_fail(a, 400, "bad_lang",
+			    "lang: uz-Latn, uz-Cyrl, ru or en");
+		f.lang = lang_tag((enum lang)l);
+	}
+	if ((v = http_arg(a->conn, "status", NULL)) != NULL && *v != '\0') {
+		if (strcmp(v, "open") == 0)
+			f.status = HD_OPEN;
+		else if (strcmp(v, "held") == 0)
+			f.status = HD_HELD;
+		else if (strcmp(v, "resolved") == 0)
+			f.status = HD_RESOLVED;
+		else
+			return api_fail(a, 400, "bad_status",
+			    "status: open, held or resolved");
+	}
+	if ((v = http_arg(a->conn, "from", NULL)) != NULL && *v != '\0' &&
+	    (f.from = parse_day(v)) < 0)
+		return api_fail(a, 400, "bad_date", "from: YYYY-MM-DD");
+	if ((v = http_arg(a->conn, "to", NULL)) != NULL && *v != '\0') {
+		if ((f.to = parse_day(v)) < 0)
+			return api_fail(a, 400, "bad_date", "to: YYYY-MM-DD");
+		f.to += 86400;		/* the whole day */
+	}
+	if ((v = http_arg(a->conn, "q", NULL)) != NULL && *v != '\0') {
+		if (strlen(v) > 200 || fts_query(v, fts, sizeof(fts)) != 0)
+			return api_fail(a, 400, "bad_query",
+			    "q: up to 200 characters, with letters or digits");
+		f.q = fts;
+	}
+	if ((v = http_arg(a->conn, "limit", NULL)) != NULL && *v != '\0') {
+		char *end;
+		long  n = strtol(v, &end, 10);
+
+		if (*end != '\0' || n < 1 || n > 200)
+			return api_fail(a, 400, "bad_limit", "limit: 1..200");
+		f.limit = (int)n;
+	}
+	if ((v = http_arg(a->conn, "cursor", NULL)) != NULL && *v != '\0') {
+		long long	at, id;
+		char		tail;
+
+		if (sscanf(v, "%lld:%lld%c", &at, &id, &tail) != 2 || at < 0 ||
+		    id <= 0)
+			return api_fail(a, 400, "bad_cursor",
+			    "cursor: as returned in next");
+		f.cur_at = at;
+		f.cur_id = id;
+	}
+	if ((x.items = json_array()) == NULL)
+		return api_fail_rc(a, MJ_ENOMEM);
+	rc = store_hd_inbox(a->st, &f, inbox_row, &x, &more);
+	if (rc != MJ_OK) {
+		json_decref(x.items);
+		if (rc == MJ_EINPUT)
+			return api_fail(a, 400, "bad_query",
+			    "the search could not be read");
+		return api_fail_rc(a, rc);
+	}
+	snprintf(cursor, sizeof(cursor), "%lld:%lld", (long long)x.last_at,
+	    (long long)x.last_id);
+	out = json_pack("{s:o, s:o}", "items", x.items, "next",
+	    more ? api_str(cursor) : json_null());
+	/* Searching is an action; the words are not kept (personal data). */
+	snprintf(detail, sizeof(detail), "human=%d unknown=%d channel=%s "
+	    "lang=%s status=%d search=%d", f.needs_human, f.unknown,
+	    f.channel != NULL ? f.channel : "-", f.lang != NULL ? f.lang : "-",
+	    (int)f.status, f.q != NULL);
+	api_audit(a, "inbox", 0, detail);
+	return api_json(a, 200, out);
+}
+
+/* ---- one conversation */
+
+struct view_ctx {
+	struct api	*a;
+	json_t		*arr;
+	int		 reveal;	/* reveal: only masked bodies, unmasked */
+};
+
+static int
+msg_row(void *arg, const struct hd_msg *m)
+{
+	struct view_ctx	*x = arg;
+	json_t		*o;
+
+	if (x->reveal) {
+		int	 changed = 0;
+		char	*t = mask_text(m->body, &changed);
+
+		free(t);
+		if (!changed)
+			return 0;
+		o = json_pack("{s:I, s:o}", "id", (json_int_t)m->id, "body",
+		    api_str(m->body));
+	} else
+		o = json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:i, "
+		    "s:I, s:o}", "id", (json_int_t)m->id,
+		    "direction", m->direction, "channel", m->channel,
+		    "body", masked_text(x->a, m->body), "lang", m->lang,
+		    "intent", m->intent, "delivery", m->delivery,
+		    "encoding", m->encoding, "segments", m->segments,
+		    "created_at", (json_int_t)m->created_at,
+		    "error", m->error[0] != '\0' ? api_str(m->error) :
+		    json_null());
+	if (o == NULL || json_array_append_new(x->arr, o) != 0)
+		return 1;
+	return 0;
+}
+
+static int
+app_row(void *arg, const struct app_status *s)
+{
+	struct view_ctx	*x = arg;
+	char		 pinfl[20];
+	json_t		*o;
+
+	/* A PINFL is 14 digits; only its last two are shown. */
+	snprintf(pinfl, sizeof(pinfl), "************%s",
+	    strlen(s->pinfl_last4) == 4 ? s->pinfl_last4 + 2 : "**");
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o}",
+	    "number", s->number, "programme", s->programme,
+	    "status", s->status, "pinfl", pinfl, "submitted", s->submitted,
+	    "decided", s->decided[0] != '\0' ? api_str(s->decided) :
+	    json_null(), "payment", s->payment[0] != '\0' ?
+	    api_str(s->payment) : json_null());
+	if (o == NULL || json_array_append_new(x->arr, o) != 0)
+		return 1;
+	return 0;
+}
+
+static int
+note_row(void *arg, const struct hd_note *n)
+{
+	struct view_ctx	*x = arg;
+	json_t		*o = json_pack("{s:I, s:s, s:o, s:I}", "id",
+	    (json_int_t)n->id, "by", n->username, "body", api_str(n->body),
+	    "at", (json_int_t)n->created_at);
+
+	if (o == NULL || json_array_append_new(x->arr, o) != 0)
+		return 1;
+	return 0;
+}
+
+static int
+label_row(void *arg, const char *label)
+{
+	struct view_ctx	*x = arg;
+
+	return json_array_append_new(x->arr, api_str(label)) != 0;
+}
+
+/* The phone applications are filed under: verified, or the SMS sender. */
+static const char *
+contact_phone(const struct hd_head *h)
+{
+	if (h->phone[0] != '\0')
+		return h->phone;
+	if (strcmp(h->channel, "telegram") != 0 && h->address[0] == '+')
+		return h->address;
+	return "";
+}
+
+static enum MHD_Result
+view(struct api *a, const struct hd_head *h)
+{
+	struct view_ctx	 x = { .a = a };
+	json_t		*msgs, *apps, *notes, *labels, *contact;
+	char		 addr[80], phone[80];
+	const char	*v;
+	int64_t		 before = 0;
+	int		 held = h->held_until > a->now;
+	enum mj_err	 rc;
+
+	if ((v = http_arg(a->conn, "before", NULL)) != NULL && *v != '\0')
+		before = strtoll(v, NULL, 10);
+	msgs = json_array();
+	apps = json_array();
+	notes = json_array();
+	labels = json_array();
+	x.arr = msgs;
+	rc = store_hd_messages(a->st, h->contact_id, before, 500, msg_row, &x);
+	x.arr = apps;
+	if (rc == MJ_OK && contact_phone(h)[0] != '\0')
+		rc = store_hd_applications(a->st, contact_phone(h), app_row,
+		    &x);
+	x.arr = notes;
+	if (rc == MJ_OK)
+		rc = store_hd_notes(a->st, h->contact_id, note_row, &x);
+	x.arr = labels;
+	if (rc == MJ_OK)
+		rc = store_hd_labels(a->st, h->contact_id, label_row, &x);
+	if (rc != MJ_OK) {
+		json_decref(msgs);
+		json_decref(apps);
+		json_decref(notes);
+		json_decref(labels);
+		return api_fail_rc(a, rc);
+	}
+	mask_phone(h->address, addr, sizeof(addr));
+	mask_phone(contact_phone(h), phone, sizeof(phone));
+	contact = json_pack("{s:I, s:s, s:o, s:o, s:s, s:b, s:s, s:I, s:b, "
+	    "s:s, s:b, s:I, s:o, s:o, s:b}",
+	    "id", (json_int_t)h->contact_id, "channel", h->channel,
+	    "address", api_str(addr), "phone", api_str(phone),
+	    "lang", h->lang, "opted_out", h->opted_out,
+	    "held_by", held ? h->held_by : "",
+	    "held_until", (json_int_t)(held ? h->held_until : 0),
+	    "held_by_me", held && strcasecmp(h->held_by, a->who.username) == 0,
+	    "status", h->status, "needs_human", h->needs_human,
+	    "last_at", (json_int_t)h->last_at,
+	    "resolved_by", h->resolved_by[0] != '\0' ?
+	    api_str(h->resolved_by) : json_null(),
+	    "resolved_at", h->resolved_at > 0 ?
+	    json_integer(h->resolved_at) : json_null(),
+	    "masked", 1);
+	api_audit(a, "view", h->contact_id, "");
+	return api_json(a, 200, json_pack("{s:o, s:o, s:o, s:o, s:o, s:b}",
+	    "contact", contact, "messages", msgs, "applications", apps,
+	    "notes", notes, "labels", labels, "can_reveal",
+	    api_can_reveal(a)));
+}
+
+static enum MHD_Result
+reveal(struct api *a, const struct hd_head *h)
+{
+	struct view_ctx	 x = { .a = a, .reveal = 1 };
+	enum mj_err	 rc;
+
+	if (!api_can_reveal(a)) {
+		api_audit(a, "reveal.refused", h->contact_id, "");
+		return api_fail(a, 403, "forbidden",
+		    "only supervisors may reveal personal data");
+	}
+	if ((x.arr = json_array()) == NULL)
+		return api_fail_rc(a, MJ_ENOMEM);
+	if ((rc = store_hd_messages(a->st, h->contact_id, 0, 500, msg_row,
+	    &x)) != MJ_OK) {
+		json_decref(x.arr);
+		return api_fail_rc(a, rc);
+	}
+	api_audit(a, "reveal", h->contact_id, "phone, address, message bodies");
+	return api_json(a, 200, json_pack("{s:s, s:s, s:o}", "address",
+	    h->address, "phone", contact_phone(h), "messages", x.arr));
+}
+
+/* Run fn inside a transaction with its audit row. */
+static enum mj_err
+with_audit(struct api *a, int64_t contact_id, const char *action,
+    const char *detail, enum mj_err (*fn)(struct api *, int64_t, void *),
+    void *arg)
+{
+	struct hd_audit	au = { .at = a->now, .staff_id = a->who.staff_id,
+	    .username = a->who.username, .action = action,
+	    .contact_id = contact_id, .detail = detail, .req = a->r->id,
+	    .ip = a->ip };
+	enum mj_err	rc;
+
+	if ((rc = store_begin(a->st)) != MJ_OK)
+		return rc;
+	if ((rc = fn(a, contact_id, arg)) == MJ_OK)
+		rc = store_audit_add(a->st, &au);
+	if (store_end(a->st, rc == MJ_OK) != MJ_OK && rc == MJ_OK)
+		rc = MJ_EDB;
+	return rc;
+}
+
+struct take_arg {
+	int	 force, conflict, release;
+	char	 holder[64];
+};
+
+static enum mj_err
+do_take(struct api *a, int64_t id, void *p)
+{
+	struct take_arg	*t = p;
+	enum mj_err	 rc;
+
+	if (t->release)
+		rc = store_hd_release(a->st, id, a->who.username, t->force,
+		    a->now, &t->conflict);
+	else
+		rc = store_hd_take(a->st, id, a->who.username,
+		    a->now + a->conf->helpdesk_hold_s, t->force, a->now,
+		    &t->conflict, t->holder, sizeof(t->holder));
+	/* A conflict changes nothing: roll back, and audit nothing. */
+	return rc == MJ_OK && t->conflict ? MJ_EINTERNAL : rc;
+}
+
+static enum MHD_Result
+take(struct api *a, const struct hd_head *h, int release)
+{
+	struct take_arg	 t = { .release = release };
+	json_t		*force = json_object_get(a->body, "force");
+	enum mj_err	 rc;
+
+	if (force != NULL && !json_is_boolean(force))
+		return api_fail(a, 400, "bad_request", "force: true or false");
+	t.force = json_is_true(force);
+	if (t.force && !api_can_reveal(a))
+		return api_fail(a, 403, "forbidden",
+		    "only supervisors may take over from another agent");
+	rc = with_audit(a, h->contact_id, release ? "release" : "take",
+	    t.force ? "force" : "", do_take, &t);
+	if (t.conflict)
+		return api_json(a, 409, json_pack("{s:s, s:s, s:s}", "error",
+		    "held", "message", "another agent has this conversation",
+		    "held_by", release ? h->held_by : t.holder));
+	if (rc != MJ_OK)
+		return api_fail_rc(a, rc);
+	log_info("helpdesk.take", "req=%s staff=%s contact=%lld release=%d",
+	    a->r->id, a->who.username, (long long)h->contact_id, release);
+	return api_json(a, 200, json_pack("{s:s, s:I}", "held_by",
+	    release ? "" : a->who.username, "held_until",
+	    (json_int_t)(release ? 0 : a->now + a->conf->helpdesk_hold_s)));
+}
+
+/* A text from the body: valid UTF-8 (jansson checks), 1..max bytes. */
+static const char *
+body_text(struct api *a, const char *key, size_t max)
+{
+	const char	*t = json_string_value(json_object_get(a->body, key));
+	size_t		 n;
+
+	if (t == NULL)
+		return NULL;
+	n = strlen(t);
+	while (n > 0 && isspace((unsigned char)t[n - 1]))
+		n--;
+	if (n == 0 || strlen(t) > max)
+		return NULL;
+	return t;
+}
+
+static enum MHD_Result
+reply(struct api *a, const struct hd_head *h)
+{
+	const char	*text = body_text(a, "text", REPLY_MAX);
+	char		 detail[96];
+	int64_t		 msg_id = 0;
+	enum mj_err	 rc;
+	struct take_arg	 t = { 0 };
+
+	if (text == NULL)
+		return api_fail(a, 400, "bad_text",
+		    "text: 1 to 1600 bytes of UTF-8");
+	if (h->held_until <= a->now ||
+	    strcasecmp(h->held_by, a->who.username) != 0)
+		return api_fail(a, 409, "not_taken",
+		    "take the conversation over before replying");
+	if (h->opted_out)
+		return api_fail(a, 409, "opted_out",
+		    "the citizen has turned messages off");
+	rc = bot_send_text(a->bot, h->contact_id, text, "manual", a->r->id,
+	    a->now, &msg_id);
+	if (rc == MJ_EINPUT)
+		return api_fail(a, 400, "bad_text", "the text cannot be sent");
+	if (rc != MJ_OK)
+		return api_fail_rc(a, rc);
+	/* Each reply renews the hold. */
+	snprintf(detail, sizeof(detail), "message=%lld", (long long)msg_id);
+	if (with_audit(a, h->contact_id, "reply", detail, do_take, &t) != MJ_OK)
+		log_warn("helpdesk.reply", "req=%s err=\"hold not renewed\"",
+		    a->r->id);
+	log_info("helpdesk.reply", "req=%s staff=%s contact=%lld msg=%lld "
+	    "len=%zu", a->r->id, a->who.username, (long long)h->contact_id,
+	    (long long)msg_id, strlen(text));
+	{
+		struct view_ctx	 x = { .a = a };
+		json_t		*arr = json_array();
+		json_t		*m;
+
+		x.arr = arr;
+		/* The row as stored: channel, encoding, segments, delivery. */
+		rc = store_hd_messages(a->st, h->contact_id, msg_id + 1, 1,
+		    msg_row, &x);
+		m = json_array_get(arr, 0);
+		if (rc != MJ_OK || m == NULL) {
+			json_decref(arr);
+			return api_json(a, 200, json_pack("{s:I}",
+			    "message_id", (json_int_t)msg_id));
+		}
+		json_incref(m);
+		json_decref(arr);
+		return api_json(a, 200, json_pack("{s:I, s:o}", "message_id",
+		    (json_int_t)msg_id, "message", m));
+	}
+}
+
+struct note_arg {
+	const char	*text;
+	int64_t		 id;
+};
+
+static enum mj_err
+do_note(struct api *a, int64_t id, void *p)
+{
+	struct note_arg	*n = p;
+
+	return store_hd_note_add(a->st, id, a->who.staff_id, n->text, a->now,
+	    &n->id);
+}
+
+static enum MHD_Result
+note(struct api *a, const struct hd_head *h)
+{
+	struct note_arg	n = { .text = body_text(a, "text", NOTE_MAX) };
+	enum mj_err	rc;
+
+	if (n.text == NULL)
+		return api_fail(a, 400, "bad_text",
+		    "text: 1 to 4000 bytes of UTF-8");
+	if ((rc = with_audit(a, h->contact_id, "note", "", do_note, &n)) !=
+	    MJ_OK)
+		return api_fail_rc(a, rc);
+	return api_json(a, 200, json_pack("{s:I}", "id", (json_int_t)n.id));
+}
+
+struct labels_arg {
+	const char	*v[LABELS_MAX];
+	size_t		 n;
+};
+
+static enum mj_err
+do_labels(struct api *a, int64_t id, void *p)
+{
+	struct labels_arg	*l = p;
+
+	return store_hd_labels_set(a->st, id, l->v, l->n);
+}
+
+static int
+label_ok(const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (n == 0 || n > LABEL_MAX)
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+static enum MHD_Result
+labels(struct api *a, const struct hd_head *h)
+{
+	json_t			*arr = json_object_get(a->body, "labels");
+	struct labels_arg	 l = { .n = 0 };
+	char			 detail[LABELS_MAX * (LABEL_MAX + 1) + 1] = "";
+	size_t			 i;
+	json_t			*v;
+	enum mj_err		 rc;
+
+	if (!json_is_array(arr) || json_array_size(arr) > LABELS_MAX)
+		return api_fail(a, 400, "bad_labels",
+		    "labels: up to 10 strings of 1 to 32 bytes");
+	json_array_foreach(arr, i, v) {
+		const char *s = json_string_value(v);
+
+		if (s == NULL || !label_ok(s))
+			return api_fail(a, 400, "bad_labels",
+			    "labels: up to 10 strings of 1 to 32 bytes");
+		l.v[l.n++] = s;
+		if (i > 0)
+			strcat(detail, ",");
+		strcat(detail, s);
+	}
+	if ((rc = with_audit(a, h->contact_id, "labels", detail, do_labels,
+	    &l)) != MJ_OK)
+		return api_fail_rc(a, rc);
+	return api_json(a, 200, json_pack("{s:O}", "labels", arr));
+}
+
+static enum mj_err
+do_resolve(struct api *a, int64_t id, void *p)
+{
+	int		 resolved = *(int *)p, conflict;
+	enum mj_err	 rc;
+
+	if ((rc = store_hd_resolve(a->st, id, a->who.username, resolved,
+	    a->now)) != MJ_OK)
+		return rc;
+	/* Resolving hands the conversation back to the bot. */
+	if (resolved)
+		rc = store_hd_release(a->st, id, a->who.username, 1, a->now,
+		    &conflict);
+	return rc;
+}
+
+static enum MHD_Result
+resolve(struct api *a, const struct hd_head *h, int resolved)
+{
+	enum mj_err	rc;
+
+	if ((rc = with_audit(a, h->contact_id, resolved ? "resolve" : "reopen",
+	    "", do_resolve, &resolved)) != MJ_OK)
+		return api_fail_rc(a, rc);
+	return api_json(a, 200, json_pack("{s:s}", "status",
+	    resolved ? "resolved" : "open"));
+}
+
+enum MHD_Result
+api_conversation(struct api *a, int64_t id, const char *verb)
+{
+	struct hd_head	h;
+	enum mj_err	rc;
+
+	if ((rc = store_hd_head(a->st, id, &h)) != MJ_OK)
+		return api_fail_rc(a, rc);
+	if (verb[0] == '\0')
+		return view(a, &h);
+	if (strcmp(verb, "reveal") == 0)
+		return reveal(a, &h);
+	if (strcmp(verb, "take") == 0)
+		return take(a, &h, 0);
+	if (strcmp(verb, "release") == 0)
+		return take(a, &h, 1);
+	if (strcmp(verb, "reply") == 0)
+		return reply(a, &h);
+	if (strcmp(verb, "notes") == 0)
+		return note(a, &h);
+	if (strcmp(verb, "labels") == 0)
+		return labels(a, &h);
+	if (strcmp(verb, "resolve") == 0)
+		return resolve(a, &h, 1);
+	if (strcmp(verb, "reopen") == 0)
+		return resolve(a, &h, 0);
+	return api_fail(a, 404, "not_found", "no such action");
+}

@@ -1,0 +1,54 @@
+/*
+ * api_int.h - what the files of the help-desk API share (api.c: sessions,
+ * dispatch, answering; api_conv.c: inbox and conversations; api_dash.c:
+ * dashboard, canned replies, SMS measure, audit).  One struct api per
+ * request, on the stack of api_handle().
+ */
+#ifndef GATEWAY_API_INT_H
+#define GATEWAY_API_INT_H
+#include <stdint.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "bot/bot.h"
+#include "bot/staff.h"
+#include "bot/store.h"
+#include "gateway/http.h"
+
+struct api {
+	struct server		*s;
+	struct MHD_Connection	*conn;
+	struct req		*r;
+	const char		*method;
+	const char		*path;		/* after "/api/" */
+	struct store		*st;
+	const struct conf	*conf;
+	struct bot		*bot;
+	struct staff_session	 who;		/* the signed-in staff */
+	char			 ip[64];
+	int64_t			 now;
+	json_t			*body;		/* POST: the parsed object */
+};
+
+/* Answer with obj (stolen; NULL: 500). */
+enum MHD_Result	api_json(struct api *, unsigned status, json_t *obj);
+/* {"error": code, "message": message} */
+enum MHD_Result	api_fail(struct api *, unsigned status, const char *code,
+		    const char *message);
+/* An mj_err from the store as an HTTP answer (404, 400, 500...). */
+enum MHD_Result	api_fail_rc(struct api *, enum mj_err);
+/* A JSON string of s; "" when s is NULL or not UTF-8. */
+json_t		*api_str(const char *s);
+/* Record a staff action in its own transaction (failures are logged). */
+void		 api_audit(struct api *, const char *action,
+		    int64_t contact_id, const char *detail);
+int		 api_can_reveal(const struct api *);	/* supervisor, admin */
+
+enum MHD_Result	api_inbox(struct api *);
+enum MHD_Result	api_conversation(struct api *, int64_t id, const char *verb);
+enum MHD_Result	api_dashboard(struct api *);
+enum MHD_Result	api_canned(struct api *);
+enum MHD_Result	api_measure(struct api *);
+enum MHD_Result	api_audit_list(struct api *);
+#endif

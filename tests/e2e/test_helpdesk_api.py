@@ -1,0 +1,371 @@
+"""The help-desk API over real HTTP: accounts and login, sessions in an
+HttpOnly SameSite=Strict cookie, CSRF and cross-site refusal, roles and
+masking, the audited reveal, login throttling, the audit log, and a takeover:
+the bot stays silent, the agent's reply goes through the outbox on the
+citizen's channel with its SMS segments, and release gives the bot back."""
+import json
+import time
+
+from harness import Server, murojaat
+
+PW = "correct horse battery"
+
+
+class Staff:
+    """A signed-in client: the cookie and the CSRF token it was given."""
+
+    def __init__(self, t, srv, name, password=PW):
+        self.t, self.srv = t, srv
+        r = srv.request("POST", "/api/login", body=json.dumps({"username": name, "password": password}),
+                        headers={"Content-Type": "application/json"})
+        t.eq(r.status, 200, "login of %s" % name)
+        self.login = r
+        cookie = r.header("Set-Cookie") or ""
+        self.cookie = cookie.split(";")[0]
+        self.csrf = json.loads(r.body)["csrf"] if r.status == 200 else ""
+
+    def get(self, path):
+        r = self.srv.request("GET", path, headers={"Cookie": self.cookie})
+        return r, json.loads(r.body or b"null")
+
+    def post(self, path, body=None, csrf=True, headers=None):
+        h = {"Cookie": self.cookie, "Content-Type": "application/json"}
+        if csrf:
+            h["X-CSRF-Token"] = self.csrf
+        h.update(headers or {})
+        r = self.srv.request("POST", path, body=json.dumps(body or {}), headers=h)
+        return r, json.loads(r.body or b"null")
+
+
+def add_staff(t, srv, name, role, password=PW):
+    code, out, err = murojaat(["staff", "add", name, "--role", role], stdin=password + "\n",
+                              env={"MUROJAAT_DB": srv.db})
+    t.eq(code, 0, "staff add %s: %s" % (name, err))
+
+
+def server(t, **conf):
+    s = Server(t, conf=conf).start()
+    add_staff(t, s, "agent1", "agent")
+    add_staff(t, s, "boss", "supervisor")
+    return s
+
+
+def test_login_cookie_and_password_hash(t):
+    s = server(t)
+    a = Staff(t, s, "agent1")
+    cookie = a.login.header("Set-Cookie")
+    t.contains(cookie, "HttpOnly")
+    t.contains(cookie, "SameSite=Strict")
+    t.contains(cookie, "Path=/")
+    t.eq(a.login.header("Cache-Control"), "no-store")
+    # only argon2id hashes are stored, and only hashed session tokens
+    rows = s.sql("SELECT pw_hash FROM staff")
+    t.eq(len(rows), 3, "agent1, boss and the demo supervisor")
+    for (h,) in rows:
+        t.ok(h.startswith("$argon2id$"), "password stored as %r" % h[:12])
+        t.lacks(h, PW)
+    token = a.cookie.split("=", 1)[1]
+    t.eq(s.sql("SELECT count(*) FROM sessions WHERE token_hash = ?", (token,)), [(0,)],
+         "raw token stored")
+    t.eq(s.sql("SELECT count(*) FROM sessions"), [(1,)])
+    r, me = a.get("/api/me")
+    t.eq(r.status, 200)
+    t.eq(me["username"], "agent1")
+    t.eq(me["role"], "agent")
+    # wrong password, unknown user: the same 401
+    for user, pw in (("agent1", "wrong password!"), ("nobody", PW)):
+        r = s.request("POST", "/api/login", body=json.dumps({"username": user, "password": pw}),
+                      headers={"Content-Type": "application/json"})
+        t.eq(r.status, 401, "login %s" % user)
+        t.eq(json.loads(r.body)["error"], "bad_login")
+        t.eq(r.header("Set-Cookie"), None)
+    # no cookie, a forged cookie: 401
+    t.eq(s.get("/api/conversations").status, 401)
+    t.eq(s.request("GET", "/api/conversations", headers={"Cookie": "mj_session=" + "a" * 64}).status, 401)
+    # bad input gets a clear 4xx JSON error
+    for body, ctype, want in (("{", "application/json", 400), ("[1]", "application/json", 400),
+                              ('{"username": 1}', "application/json", 400),
+                              ('{"username":"a","password":"b"}', "text/plain", 415),
+                              ('{"username":"a\\u0000","password":"b"}', "application/json", 400)):
+        r = s.request("POST", "/api/login", body=body, headers={"Content-Type": ctype})
+        t.eq(r.status, want, "login body %r" % body)
+        t.ok("error" in json.loads(r.body), "JSON error for %r" % body)
+    # logout ends the session
+    r, _ = a.post("/api/logout")
+    t.eq(r.status, 200)
+    t.contains(r.header("Set-Cookie"), "Max-Age=0")
+    t.eq(a.get("/api/me")[0].status, 401)
+    acts = [x[0] for x in s.sql("SELECT action FROM audit ORDER BY id")]
+    for want in ("login", "login.fail", "logout"):
+        t.ok(want in acts, "audit lacks %s: %r" % (want, acts))
+    s.check_clean_exit()
+
+
+def test_csrf_and_cross_site(t):
+    s = server(t)
+    s.kannel("+998901234567", "salom", msg_id="c1")
+    a = Staff(t, s, "agent1")
+    r, body = a.post("/api/conversations/1/take", csrf=False)
+    t.eq(r.status, 403, "take without CSRF")
+    t.eq(body["error"], "csrf")
+    r, body = a.post("/api/conversations/1/take", headers={"X-CSRF-Token": "0" * 64})
+    t.eq(r.status, 403, "take with a wrong CSRF token")
+    r, body = a.post("/api/conversations/1/take", headers={"Origin": "http://evil.example"})
+    t.eq(r.status, 403, "take from another site")
+    t.eq(body["error"], "cross_site")
+    r, body = a.post("/api/conversations/1/take", headers={"Sec-Fetch-Site": "cross-site"})
+    t.eq(r.status, 403, "Sec-Fetch-Site cross-site")
+    t.eq(s.sql("SELECT held_until FROM contacts WHERE id = 1"), [(0,)], "a refused take changed nothing")
+    # a login from another site is refused too
+    r = s.request("POST", "/api/login", body=json.dumps({"username": "agent1", "password": PW}),
+                  headers={"Content-Type": "application/json", "Origin": "http://evil.example"})
+    t.eq(r.status, 403)
+    # same origin with the token: accepted
+    r, body = a.post("/api/conversations/1/take", headers={"Origin": "http://127.0.0.1:%d" % s.port})
+    t.eq(r.status, 200, "same-origin take")
+    t.ok(s.sql("SELECT count(*) FROM audit WHERE action = 'csrf.refused'")[0][0] >= 2, "CSRF refusals audited")
+    s.check_clean_exit()
+
+
+def test_roles_masking_and_audited_reveal(t):
+    s = server(t)
+    s.kannel("+998901234567", "mening pinflim 31234567890123 telefon +998 90 765 43 21 AR-2025-000001",
+             msg_id="m1")
+    agent, boss = Staff(t, s, "agent1"), Staff(t, s, "boss")
+    r, inbox = agent.get("/api/conversations")
+    t.eq(r.status, 200)
+    t.eq(len(inbox["items"]), 1)
+    t.eq(inbox["items"][0]["address"], "+998 90 *** ** 67")
+    r, v = agent.get("/api/conversations/1")
+    t.eq(r.status, 200)
+    t.eq(v["contact"]["address"], "+998 90 *** ** 67")
+    t.eq(v["contact"]["phone"], "+998 90 *** ** 67")
+    body = v["messages"][0]["body"]
+    t.lacks(body, "31234567890123", "PINFL shown to an agent")
+    t.contains(body, "************23")
+    t.lacks(body, "765 43 21")
+    t.contains(body, "+998 90 *** ** 21")
+    t.contains(body, "AR-2025-000001", "application number masked")
+    t.eq(v["can_reveal"], False)
+    # the applicant's applications, PINFL masked
+    t.ok(len(v["applications"]) >= 1, "applications listed")
+    t.eq(v["applications"][0]["number"], "AR-2025-000001")
+    t.ok(v["applications"][0]["pinfl"].startswith("************"), "PINFL in applications masked")
+    # the whole JSON carries no unmasked phone
+    t.lacks(json.dumps(v), "901234567")
+    # agents may not reveal; supervisors may, and it is audited
+    r, _ = agent.post("/api/conversations/1/reveal")
+    t.eq(r.status, 403)
+    r, v2 = boss.get("/api/conversations/1")
+    t.eq(v2["contact"]["address"], "+998 90 *** ** 67", "supervisors see masks too")
+    t.eq(v2["can_reveal"], True)
+    r, rev = boss.post("/api/conversations/1/reveal")
+    t.eq(r.status, 200)
+    t.eq(rev["address"], "+998901234567")
+    t.contains(rev["messages"][0]["body"], "31234567890123")
+    t.eq(s.sql("SELECT username, contact_id FROM audit WHERE action = 'reveal'"), [("boss", 1)])
+    t.eq(s.sql("SELECT username FROM audit WHERE action = 'reveal.refused'"), [("agent1",)])
+    # the audit log: supervisors only; who, what, when, which conversation
+    t.eq(agent.get("/api/audit")[0].status, 403)
+    r, log = boss.get("/api/audit?conversation=1")
+    t.eq(r.status, 200)
+    acts = {(x["username"], x["action"]) for x in log["items"]}
+    for want in (("agent1", "view"), ("boss", "view"), ("boss", "reveal")):
+        t.ok(want in acts, "audit lacks %r" % (want,))
+    t.ok(all(x["at"] > 0 and x["conversation"] == 1 for x in log["items"]), "audit rows complete")
+    # the log never holds the phone or a body
+    for row in s.sql("SELECT detail FROM audit"):
+        t.lacks(row[0], "901234567")
+    t.lacks(s.log(), "765 43 21")
+    t.lacks(s.log(), "31234567890123")
+    # a supervisor may take over from an agent only with force
+    r, _ = agent.post("/api/conversations/1/take")
+    t.eq(r.status, 200)
+    r, body = boss.post("/api/conversations/1/take")
+    t.eq(r.status, 409)
+    t.eq(body["held_by"], "agent1")
+    r, _ = agent.post("/api/conversations/2/take", {"force": True})
+    t.eq(r.status, 404)
+    r, _ = boss.post("/api/conversations/1/take", {"force": True})
+    t.eq(r.status, 200)
+    s.check_clean_exit()
+
+
+def test_login_rate_limited(t):
+    s = server(t, **{"auth.login_max": 3, "auth.login_window": 60})
+    for i in range(3):
+        r = s.request("POST", "/api/login", body=json.dumps({"username": "agent1", "password": "nope nope %d" % i}),
+                      headers={"Content-Type": "application/json"})
+        t.eq(r.status, 401)
+    # now even the right password is refused, with Retry-After
+    r = s.request("POST", "/api/login", body=json.dumps({"username": "agent1", "password": PW}),
+                  headers={"Content-Type": "application/json"})
+    t.eq(r.status, 429)
+    t.ok(0 < int(r.header("Retry-After") or 0) <= 60, "Retry-After %r" % r.header("Retry-After"))
+    t.eq(json.loads(r.body)["error"], "rate_limited")
+    # another account from the same address still works
+    Staff(t, s, "boss")
+    t.eq(s.sql("SELECT count(*) FROM audit WHERE action = 'login.limited'"), [(1,)])
+    t.eq(s.sql("SELECT count(*) FROM audit WHERE action = 'login.fail'"), [(3,)])
+    s.check_clean_exit()
+
+
+def test_takeover_silences_bot_reply_goes_through_outbox(t):
+    s = server(t, **{"helpdesk.hold": 3})
+    r = s.kannel("+998901234567", "operator bilan gaplashmoqchiman", msg_id="t1")
+    t.eq(r.status, 200)
+    a = Staff(t, s, "agent1")
+    r, inbox = a.get("/api/conversations?needs_human=1")
+    t.eq([c["id"] for c in inbox["items"]], [1], "asked for an operator: needs a human")
+    # a reply needs the conversation taken
+    r, body = a.post("/api/conversations/1/reply", {"text": "Salom"})
+    t.eq(r.status, 409)
+    t.eq(body["error"], "not_taken")
+    r, body = a.post("/api/conversations/1/take")
+    t.eq(r.status, 200)
+    t.eq(body["held_by"], "agent1")
+    r, inbox = a.get("/api/conversations?status=held")
+    t.eq([c["id"] for c in inbox["items"]], [1])
+    # the bot stores the citizen's message but does not answer
+    outs = s.sql("SELECT count(*) FROM messages WHERE direction = 'out'")[0][0]
+    r = s.kannel("+998901234567", "arizam holati AR-2025-000001", msg_id="t2")
+    t.eq(r.status, 200)
+    t.lacks(r.text, "AR-2025-000001", "the bot answered while held")
+    t.eq(s.sql("SELECT count(*) FROM messages WHERE direction = 'out'")[0][0], outs, "bot reply stored")
+    t.eq(s.sql("SELECT count(*) FROM messages WHERE direction = 'in'"), [(2,)])
+    # the agent's reply: an outbound row on the citizen's channel, in the outbox, measured
+    text = "Assalomu alaykum! Arizangiz ko'rib chiqilmoqda, ertaga javob beramiz."
+    r, body = a.post("/api/conversations/1/reply", {"text": text})
+    t.eq(r.status, 200, "reply: %r" % body)
+    mid = body["message_id"]
+    t.eq(body["message"]["segments"], 1)
+    t.eq(body["message"]["encoding"], "gsm7")
+    t.eq(s.sql("SELECT direction, channel, intent, segments, encoding, body FROM messages WHERE id = ?", (mid,)),
+         [("out", "sms", "manual", 1, "gsm7", text)])
+    t.eq(s.sql("SELECT channel, address FROM outbox WHERE message_id = ?", (mid,)),
+         [("sms", "+998901234567")])
+    t.eq(s.sql("SELECT count(*) FROM audit WHERE action = 'reply' AND contact_id = 1 AND detail = ?",
+               ("message=%d" % mid,)), [(1,)])
+    # measure, notes, labels, resolve
+    r, m = a.get("/api/sms/measure?text=" + "%D0%B0" * 71)
+    t.eq((m["segments"], m["encoding"]), (2, "ucs2"))
+    r, _ = a.post("/api/conversations/1/notes", {"text": "called back <b>tomorrow</b>"})
+    t.eq(r.status, 200)
+    r, _ = a.post("/api/conversations/1/labels", {"labels": ["callback", "status"]})
+    t.eq(r.status, 200)
+    r, _ = a.post("/api/conversations/1/labels", {"labels": ["x" * 40]})
+    t.eq(r.status, 400)
+    r, _ = a.post("/api/conversations/1/reply", {"text": ""})
+    t.eq(r.status, 400)
+    r, _ = a.post("/api/conversations/1/reply", {"text": "x" * 2000})
+    t.eq(r.status, 400)
+    r, v = a.get("/api/conversations/1")
+    t.eq(v["labels"], ["callback", "status"])
+    t.eq(v["notes"][0]["body"], "called back <b>tomorrow</b>")
+    t.eq(v["contact"]["held_by_me"], True)
+    # release: the bot answers again
+    r, _ = a.post("/api/conversations/1/release")
+    t.eq(r.status, 200)
+    r = s.kannel("+998901234567", "arizam holati AR-2025-000001", msg_id="t3")
+    t.contains(r.text, "AR-2025-000001", "bot silent after release")
+    # take again, and let the hold run out (helpdesk.hold = 3 s)
+    a.post("/api/conversations/1/take")
+    r = s.kannel("+998901234567", "arizam holati AR-2025-000001", msg_id="t4")
+    t.lacks(r.text, "AR-2025-000001")
+    time.sleep(3.5)
+    r = s.kannel("+998901234567", "arizam holati AR-2025-000001", msg_id="t5")
+    t.contains(r.text, "AR-2025-000001", "bot silent after the hold ran out")
+    r, _ = a.post("/api/conversations/1/resolve")
+    t.eq(r.status, 200)
+    t.eq(s.sql("SELECT status, needs_human FROM conversations WHERE contact_id = 1"), [("resolved", 0)])
+    r, inbox = a.get("/api/conversations?status=resolved")
+    t.eq([c["id"] for c in inbox["items"]], [1])
+    acts = {x[0] for x in s.sql("SELECT action FROM audit WHERE contact_id = 1")}
+    for want in ("take", "reply", "note", "labels", "release", "resolve"):
+        t.ok(want in acts, "audit lacks %s" % want)
+    s.check_clean_exit()
+
+
+def test_inbox_filters_search_paging(t):
+    s = server(t)
+    senders = ["+9989012345%02d" % i for i in range(12)]
+    for i, p in enumerate(senders):
+        s.kannel(p, "salom" if i % 2 else "qwzx blorpt", msg_id="f%d" % i)
+    s.kannel(senders[0], "qwzx blorpt yana", msg_id="f-again")  # two misses: needs a human
+    a = Staff(t, s, "agent1")
+    r, page1 = a.get("/api/conversations?limit=5")
+    t.eq(r.status, 200)
+    t.eq(len(page1["items"]), 5)
+    t.ok(page1["next"], "a next cursor")
+    ids = [c["id"] for c in page1["items"]]
+    got = list(ids)
+    cur = page1["next"]
+    while cur:
+        r, p = a.get("/api/conversations?limit=5&cursor=" + cur)
+        got += [c["id"] for c in p["items"]]
+        cur = p["next"]
+    t.eq(len(got), 12, "every conversation once")
+    t.eq(len(set(got)), 12)
+    t.eq(got, sorted(got, reverse=True), "newest first (ties: newer contact first)")
+    r, f = a.get("/api/conversations?unknown=1")
+    t.eq(len(f["items"]), 6)
+    r, f = a.get("/api/conversations?needs_human=1")
+    t.eq([c["id"] for c in f["items"]], [1])
+    r, f = a.get("/api/conversations?channel=sms&lang=uz-Latn&status=open")
+    t.eq(len(f["items"]), 12)
+    r, f = a.get("/api/conversations?channel=telegram")
+    t.eq(len(f["items"]), 0)
+    r, f = a.get("/api/conversations?q=blorp")
+    t.eq(len(f["items"]), 6, "search by prefix")
+    t.ok(all("blorp" in c["match"] for c in f["items"]), "match shown")
+    r, f = a.get("/api/conversations?q=%22%29%28*%3A")  # FTS5 syntax is only text
+    t.eq(r.status, 400)
+    r, f = a.get("/api/conversations?q=NEAR%28a%20b%29%20OR")
+    t.eq(r.status, 200)
+    today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 5 * 3600))
+    r, f = a.get("/api/conversations?from=%s&to=%s" % (today, today))
+    t.eq(len(f["items"]), 12)
+    r, f = a.get("/api/conversations?to=2001-01-01")
+    t.eq(len(f["items"]), 0)
+    for bad in ("channel=%3Cx%3E", "lang=xx", "status=zzz", "from=2025-13-01", "limit=0",
+                "limit=1000", "cursor=abc"):
+        r, body = a.get("/api/conversations?" + bad)
+        t.eq(r.status, 400, bad)
+        t.ok("error" in body, bad)
+    t.eq(a.get("/api/conversations/999999")[0].status, 404)
+    t.eq(a.get("/api/conversations/abc")[0].status, 404)
+    t.eq(a.get("/api/nothing")[0].status, 404)
+    r, d = a.get("/api/dashboard?days=7")
+    t.eq(r.status, 200)
+    t.eq(d["inbound"], 13)
+    t.eq(d["unknown"], 7)
+    t.ok(any(u["text"] == "qwzx blorpt" and u["n"] == 6 for u in d["unknown_top"]), "top unknown")
+    t.eq(sum(x["in"] for x in d["days"]), 13)
+    t.eq(a.get("/api/dashboard?days=0")[0].status, 400)
+    s.check_clean_exit()
+
+
+def test_static_pages_headers_and_traversal(t):
+    s = Server(t).start()
+    r = s.get("/")
+    t.eq(r.status, 200)
+    t.eq(r.header("Content-Type"), "text/html; charset=utf-8")
+    csp = r.header("Content-Security-Policy") or ""
+    t.contains(csp, "default-src 'self'")
+    t.eq(r.header("X-Frame-Options"), "DENY")
+    t.eq(r.header("X-Content-Type-Options"), "nosniff")
+    t.eq(r.header("Cache-Control"), "no-cache")
+    etag = r.header("ETag")
+    t.ok(etag, "ETag")
+    t.eq(s.request("GET", "/", headers={"If-None-Match": etag}).status, 304)
+    for path, ctype in (("/app.js", "text/javascript; charset=utf-8"), ("/app.css", "text/css; charset=utf-8"),
+                        ("/i18n/ru.json", "application/json; charset=utf-8")):
+        r = s.get(path)
+        t.eq(r.status, 200, path)
+        t.eq(r.header("Content-Type"), ctype, path)
+    for path in ("/../bot/main.c", "/%2e%2e/bot/main.c", "/i18n/../../../bot/store.c", "/.git/config",
+                 "//etc/passwd", "/nothing.html", "/i18n", "/web.c"):
+        t.eq(s.get(path).status, 404, path)
+    t.eq(s.request("HEAD", "/app.js").status, 200)
+    t.eq(s.request("DELETE", "/app.js").status, 405)
+    s.check_clean_exit()
