@@ -18,6 +18,7 @@
 #include "bot/dialogue.h"
 #include "bot/keyboard.h"
 #include "bot/log.h"
+#include "bot/metrics.h"
 #include "bot/store_sms.h"
 #include "locales/sms.h"
 
@@ -668,6 +669,9 @@ log_step(const struct bot_in *in, const struct bot_out *out,
 	struct timespec	t1;
 	char		masked[24];
 
+	if (strcmp(event, "msg.dup") != 0)
+		metrics_inbound(metric_chan_of(in->channel), (int)r->intent,
+		    (int)r->lang);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_info(event, "req=%s chan=%s from=%s lang=%s intent=%s len=%zu "
 	    "segments=%d us=%ld", in->req, in->channel,

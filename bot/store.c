@@ -77,7 +77,10 @@ static const char *const sql[Q__COUNT] = {
 	    "parts_sent = ?4, next_try_at = ?5, last_error = ?6, "
 	    "sent_at = CASE ?2 WHEN 'sent' THEN ?7 ELSE sent_at END "
 	    "WHERE id = ?1",
-	[Q_MSG_DELIVERY] = "UPDATE messages SET delivery = ?2 WHERE id = ?1",
+	/* A delivery report may come before the send is recorded. */
+	[Q_MSG_DELIVERY] = "UPDATE messages SET delivery = ?2 WHERE id = ?1 "
+	    "AND (?2 <> 'sent' OR delivery NOT IN ('delivered', 'buffered', "
+	    "'failed'))",
 	[Q_PROGRAMME_PUT] = "INSERT INTO programmes (code, amount_min, "
 	    "amount_max, period_months, documents, apply_via, decision, "
 	    "legal_basis, source) VALUES (?1, nullif(?2, 0), nullif(?3, 0), "

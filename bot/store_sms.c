@@ -201,3 +201,47 @@ store_cancel_notices(struct store *st, int64_t contact_id)
 	done(q);
 	return rc;
 }
+
+enum mj_err
+store_outbox_stats(struct store *st, int64_t now, int64_t *depth,
+    int64_t *oldest_age)
+{
+	static const char *const q_stats = "SELECT count(*), "
+	    "coalesce(min(created_at), 0) FROM outbox WHERE state = 'pending'";
+	sqlite3_stmt	*q;
+	enum mj_err	 rc = MJ_OK;
+
+	*depth = 0;
+	*oldest_age = 0;
+	pthread_mutex_lock(&st->lock);
+	if ((q = store_cached(st, q_stats)) == NULL)
+		rc = MJ_EDB;
+	else {
+		if (sqlite3_step(q) == SQLITE_ROW) {
+			*depth = sqlite3_column_int64(q, 0);
+			if (*depth > 0)
+				*oldest_age = now - sqlite3_column_int64(q, 1);
+		} else
+			rc = db_fail(st, "outbox_stats");
+		done(q);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+enum mj_err
+store_ping(struct store *st)
+{
+	static const char *const q_ping = "SELECT 1";
+	sqlite3_stmt	*q;
+	enum mj_err	 rc = MJ_EDB;
+
+	pthread_mutex_lock(&st->lock);
+	if ((q = store_cached(st, q_ping)) != NULL) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			rc = MJ_OK;
+		done(q);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}

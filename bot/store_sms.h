@@ -49,4 +49,10 @@ enum mj_err	store_app_set_status(struct store *, const char *number,
  * them are not sent (marked failed, "opted out").
  */
 enum mj_err	store_cancel_notices(struct store *, int64_t contact_id);
+
+/* Pending outbox rows, and the age in seconds of the oldest (0: none). */
+enum mj_err	store_outbox_stats(struct store *, int64_t now, int64_t *depth,
+		    int64_t *oldest_age);
+/* A trivial query under the lock: the store answers (for /readyz). */
+enum mj_err	store_ping(struct store *);
 #endif

@@ -6,6 +6,7 @@
 #ifndef GATEWAY_HTTP_H
 #define GATEWAY_HTTP_H
 #include <stddef.h>
+#include <time.h>
 
 #include <microhttpd.h>
 
@@ -17,6 +18,7 @@ struct req {
 	char		*url;		/* the path, decoded; freed with req */
 	struct bot_job	*job;		/* in the group commit (server_defer) */
 	struct MHD_Connection *conn;	/* suspended while the job runs */
+	struct timespec	 t0;		/* first byte, for the histogram */
 	char		*body;		/* NUL-terminated, len bytes */
 	size_t		 len;
 	size_t		 cap;

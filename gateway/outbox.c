@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "bot/log.h"
+#include "bot/metrics.h"
 #include "gateway/outbox.h"
 
 #define BATCH		64	/* rows looked at per pass */
@@ -536,6 +537,7 @@ finish(struct outbox *ob, struct flight *f, CURLcode cc)
 		f->it.parts_sent++;
 		state = f->last_part ? "sent" : "pending";
 		outcome(ob, &f->it, state, NULL, t);
+		metrics_sent(metric_chan_of(f->it.channel));
 		log_info("msg.out", "id=%lld chan=%s status=%ld part=%d state=%s",
 		    (long long)f->it.id, f->it.channel, status,
 		    f->it.parts_sent, state);
@@ -552,6 +554,7 @@ finish(struct outbox *ob, struct flight *f, CURLcode cc)
 		/* Blocked by the user, chat not found, bad request: final. */
 		f->it.attempts++;
 		outcome(ob, &f->it, "failed", why, t);
+		metrics_send_failed(metric_chan_of(f->it.channel));
 		log_warn("outbox.failed", "id=%lld chan=%s status=%ld err=\"%s\"",
 		    (long long)f->it.id, f->it.channel, status, why);
 	} else {
@@ -562,6 +565,10 @@ finish(struct outbox *ob, struct flight *f, CURLcode cc)
 		state = f->it.attempts >= ob->conf->outbox_max_attempts ?
 		    "failed" : "pending";
 		outcome(ob, &f->it, state, why, t + wait);
+		if (strcmp(state, "failed") == 0)
+			metrics_send_failed(metric_chan_of(f->it.channel));
+		else
+			metrics_send_retry(metric_chan_of(f->it.channel));
 		log_warn("outbox.retry", "id=%lld chan=%s status=%ld attempts=%d "
 		    "wait_s=%lld state=%s err=\"%s\"", (long long)f->it.id,
 		    f->it.channel, status, f->it.attempts, (long long)wait,

@@ -18,11 +18,13 @@
 #include <sodium.h>
 
 #include "bot/log.h"
+#include "bot/metrics.h"
 #include "gateway/api.h"
 #include "gateway/deadline.h"
 #include "gateway/kannel.h"
 #include "gateway/ratelimit.h"
 #include "gateway/registry.h"
+#include "gateway/ops.h"
 #include "gateway/server.h"
 #include "gateway/sms.h"
 #include "gateway/telegram.h"
@@ -35,6 +37,7 @@ struct server {
 	struct ratelimit	*rl;
 	struct deadline		*dl;
 	atomic_int		 active;	/* requests begun, not completed */
+	atomic_int		 stopping;
 };
 
 typedef enum MHD_Result (*route_fn)(struct server *, struct MHD_Connection *,
@@ -60,6 +63,8 @@ healthz(struct server *s, struct MHD_Connection *conn, struct req *r,
 
 static const struct route routes[] = {
 	{ "/healthz", "GET HEAD", healthz, 0 },
+	{ "/readyz", "GET HEAD", ops_readyz, 0 },
+	{ "/metrics", "GET", ops_metrics, 0 },
 	{ "/sms/kannel", "GET POST", kannel_handle, 1 },
 	{ "/telegram/webhook", "POST", telegram_handle, 1 },
 	{ "/sms/dlr", "GET", sms_dlr, 0 },
@@ -90,6 +95,12 @@ server_defer(struct server *s, struct MHD_Connection *conn, struct req *r,
 	MHD_suspend_connection(conn);
 	bot_job_queue(s->bot, r->job);
 	return MJ_OK;
+}
+
+int
+server_stopping(const struct server *s)
+{
+	return atomic_load(&((struct server *)(uintptr_t)s)->stopping);
 }
 
 const struct conf *
@@ -289,6 +300,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			return MHD_NO;
 		}
 		atomic_fetch_add(&s->active, 1);
+		clock_gettime(CLOCK_MONOTONIC, &r->t0);
 		*ctx = r;
 		return MHD_YES;
 	}
@@ -362,6 +374,13 @@ on_completed(void *cls, struct MHD_Connection *conn, void **ctx,
 		deadline_rearm(s->dl, conn_of(conn)->dl);
 	if (r == NULL)
 		return;
+	{
+		struct timespec t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		metrics_request((double)(t1.tv_sec - r->t0.tv_sec) +
+		    (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e9, 0);
+	}
 	bot_job_free(r->job);	/* done: a suspended request never gets here */
 	free(r->body);
 	free(r->url);
@@ -444,6 +463,7 @@ server_stop(struct server *s)
 
 	if (s == NULL)
 		return;
+	atomic_store(&s->stopping, 1);
 	/*
 	 * Graceful: stop accepting, let the requests in flight (some waiting
 	 * for their commit) finish and be answered, then close.

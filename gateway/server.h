@@ -31,6 +31,9 @@ struct MHD_Connection;
 enum mj_err	server_defer(struct server *, struct MHD_Connection *,
 		    struct req *, const struct bot_in *);
 
+/* 1 once server_stop() began (readiness says no). */
+int		server_stopping(const struct server *);
+
 /* What a route sees of the server. */
 const struct conf	*server_conf(const struct server *);
 struct bot		*server_bot(const struct server *);
