@@ -24,22 +24,6 @@ locales_dir(void)
 	return d && *d ? d : "locales";
 }
 
-static int
-fields(char *line, char **f, int max)
-{
-	int	n = 0;
-
-	line[strcspn(line, "\n")] = '\0';
-	if (line[0] == '#' || line[0] == '\0')
-		return 0;
-	f[n++] = line;
-	for (char *p = line; *p && n < max; p++)
-		if (*p == '\t') {
-			*p = '\0';
-			f[n++] = p + 1;
-		}
-	return n;
-}
 
 /* Sample values as bot/ passes them; programme is set per language. */
 struct sample {
@@ -114,7 +98,7 @@ test_bad_catalogues(void)
 		const char	*at;
 		size_t		 w = 0;
 
-		if (fields(line, f, 4) < 3)
+		if (check_tsv_fields(line, f, 4) < 3)
 			continue;
 		rows++;
 		snprintf(dir, sizeof dir, BAD "/%s", f[0]);
@@ -415,7 +399,7 @@ test_plurals(const struct catalog *c)
 		long	 n;
 		char	*out = NULL;
 
-		if (fields(line, f, 5) < 4)
+		if (check_tsv_fields(line, f, 5) < 4)
 			continue;
 		rows++;
 		l = lang_from_tag(f[0]);

@@ -33,6 +33,24 @@ static int check_passed, check_failed;
 		    w_ ? w_ : "(null)"); }				\
 } while (0)
 
+/* Fields of one TSV line, split in place; comments and blanks give 0. */
+static inline int
+check_tsv_fields(char *line, char **f, int max)
+{
+	int	n = 0;
+
+	line[strcspn(line, "\n")] = '\0';
+	if (line[0] == '#' || line[0] == '\0')
+		return 0;
+	f[n++] = line;
+	for (char *p = line; *p && n < max; p++)
+		if (*p == '\t') {
+			*p = '\0';
+			f[n++] = p + 1;
+		}
+	return n;
+}
+
 static inline int
 check_done(const char *name)
 {

@@ -135,23 +135,6 @@ next:
 	return out.p;
 }
 
-/* Fields of one TSV line, split in place; comments and blanks give 0. */
-static int
-fields(char *line, char **f, int max)
-{
-	int	n = 0;
-
-	line[strcspn(line, "\n")] = '\0';
-	if (line[0] == '#' || line[0] == '\0')
-		return 0;
-	f[n++] = line;
-	for (char *p = line; *p && n < max; p++)
-		if (*p == '\t') {
-			*p = '\0';
-			f[n++] = p + 1;
-		}
-	return n;
-}
 
 static FILE *
 fixture(const char *path)
@@ -182,7 +165,7 @@ test_segments(void)
 		struct sms_info	 si;
 		int		 want_gsm;
 
-		if (fields(line, f, 8) == 0)
+		if (check_tsv_fields(line, f, 8) == 0)
 			continue;
 		rows++;
 		text = fixture_text(f[1], &len);
@@ -229,7 +212,7 @@ test_prepare_table(void)
 	while (getline(&line, &cap, fp) > 0) {
 		char	*in, *want, *got = NULL;
 
-		if (fields(line, f, 4) < 2)
+		if (check_tsv_fields(line, f, 4) < 2)
 			continue;
 		rows++;
 		in = fixture_text(f[0], &la);
@@ -259,7 +242,7 @@ test_fit_table(void)
 		char		*text, *hint, *head = NULL, *rest = NULL;
 		enum mj_err	 rc;
 
-		if (fields(line, f, 8) < 6)
+		if (check_tsv_fields(line, f, 8) < 6)
 			continue;
 		rows++;
 		text = fixture_text(f[3], &n);
