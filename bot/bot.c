@@ -19,6 +19,7 @@
 #include "bot/keyboard.h"
 #include "bot/log.h"
 #include "bot/metrics.h"
+#include "bot/store_index.h"
 #include "bot/store_sms.h"
 #include "locales/sms.h"
 
@@ -55,8 +56,10 @@ struct bot {
 	int			 writer_on;
 	pthread_mutex_t		 qlock;
 	pthread_cond_t		 qcond;
+	pthread_cond_t		 icond;		/* wakes the indexer to stop */
 	struct bot_job		*qhead, **qtail;
 	int			 qstop;
+	pthread_t		 indexer;
 };
 
 enum mj_err
@@ -74,6 +77,7 @@ bot_new(struct bot **out, const struct conf *conf, struct store *st,
 	b->cat = cat;
 	pthread_mutex_init(&b->qlock, NULL);
 	pthread_cond_init(&b->qcond, NULL);
+	pthread_cond_init(&b->icond, NULL);
 	b->qtail = &b->qhead;
 	*out = b;
 	return MJ_OK;
@@ -87,6 +91,7 @@ bot_free(struct bot *b)
 	bot_stop_writer(b);
 	pthread_mutex_destroy(&b->qlock);
 	pthread_cond_destroy(&b->qcond);
+	pthread_cond_destroy(&b->icond);
 	free(b);
 }
 
@@ -930,6 +935,37 @@ writer(void *arg)
 	return NULL;
 }
 
+/*
+ * The help desk's summaries and search index follow the messages in
+ * batches, about twice a second (and before each help-desk request).
+ */
+static void *
+indexer(void *arg)
+{
+	struct bot	*b = arg;
+	struct timespec	 until;
+	int		 n, stop = 0;
+
+	while (!stop) {
+		while (store_index_pending(b->st, 5000, &n) == MJ_OK &&
+		    n == 5000)
+			;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 500 * 1000 * 1000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_mutex_lock(&b->qlock);
+		if (!b->qstop)
+			pthread_cond_timedwait(&b->icond, &b->qlock, &until);
+		stop = b->qstop;
+		pthread_mutex_unlock(&b->qlock);
+	}
+	store_index_pending(b->st, 1000000, &n);
+	return NULL;
+}
+
 enum mj_err
 bot_start_writer(struct bot *b)
 {
@@ -938,6 +974,14 @@ bot_start_writer(struct bot *b)
 	b->qstop = 0;
 	if (pthread_create(&b->writer, NULL, writer, b) != 0)
 		return MJ_EINTERNAL;
+	if (pthread_create(&b->indexer, NULL, indexer, b) != 0) {
+		pthread_mutex_lock(&b->qlock);
+		b->qstop = 1;
+		pthread_cond_signal(&b->qcond);
+		pthread_mutex_unlock(&b->qlock);
+		pthread_join(b->writer, NULL);
+		return MJ_EINTERNAL;
+	}
 	b->writer_on = 1;
 	return MJ_OK;
 }
@@ -950,7 +994,9 @@ bot_stop_writer(struct bot *b)
 	pthread_mutex_lock(&b->qlock);
 	b->qstop = 1;
 	pthread_cond_signal(&b->qcond);
+	pthread_cond_signal(&b->icond);
 	pthread_mutex_unlock(&b->qlock);
 	pthread_join(b->writer, NULL);
+	pthread_join(b->indexer, NULL);
 	b->writer_on = 0;
 }

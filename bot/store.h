@@ -11,6 +11,8 @@
 #define BOT_STORE_H
 #include <stdint.h>
 
+#include <stddef.h>
+
 #include "bot/err.h"
 
 struct store;		/* opaque */

@@ -15,6 +15,7 @@
 
 #include "bot/dialogue.h"
 #include "bot/log.h"
+#include "bot/store_index.h"
 #include "bot/store_helpdesk.h"
 #include "gateway/api.h"
 #include "gateway/api_int.h"
@@ -329,6 +330,14 @@ api_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 	a.st = bot_store(a.bot);
 	a.now = (int64_t)time(NULL);
 	client_ip(conn, a.ip, sizeof(a.ip));
+	{
+		/* Staff see every message stored so far, indexed or not. */
+		int n;
+
+		while (store_index_pending(a.st, 20000, &n) == MJ_OK &&
+		    n == 20000)
+			;
+	}
 
 	if (post) {
 		json_error_t	err;

@@ -115,13 +115,13 @@ def test_sigterm_under_load_answers_what_it_took(t):
 def test_crash_safety_sigkill_at_random_moments(t):
     mock = MockTelegram(t)
     mock.delay = 0.003      # a send takes a moment: kills land mid-send
-    s = tg(t, mock).start()
+    s = tg(t, mock, **{"outbox.rate": "2000"}).start()
     rnd = random.Random(int(os.environ.get("CRASH_SEED", "20261122")))
-    results, n, kills, per = {}, 0, 4, 600
+    results, n, kills, per = {}, 0, 4, 20000
     for k in range(kills):
         stop = threading.Event()
         ws = load(s, per, n, results, stop)
-        time.sleep(rnd.uniform(0.2, 0.8))
+        time.sleep(rnd.uniform(0.2, 0.6))
         s.kill()                                  # SIGKILL, mid-load
         stop.set()
         for w in ws:
