@@ -947,8 +947,9 @@ indexer(void *arg)
 	int		 n, stop = 0;
 
 	while (!stop) {
-		while (store_index_pending(b->st, 5000, &n) == MJ_OK &&
-		    n == 5000)
+		/* Small batches: the lock is shared with the writer. */
+		while (store_index_pending(b->st, 500, &n) == MJ_OK &&
+		    n == 500)
 			;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += 500 * 1000 * 1000;
