@@ -77,6 +77,12 @@ def fill(db, n_msgs, n_contacts, days=90):
     con.executemany("INSERT INTO messages (contact_id, direction, channel, req, body, lang, intent, "
                     "delivery, encoding, segments, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     rows())
+    # the help desk's summaries and search index, as murojaat's indexer
+    # builds them (bot/store_index.c), in one pass
+    con.execute("INSERT INTO message_feed SELECT id, contact_id, direction, channel, lang, intent, "
+                "body, created_at FROM messages WHERE id > (SELECT last_id FROM index_state "
+                "WHERE name = 'messages') ORDER BY id")
+    con.execute("UPDATE index_state SET last_id = (SELECT max(id) FROM messages) WHERE name = 'messages'")
     con.execute("COMMIT")
     fill_s = time.time() - t0
     n = con.execute("SELECT count(*) FROM messages").fetchone()[0]
