@@ -397,11 +397,29 @@ static size_t
 scale_after(const struct pat_set *ps, const char *t, size_t n, size_t i,
     double *v)
 {
+	static const char *const halves[] = { "yarim ", "ярим ",
+	    "с половиной ", "and a half ", NULL };
 	size_t		s = i, e;
 	struct numhit	h;
 
 	if (s < n && t[s] == ' ')
 		s++;
+	/* "ikki yarim mln", "два с половиной миллиона": and a half */
+	for (int k = 0; halves[k] != NULL; k++) {
+		size_t hl = strlen(halves[k]);
+
+		if (n - s > hl && memcmp(t + s, halves[k], hl) == 0) {
+			struct numhit	sh;
+			size_t		se = word_end(t, n, s + hl);
+
+			word_lookup(ps, t + s + hl, se - (s + hl), &sh);
+			if (sh.scale == NULL)
+				break;	/* only before a scale word */
+			*v += 0.5;
+			s += hl;
+			break;
+		}
+	}
 	e = word_end(t, n, s);
 	if (e == s)
 		return i;
