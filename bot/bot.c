@@ -686,34 +686,28 @@ log_step(const struct bot_in *in, const struct bot_out *out,
 	    (t1.tv_nsec - t0->tv_nsec) / 1000));
 }
 
+static void	run_batch(struct bot *, struct bot_job *);
+
+static void
+nothing(void *arg)
+{
+	(void)arg;
+}
+
+/* One message on the caller's thread: a batch of one, the same path. */
 enum mj_err
 bot_handle(struct bot *b, const struct bot_in *in, struct bot_out *out)
 {
-	struct nlu_result	 r;
-	struct timespec		 t0;
-	enum mj_err		 rc;
-	enum lang		 lang = LANG_DEFAULT;
-	const char		*event = "msg.in";
+	struct bot_job	*j;
+	enum mj_err	 rc;
 
 	memset(out, 0, sizeof(*out));
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((rc = understand(b, in, &r)) != MJ_OK)
+	if ((rc = bot_job_new(b, in, nothing, NULL, &j)) != MJ_OK)
 		return rc;
-	out->intent = r.intent;
-	if ((rc = store_begin(b->st)) != MJ_OK)
-		return rc;
-	rc = step(b, in, &r, out, &lang, &event);
-	if (store_end(b->st, rc == MJ_OK && !out->duplicate) != MJ_OK &&
-	    rc == MJ_OK && !out->duplicate) {
-		bot_out_free(out);
-		return MJ_EDB;
-	}
-	if (rc != MJ_OK)
-		return rc;
-	if (!in->sync && !out->duplicate && b->queued != NULL)
-		b->queued(b->queued_arg);
-	log_step(in, out, &r, lang, event, &t0);
-	return MJ_OK;
+	run_batch(b, j);
+	rc = bot_job_result(j, out);
+	bot_job_free(j);
+	return rc;
 }
 
 enum mj_err
@@ -763,7 +757,6 @@ out:
 	return rc;
 }
 
-static void	run_batch(struct bot *, struct bot_job *);
 
 /* Copy the strings of in into one buffer the job owns. */
 static enum mj_err

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "gateway/http.h"
 
 enum MHD_Result
@@ -53,4 +55,18 @@ const char *
 http_header(struct MHD_Connection *conn, const char *name)
 {
 	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+int
+http_secret_equal(const char *want, const char *got)
+{
+	unsigned char	hw[32], hg[32];
+
+	if (want == NULL || got == NULL)
+		return 0;
+	crypto_generichash(hw, sizeof(hw), (const unsigned char *)want,
+	    strlen(want), NULL, 0);
+	crypto_generichash(hg, sizeof(hg), (const unsigned char *)got,
+	    strlen(got), NULL, 0);
+	return sodium_memcmp(hw, hg, sizeof(hw)) == 0;
 }

@@ -40,4 +40,9 @@ enum MHD_Result	http_error(struct MHD_Connection *, unsigned status,
 const char	*http_arg(struct MHD_Connection *, const char *name,
 		    size_t *len);
 const char	*http_header(struct MHD_Connection *, const char *name);
+/*
+ * 1 when got (NULL: absent) equals the configured secret want.  Both are
+ * hashed first, so the comparison's time says nothing of either's length.
+ */
+int		http_secret_equal(const char *want, const char *got);
 #endif

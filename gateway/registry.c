@@ -15,19 +15,13 @@
 
 #define PREFIX	"/api/applications/"
 
+/* "Bearer <token>", compared with the configured token. */
 static int
 token_ok(const char *want, const char *auth)
 {
-	unsigned char	hw[32], hg[32];
-
 	if (auth == NULL || strncasecmp(auth, "Bearer ", 7) != 0)
 		return 0;
-	auth += 7;
-	crypto_generichash(hw, sizeof(hw), (const unsigned char *)want,
-	    strlen(want), NULL, 0);
-	crypto_generichash(hg, sizeof(hg), (const unsigned char *)auth,
-	    strlen(auth), NULL, 0);
-	return sodium_memcmp(hw, hg, sizeof(hw)) == 0;
+	return http_secret_equal(want, auth + 7);
 }
 
 static enum MHD_Result

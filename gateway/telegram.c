@@ -22,21 +22,6 @@
 #include "gateway/server.h"
 #include "gateway/telegram.h"
 
-static int
-secret_ok(const char *want, const char *got)
-{
-	unsigned char	hw[32], hg[32];
-
-	if (got == NULL)
-		return 0;
-	/* Hash both so that the comparison's time says nothing of length. */
-	crypto_generichash(hw, sizeof(hw), (const unsigned char *)want,
-	    strlen(want), NULL, 0);
-	crypto_generichash(hg, sizeof(hg), (const unsigned char *)got,
-	    strlen(got), NULL, 0);
-	return sodium_memcmp(hw, hg, sizeof(hw)) == 0;
-}
-
 /* "/start", "/start@murojaat_bot", "/start payload" */
 static int
 is_command(const char *text, const char *cmd)
@@ -192,7 +177,7 @@ telegram_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 		    "telegram is not configured");
 	}
-	if (!secret_ok(conf->telegram_secret, http_header(conn,
+	if (!http_secret_equal(conf->telegram_secret, http_header(conn,
 	    "X-Telegram-Bot-Api-Secret-Token"))) {
 		log_warn("telegram.secret", "req=%s result=refused", r->id);
 		return http_error(conn, MHD_HTTP_UNAUTHORIZED, "wrong secret");
