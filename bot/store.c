@@ -4,12 +4,14 @@
  * Every value reaches SQL only as a bound parameter.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -197,6 +199,8 @@ store_open(struct store **out, const char *path)
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return MJ_ENOMEM;
 	pthread_mutex_init(&st->lock, NULL);
+	pthread_mutex_init(&st->wal_lock, NULL);
+	st->wal_fd = -1;
 	if (mkdir_parent(path) == -1) {
 		log_err("store.open", "path=\"%s\" err=\"cannot create its "
 		    "folder: %s\"", path, strerror(errno));
@@ -216,7 +220,7 @@ store_open(struct store **out, const char *path)
 	 * survive a power cut, not only a crash of the process.
 	 */
 	if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; "
-	    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
+	    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; "
 	    "CREATE TABLE IF NOT EXISTS schema_migrations ("
 	    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
 	    "applied_at INTEGER NOT NULL)", NULL, NULL, &err) != SQLITE_OK) {
@@ -224,6 +228,16 @@ store_open(struct store **out, const char *path)
 		sqlite3_free(err);
 		store_close(st);
 		return MJ_EDB;
+	}
+	{
+		const char	*f = sqlite3_db_filename(st->db, "main");
+
+		if (f != NULL && f[0] != '\0' && asprintf(&st->wal_path,
+		    "%s-wal", f) == -1) {
+			st->wal_path = NULL;
+			store_close(st);
+			return MJ_ENOMEM;
+		}
 	}
 	if (migrate(st) != MJ_OK) {
 		store_close(st);
@@ -277,8 +291,32 @@ store_close(struct store *st)
 		sqlite3_finalize(st->q[i]);
 	store_hd_close(st);
 	sqlite3_close(st->db);
+	if (st->wal_fd != -1)
+		close(st->wal_fd);
+	free(st->wal_path);
+	pthread_mutex_destroy(&st->wal_lock);
 	pthread_mutex_destroy(&st->lock);
 	free(st);
+}
+
+/* Back to commits that wait for the disk (under the lock). */
+static void
+restore_full(struct store *st)
+{
+	static const char *const q_full = "PRAGMA synchronous = FULL";
+	sqlite3_stmt	*q = store_cached(st, q_full);
+
+	st->derived = 0;
+	if (q == NULL || sqlite3_step(q) != SQLITE_DONE) {
+		/* Never leave the connection without durable commits. */
+		if (q != NULL)
+			done(q);
+		if (sqlite3_exec(st->db, q_full, NULL, NULL, NULL) != SQLITE_OK)
+			log_err("store.sync_full", "err=\"%s\"",
+			    sqlite3_errmsg(st->db));
+		return;
+	}
+	done(q);
 }
 
 enum mj_err
@@ -291,6 +329,71 @@ store_begin(struct store *st)
 	}
 	st->in_tx = 1;
 	return MJ_OK;
+}
+
+enum mj_err
+store_begin_derived(struct store *st)
+{
+	static const char *const q_normal = "PRAGMA synchronous = NORMAL";
+	sqlite3_stmt	*q;
+
+	pthread_mutex_lock(&st->lock);
+	if ((q = store_cached(st, q_normal)) == NULL ||
+	    sqlite3_step(q) != SQLITE_DONE) {
+		if (q != NULL)
+			done(q);
+		pthread_mutex_unlock(&st->lock);
+		return db_fail(st, "sync_normal");
+	}
+	done(q);
+	st->derived = 1;
+	if (step_done(st, Q_BEGIN, "begin") != MJ_OK) {
+		restore_full(st);
+		pthread_mutex_unlock(&st->lock);
+		return MJ_EDB;
+	}
+	st->in_tx = 1;
+	return MJ_OK;
+}
+
+/*
+ * WAL mode with synchronous=NORMAL syncs the log before a checkpoint and
+ * when the log is reused, so after an fdatasync of the log here every
+ * commit written before it is as durable as with synchronous=FULL.  The
+ * log is reopened when it is no longer the file at its path.
+ */
+enum mj_err
+store_sync(struct store *st)
+{
+	struct stat	 a, b;
+	enum mj_err	 rc = MJ_OK;
+
+	pthread_mutex_lock(&st->wal_lock);
+	if (st->wal_path == NULL)
+		goto out;	/* in memory: nothing to sync */
+	if (stat(st->wal_path, &a) == -1) {
+		log_err("store.sync", "op=stat errno=%d", errno);
+		rc = MJ_EDB;
+		goto out;
+	}
+	if (st->wal_fd != -1 && (fstat(st->wal_fd, &b) == -1 ||
+	    a.st_ino != b.st_ino || a.st_dev != b.st_dev)) {
+		close(st->wal_fd);
+		st->wal_fd = -1;
+	}
+	if (st->wal_fd == -1 &&
+	    (st->wal_fd = open(st->wal_path, O_RDWR | O_CLOEXEC)) == -1) {
+		log_err("store.sync", "op=open errno=%d", errno);
+		rc = MJ_EDB;
+		goto out;
+	}
+	if (fdatasync(st->wal_fd) == -1) {
+		log_err("store.sync", "op=fdatasync errno=%d", errno);
+		rc = MJ_EDB;
+	}
+out:
+	pthread_mutex_unlock(&st->wal_lock);
+	return rc;
 }
 
 enum mj_err
@@ -340,6 +443,8 @@ store_end(struct store *st, int commit)
 	if (!commit || rc != MJ_OK)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_tx = 0;
+	if (st->derived)
+		restore_full(st);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }

@@ -36,6 +36,21 @@ enum mj_err	store_begin(struct store *);
 enum mj_err	store_end(struct store *, int commit);
 
 /*
+ * A write transaction whose commit does not wait for the disk: for what
+ * can be rebuilt from durable rows (the help desk's summaries), or when
+ * the caller makes the commit durable itself with store_sync() before it
+ * tells anyone.  Ended by store_end().
+ */
+enum mj_err	store_begin_derived(struct store *);
+
+/*
+ * Make every commit so far durable (fdatasync of the write-ahead log):
+ * needs no lock, so one call covers many commits while the next
+ * transaction runs.  MJ_EDB when the disk refused.
+ */
+enum mj_err	store_sync(struct store *);
+
+/*
  * Inside a transaction: a savepoint around one message's writes, so that a
  * failed message leaves nothing while the others of its batch commit.
  * store_savepoint_end(st, keep): keep (release) or undo (roll back to it).

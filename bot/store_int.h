@@ -29,6 +29,10 @@ struct store {
 	sqlite3_stmt	*q[Q__COUNT];
 	pthread_mutex_t	 lock;
 	int		 in_tx;
+	int		 derived;	/* synchronous=NORMAL until store_end */
+	char		*wal_path;	/* store_sync() */
+	int		 wal_fd;	/* -1 until the first store_sync() */
+	pthread_mutex_t	 wal_lock;	/* wal_fd, and one fdatasync at a time */
 	struct store_hd	*hd;		/* store_helpdesk.c's statements */
 	struct {
 		const char	*sql;	/* a static string: compared by address */

@@ -8,6 +8,7 @@
 #include "bot/demo.h"
 #include "bot/migrations.h"
 #include "bot/store.h"
+#include "bot/store_index.h"
 #include "check.h"
 
 static long long
@@ -158,22 +159,160 @@ test_demo(const char *p1, const char *p2)
 	CHECK_INT(scalar(p1, "SELECT count(*) FROM programmes"), 7);
 }
 
+/* Every conversation summary as one string. */
+static char *
+summaries(sqlite3 *db)
+{
+	sqlite3_stmt	*q;
+	char		*s = NULL;
+
+	if (sqlite3_prepare_v2(db, "SELECT group_concat(contact_id || '|' || "
+	    "channel || '|' || lang || '|' || last_msg_id || '|' || last_at || "
+	    "'|' || snippet || '|' || last_in_intent || '|' || msgs || '|' || "
+	    "unknown_streak || '|' || needs_human || '|' || status, char(10)) "
+	    "FROM (SELECT * FROM conversations ORDER BY contact_id)", -1, &q,
+	    NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW &&
+	    sqlite3_column_text(q, 0) != NULL)
+		s = strdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return s != NULL ? s : strdup("");
+}
+
+static unsigned
+rnd(unsigned *x)
+{
+	*x = *x * 1103515245u + 12345u;
+	return (*x >> 16) & 0x7fff;
+}
+
+/*
+ * The indexer folds a batch per contact; the per-message definition is
+ * migration 0007's trigger.  Two stores get the same random messages,
+ * resolutions and batch boundaries: one indexed by store_index_pending(),
+ * one through the trigger.  Their summaries must be the same.
+ */
+static void
+test_index_fold(const char *pa, const char *pb)
+{
+	static const char *const intents[] = { "unknown", "unknown",
+	    "human_operator", "status", "greeting", NULL };
+	static const char *const langs[] = { "uz-Latn", "ru", NULL };
+	struct store	*sa, *sb;
+	sqlite3		*a, *b;
+	unsigned	 x = 7;
+	int64_t		 id = 0, at = 1800000000;
+	int		 n, total = 0, same = 1;
+
+	CHECK_INT(store_open(&sa, pa), MJ_OK);
+	CHECK_INT(store_open(&sb, pb), MJ_OK);
+	store_close(sb);
+	sqlite3_open(pa, &a);
+	sqlite3_open(pb, &b);
+	for (int c = 1; c <= 60; c++) {
+		char	sql[160];
+
+		snprintf(sql, sizeof(sql), "INSERT INTO contacts (id, channel, "
+		    "address, created_at, updated_at) VALUES (%d, 'sms', "
+		    "'+99890%07d', 1, 1)", c, c);
+		sqlite3_exec(a, sql, NULL, NULL, NULL);
+		sqlite3_exec(b, sql, NULL, NULL, NULL);
+	}
+	for (int round = 0; round < 80; round++) {
+		int	msgs = 1 + (int)(rnd(&x) % (round % 8 ? 40 : 900));
+
+		sqlite3_exec(a, "BEGIN", NULL, NULL, NULL);
+		sqlite3_exec(b, "BEGIN", NULL, NULL, NULL);
+		for (int i = 0; i < msgs; i++) {
+			char		 sql[400];
+			const char	*in = rnd(&x) % 3 ? "in" : "out";
+			const char	*it = intents[rnd(&x) % 6];
+			const char	*lg = langs[rnd(&x) % 3];
+			char		 itq[24], lgq[16];
+
+			snprintf(itq, sizeof(itq), it ? "'%s'" : "NULL",
+			    it ? it : "");
+			snprintf(lgq, sizeof(lgq), lg ? "'%s'" : "NULL",
+			    lg ? lg : "");
+			at += (int)(rnd(&x) % 5) - 1;	/* not always rising */
+			id++;
+			snprintf(sql, sizeof(sql), "INSERT INTO messages (id, "
+			    "contact_id, direction, channel, req, body, lang, "
+			    "intent, delivery, created_at) VALUES (%lld, %u, "
+			    "'%s', '%s', 'r', 'matn %u so''z %lld', %s, %s, "
+			    "'received', %lld)", (long long)id,
+			    1 + rnd(&x) % (round % 2 ? 60 : 5), in,
+			    rnd(&x) % 4 ? "sms" : "telegram", rnd(&x) % 50,
+			    (long long)id, lgq, itq, (long long)at);
+			sqlite3_exec(a, sql, NULL, NULL, NULL);
+			sqlite3_exec(b, sql, NULL, NULL, NULL);
+		}
+		sqlite3_exec(a, "COMMIT", NULL, NULL, NULL);
+		sqlite3_exec(b, "COMMIT", NULL, NULL, NULL);
+		/* in uneven batches, as the indexer and the help desk take them */
+		do {
+			CHECK_INT(store_index_pending(sa, 1 + (int)(rnd(&x) %
+			    1500), &n), MJ_OK);
+			total += n;
+		} while (n > 0);
+		sqlite3_exec(b, "INSERT INTO message_feed SELECT id, contact_id, "
+		    "direction, channel, lang, intent, body, created_at FROM "
+		    "messages WHERE id > (SELECT last_id FROM index_state) "
+		    "ORDER BY id; UPDATE index_state SET last_id = (SELECT "
+		    "max(id) FROM messages)", NULL, NULL, NULL);
+		{
+			char	*sa_ = summaries(a), *sb_ = summaries(b);
+
+			if (strcmp(sa_, sb_) != 0) {
+				fprintf(stderr, "round %d:\n%s\n--- trigger:\n"
+				    "%s\n", round, sa_, sb_);
+				same = 0;
+			}
+			free(sa_);
+			free(sb_);
+		}
+		/* agents resolve some; a new inbound opens them again */
+		sqlite3_exec(a, "UPDATE conversations SET status = 'resolved', "
+		    "needs_human = 0 WHERE contact_id % 2 = 0", NULL, NULL, NULL);
+		sqlite3_exec(b, "UPDATE conversations SET status = 'resolved', "
+		    "needs_human = 0 WHERE contact_id % 2 = 0", NULL, NULL, NULL);
+	}
+	CHECK(same);
+	CHECK_INT(total, id);
+	CHECK_INT(scalar(pa, "SELECT last_id FROM index_state"), id);
+	CHECK_INT(scalar(pa, "SELECT count(*) FROM conversations WHERE "
+	    "needs_human = 1") > 0, 1);
+	/* every message is found by a word of its own */
+	CHECK_INT(scalar(pa, "SELECT count(*) FROM messages_fts WHERE "
+	    "messages_fts MATCH 'matn'"), id);
+	CHECK_INT(scalar(pa, "SELECT count(*) FROM messages_fts WHERE "
+	    "messages_fts MATCH '\"42\"'"), scalar(pa, "SELECT count(*) "
+	    "FROM messages WHERE ' ' || body || ' ' LIKE '% 42 %'"));
+	CHECK_INT(scalar(pa, "SELECT count(*) FROM messages_fts WHERE "
+	    "messages_fts MATCH '\"42\"'") > 0, 1);
+	sqlite3_close(a);
+	sqlite3_close(b);
+	store_close(sa);
+}
+
 int
 main(void)
 {
-	char	dir[] = "/tmp/store_testXXXXXX", p[3][128];
+	char	dir[] = "/tmp/store_testXXXXXX", p[5][128];
 
 	if (mkdtemp(dir) == NULL)
 		return 2;
 	snprintf(p[0], sizeof(p[0]), "%s/sub/a.db", dir);
 	snprintf(p[1], sizeof(p[1]), "%s/b.db", dir);
 	snprintf(p[2], sizeof(p[2]), "%s/c.db", dir);
+	snprintf(p[3], sizeof(p[3]), "%s/d.db", dir);
+	snprintf(p[4], sizeof(p[4]), "%s/e.db", dir);
 	test_schema(p[0]);
+	test_index_fold(p[3], p[4]);
 	test_contacts_apps_messages(p[1]);
 	test_demo(p[0], p[2]);
 	CHECK_INT(scalar(p[0], "SELECT journal_mode = 'wal' FROM "
 	    "pragma_journal_mode"), 1);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 5; i++) {
 		char	side[160];
 
 		unlink(p[i]);
