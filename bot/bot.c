@@ -60,6 +60,11 @@ struct bot {
 	struct bot_job		*qhead, **qtail;
 	int			 qstop;
 	pthread_t		 indexer;
+	/* committed batches waiting for the log to reach the disk */
+	pthread_t		 syncer;
+	pthread_cond_t		 scond;
+	struct bot_job		*shead, **stail;
+	int			 sstop;
 };
 
 enum mj_err
@@ -78,7 +83,9 @@ bot_new(struct bot **out, const struct conf *conf, struct store *st,
 	pthread_mutex_init(&b->qlock, NULL);
 	pthread_cond_init(&b->qcond, NULL);
 	pthread_cond_init(&b->icond, NULL);
+	pthread_cond_init(&b->scond, NULL);
 	b->qtail = &b->qhead;
+	b->stail = &b->shead;
 	*out = b;
 	return MJ_OK;
 }
@@ -92,6 +99,7 @@ bot_free(struct bot *b)
 	pthread_mutex_destroy(&b->qlock);
 	pthread_cond_destroy(&b->qcond);
 	pthread_cond_destroy(&b->icond);
+	pthread_cond_destroy(&b->scond);
 	free(b);
 }
 
@@ -849,30 +857,44 @@ bot_job_free(struct bot_job *j)
 	free(j);
 }
 
-/* One transaction for a batch; each message in its own savepoint. */
+/*
+ * A batch's steps in one transaction.  First without savepoints: if a
+ * step fails, the whole transaction is undone and the batch runs again
+ * with a savepoint per message, so that only the failed one is lost.
+ * The commit does not wait for the disk: batch_finish() does, after
+ * store_sync(), before anyone is answered.
+ */
 static void
-run_batch(struct bot *b, struct bot_job *list)
+batch_commit(struct bot *b, struct bot_job *list)
 {
-	struct bot_job	*j, *next;
+	struct bot_job	*j;
 	enum mj_err	 rc;
-	int		 queued = 0;
+	int		 fast = 1;
 
-	rc = store_begin(b->st);
-	for (j = list; j != NULL; j = j->next) {
-		if (rc != MJ_OK) {
+again:
+	if ((rc = store_begin_derived(b->st)) != MJ_OK) {
+		for (j = list; j != NULL; j = j->next)
 			j->rc = rc;
-			continue;
-		}
-		if ((j->rc = store_savepoint(b->st)) != MJ_OK)
+		return;
+	}
+	for (j = list; j != NULL; j = j->next) {
+		if (!fast && (j->rc = store_savepoint(b->st)) != MJ_OK)
 			continue;
 		j->rc = step(b, &j->in, &j->r, &j->out, &j->lang, &j->event);
-		if (store_savepoint_end(b->st, j->rc == MJ_OK) != MJ_OK &&
-		    j->rc == MJ_OK) {
+		if (fast && j->rc != MJ_OK) {
+			store_end(b->st, 0);
+			for (j = list; j != NULL; j = j->next)
+				bot_out_free(&j->out);
+			fast = 0;
+			goto again;
+		}
+		if (!fast && store_savepoint_end(b->st, j->rc == MJ_OK) !=
+		    MJ_OK && j->rc == MJ_OK) {
 			bot_out_free(&j->out);
 			j->rc = MJ_EDB;
 		}
 	}
-	if (rc == MJ_OK && store_end(b->st, 1) != MJ_OK) {
+	if (store_end(b->st, 1) != MJ_OK) {
 		/* Nothing of the batch is stored: none may be acknowledged. */
 		for (j = list; j != NULL; j = j->next)
 			if (j->rc == MJ_OK) {
@@ -880,12 +902,27 @@ run_batch(struct bot *b, struct bot_job *list)
 				j->rc = MJ_EDB;
 			}
 	}
-	for (j = list; j != NULL; j = j->next)
-		if (j->rc == MJ_OK) {
-			queued |= !j->in.sync && !j->out.duplicate;
-			log_step(&j->in, &j->out, &j->r, j->lang, j->event,
-			    &j->t0);
+}
+
+/* After store_sync() said sync_rc: answer the batch. */
+static void
+batch_finish(struct bot *b, struct bot_job *list, enum mj_err sync_rc)
+{
+	struct bot_job	*j, *next;
+	int		 queued = 0;
+
+	for (j = list; j != NULL; j = j->next) {
+		if (j->rc != MJ_OK)
+			continue;
+		if (sync_rc != MJ_OK) {
+			/* Stored, but not surely: the sender will retry. */
+			bot_out_free(&j->out);
+			j->rc = sync_rc;
+			continue;
 		}
+		queued |= !j->in.sync && !j->out.duplicate;
+		log_step(&j->in, &j->out, &j->r, j->lang, j->event, &j->t0);
+	}
 	if (queued && b->queued != NULL)
 		b->queued(b->queued_arg);
 	for (j = list; j != NULL; j = next) {
@@ -895,11 +932,20 @@ run_batch(struct bot *b, struct bot_job *list)
 	}
 }
 
+/* One batch on the caller's thread, answered when durable. */
+static void
+run_batch(struct bot *b, struct bot_job *list)
+{
+	batch_commit(b, list);
+	batch_finish(b, list, store_sync(b->st));
+}
+
 static void *
 writer(void *arg)
 {
 	struct bot	*b = arg;
 
+	pthread_setname_np(pthread_self(), "mj-writer");
 	for (;;) {
 		struct bot_job	*list, **tail;
 		int		 n = 0;
@@ -923,7 +969,41 @@ writer(void *arg)
 		if (b->qhead == NULL)
 			b->qtail = &b->qhead;
 		pthread_mutex_unlock(&b->qlock);
-		run_batch(b, list);
+		batch_commit(b, list);
+		/* The syncer answers it; the next batch goes on meanwhile. */
+		pthread_mutex_lock(&b->qlock);
+		*b->stail = list;
+		while (*b->stail != NULL)
+			b->stail = &(*b->stail)->next;
+		pthread_cond_signal(&b->scond);
+		pthread_mutex_unlock(&b->qlock);
+	}
+	return NULL;
+}
+
+/*
+ * One fdatasync of the log for every batch committed since the last one:
+ * the disk's wait overlaps the writer's next transaction.
+ */
+static void *
+syncer(void *arg)
+{
+	struct bot	*b = arg;
+
+	pthread_setname_np(pthread_self(), "mj-syncer");
+	for (;;) {
+		struct bot_job	*list;
+
+		pthread_mutex_lock(&b->qlock);
+		while (b->shead == NULL && !b->sstop)
+			pthread_cond_wait(&b->scond, &b->qlock);
+		list = b->shead;
+		b->shead = NULL;
+		b->stail = &b->shead;
+		pthread_mutex_unlock(&b->qlock);
+		if (list == NULL)
+			break;	/* stopped, and nothing waits */
+		batch_finish(b, list, store_sync(b->st));
 	}
 	return NULL;
 }
@@ -939,6 +1019,7 @@ indexer(void *arg)
 	struct timespec	 until;
 	int		 n, stop = 0;
 
+	pthread_setname_np(pthread_self(), "mj-indexer");
 	while (!stop) {
 		/* Small batches: the lock is shared with the writer. */
 		while (store_index_pending(b->st, 500, &n) == MJ_OK &&
@@ -960,20 +1041,36 @@ indexer(void *arg)
 	return NULL;
 }
 
+static void
+stop_syncer(struct bot *b)
+{
+	pthread_mutex_lock(&b->qlock);
+	b->sstop = 1;
+	pthread_cond_signal(&b->scond);
+	pthread_mutex_unlock(&b->qlock);
+	pthread_join(b->syncer, NULL);
+}
+
 enum mj_err
 bot_start_writer(struct bot *b)
 {
 	if (b->writer_on)
 		return MJ_OK;
 	b->qstop = 0;
-	if (pthread_create(&b->writer, NULL, writer, b) != 0)
+	b->sstop = 0;
+	if (pthread_create(&b->syncer, NULL, syncer, b) != 0)
 		return MJ_EINTERNAL;
+	if (pthread_create(&b->writer, NULL, writer, b) != 0) {
+		stop_syncer(b);
+		return MJ_EINTERNAL;
+	}
 	if (pthread_create(&b->indexer, NULL, indexer, b) != 0) {
 		pthread_mutex_lock(&b->qlock);
 		b->qstop = 1;
 		pthread_cond_signal(&b->qcond);
 		pthread_mutex_unlock(&b->qlock);
 		pthread_join(b->writer, NULL);
+		stop_syncer(b);
 		return MJ_EINTERNAL;
 	}
 	b->writer_on = 1;
@@ -991,6 +1088,7 @@ bot_stop_writer(struct bot *b)
 	pthread_cond_signal(&b->icond);
 	pthread_mutex_unlock(&b->qlock);
 	pthread_join(b->writer, NULL);
+	stop_syncer(b);		/* after the writer: what it committed is answered */
 	pthread_join(b->indexer, NULL);
 	b->writer_on = 0;
 }

@@ -75,11 +75,14 @@ void		bot_out_free(struct bot_out *);
  * Group commit, for the webhooks: bot_job_new() copies the message and
  * understands it in the caller's thread (MJ_EINPUT, MJ_ETOOBIG: no job);
  * bot_job_queue() hands it to the writer thread (bot_start_writer), which
- * handles every queued message in one transaction, each in its own
- * savepoint, commits once, and then calls done(arg) for each, from the
- * writer thread (or at once from bot_job_queue() when no writer runs).
- * Only after done may the caller answer 2xx: bot_job_result() tells the
- * outcome (MJ_OK: committed) and moves the reply into out.
+ * handles every queued message in one transaction and commits once (a
+ * failed message makes it run the batch again with a savepoint per
+ * message).  A syncer thread then makes the commits durable (one
+ * fdatasync of the log for every batch since the last) and calls
+ * done(arg) for each, from the syncer (or at once from bot_job_queue()
+ * when no writer runs).  Only after done may the caller answer 2xx:
+ * bot_job_result() tells the outcome (MJ_OK: committed and on disk) and
+ * moves the reply into out.
  */
 struct bot_job;
 enum mj_err	bot_job_new(struct bot *, const struct bot_in *,
@@ -92,8 +95,9 @@ enum mj_err	bot_start_writer(struct bot *);
 void		bot_stop_writer(struct bot *);
 
 /*
- * Called (from the handling thread, after the commit) whenever a reply was
- * queued for the outbox sender; fn must be quick and thread-safe.
+ * Called (from the handling thread, once the commit is on disk) whenever a
+ * reply was queued for the outbox sender; fn must be quick and
+ * thread-safe.
  */
 void		bot_on_queued(struct bot *, void (*fn)(void *), void *arg);
 

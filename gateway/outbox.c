@@ -642,6 +642,7 @@ run(void *arg)
 	struct outbox	*ob = arg;
 	int		 running = 0, wait = 0;
 
+	pthread_setname_np(pthread_self(), "mj-outbox");
 	for (;;) {
 		CURLMsg	*m;
 		int	 left, stop, woken;
