@@ -437,7 +437,7 @@ server_start(struct server **out, const struct conf *conf, struct bot *bot)
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)conf->http_max_conns,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)conf->http_timeout_s,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)conf->http_max_conns,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,

@@ -53,10 +53,22 @@ gsm_width(ucs4_t c)
 }
 
 /* Next code point of s[0..n); invalid or truncated bytes give U+FFFD, 1 byte. */
-static size_t
+static inline size_t
 next_uc(const char *s, size_t n, ucs4_t *c)
 {
-	int	k = u8_mbtoucr(c, (const uint8_t *)s, n);
+	const uint8_t	*u = (const uint8_t *)s;
+	int		 k;
+
+	/* ASCII and two-byte forms (Latin, Cyrillic) without a call. */
+	if (u[0] < 0x80) {
+		*c = u[0];
+		return 1;
+	}
+	if (u[0] >= 0xC2 && u[0] <= 0xDF && n >= 2 && (u[1] & 0xC0) == 0x80) {
+		*c = (ucs4_t)(u[0] & 0x1F) << 6 | (u[1] & 0x3F);
+		return 2;
+	}
+	k = u8_mbtoucr(c, u, n);
 
 	if (k <= 0) {
 		*c = 0xFFFD;
@@ -189,6 +201,13 @@ sms_prepare(const char *utf8, size_t len, char **out)
 		return MJ_EINPUT;
 	if (len == 0)
 		return (*out = strdup("")) ? MJ_OK : MJ_ENOMEM;
+	for (i = 0; i < len; i++)
+		if ((uint8_t)utf8[i] >= 0x80 || utf8[i] == '`' ||
+		    utf8[i] == '\t')
+			break;
+	if (i == len)	/* ASCII is NFC, and nothing in it is folded */
+		return (*out = strndup(utf8, len)) ? MJ_OK : MJ_ENOMEM;
+	i = 0;
 	if ((nfc = u8_normalize(UNINORM_NFC, (const uint8_t *)utf8, len, NULL,
 	    &nlen)) == NULL)
 		return MJ_ENOMEM;
