@@ -250,3 +250,40 @@ def test_upstream_faults_then_recovery(t):
     att = s.sql("SELECT max(attempts) FROM outbox WHERE channel = 'telegram'")[0][0]
     t.ok(att is not None and att < 40, "backed off, not hammered: at most %r attempts" % att)
     s.check_clean_exit()
+
+
+def test_one_failing_message_leaves_its_batch_stored(t):
+    """A message whose writes fail is not acknowledged; the others that
+    were committed with it in one transaction are stored and answered."""
+    s = Server(t).start()
+    s.sql("CREATE TRIGGER refuse_one BEFORE INSERT ON messages WHEN new.body = 'boom 7' "
+          "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+    results = {}
+
+    def send(i):
+        try:
+            r = s.kannel("+99890%07d" % (3000000 + i), "boom %d" % i if i == 7 else "salom %d" % i,
+                         msg_id="batch-%d" % i)
+            results[i] = (r.status, r.text)
+        except OSError as e:
+            results[i] = (None, str(e))
+
+    for rnd in range(3):    # together, so that they share transactions
+        results.clear()
+        ws = [threading.Thread(target=send, args=(i,)) for i in range(40)]
+        for w in ws:
+            w.start()
+        for w in ws:
+            w.join(30)
+        t.ok(results[7][0] is not None and results[7][0] >= 500, "refused: %r" % (results[7],))
+        t.eq(sorted(i for i, r in results.items() if r[0] == 200), [i for i in range(40) if i != 7])
+    stored = {m for (m,) in s.sql("SELECT channel_msg_id FROM messages WHERE direction = 'in'")}
+    t.eq(stored, {"batch-%d" % i for i in range(40) if i != 7})
+    t.eq(s.sql("SELECT count(*) FROM messages m WHERE direction = 'in' AND NOT EXISTS "
+               "(SELECT 1 FROM messages o WHERE o.reply_to = m.id)"), [(0,)])
+    s.sql("DROP TRIGGER refuse_one")
+    r = s.kannel("+998903000007", "boom 7", msg_id="batch-7")
+    t.eq(r.status, 200, "nothing of it was stored: taken as new")
+    t.eq(s.sql("SELECT count(*) FROM messages WHERE channel_msg_id = 'batch-7'"), [(1,)])
+    t.contains(s.log(), "refused by the test")
+    s.check_clean_exit()
