@@ -34,8 +34,13 @@ static const char *const sql[Q__COUNT] = {
 	    "misses_since, lang_chosen, held_until, rate_min_start, "
 	    "rate_min_count, rate_day_start, rate_day_count, rate_warned "
 	    "FROM contacts WHERE id = ?1",
+	/* Returns what Q_CONTACT_GET would read (the schema's defaults). */
 	[Q_CONTACT_NEW] = "INSERT INTO contacts (channel, address, created_at, "
-	    "updated_at) VALUES (?1, ?2, ?3, ?3)",
+	    "updated_at) VALUES (?1, ?2, ?3, ?3) RETURNING id, channel, "
+	    "address, coalesce(phone, ''), lang, opted_out, state, state_data, "
+	    "state_at, misses, misses_since, lang_chosen, held_until, "
+	    "rate_min_start, rate_min_count, rate_day_start, rate_day_count, "
+	    "rate_warned",
 	[Q_CONTACT_SAVE] = "UPDATE contacts SET phone = nullif(?2, ''), "
 	    "lang = ?3, opted_out = ?4, state = ?5, state_data = ?6, "
 	    "state_at = ?7, misses = ?8, misses_since = ?9, updated_at = ?10, "
@@ -515,9 +520,8 @@ store_contact_get(struct store *st, const char *channel, const char *address,
 	bind_str(st->q[Q_CONTACT_NEW], 1, channel);
 	bind_str(st->q[Q_CONTACT_NEW], 2, address);
 	sqlite3_bind_int64(st->q[Q_CONTACT_NEW], 3, now);
-	if ((rc = step_done(st, Q_CONTACT_NEW, "contact_new")) != MJ_OK)
-		return rc;
-	return contact_read(st, channel, address, out);
+	rc = contact_row(st, st->q[Q_CONTACT_NEW], out);
+	return rc == MJ_ENOTFOUND ? db_fail(st, "contact_new") : rc;
 }
 
 enum mj_err
