@@ -78,6 +78,7 @@ static const char *const sql[Q__COUNT] = {
 	[Q_OUTBOX_DUE] = "SELECT o.id, o.message_id, o.channel, o.address, "
 	    "m.body, o.markup, o.attempts, o.parts_sent, "
 	    "coalesce(m.encoding, ''), coalesce(o.provider, '') FROM outbox o "
+	    "INDEXED BY outbox_pending "
 	    "JOIN messages m ON m.id = o.message_id WHERE o.state = 'pending' "
 	    "AND o.next_try_at <= ?1 ORDER BY o.id LIMIT ?2",
 	[Q_OUTBOX_SET] = "UPDATE outbox SET state = ?2, attempts = ?3, "
