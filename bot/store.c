@@ -48,6 +48,14 @@ static const char *const sql[Q__COUNT] = {
 	    "rate_day_start = ?14, rate_day_count = ?15, rate_warned = ?16, "
 	    "opted_out_at = CASE WHEN ?4 = 1 AND opted_out = 0 THEN ?10 "
 	    "WHEN ?4 = 0 THEN NULL ELSE opted_out_at END WHERE id = ?1",
+	/* The same when the phone did not change: its index is left alone. */
+	[Q_CONTACT_SAVE_SAME] = "UPDATE contacts SET lang = ?3, opted_out = ?4, "
+	    "state = ?5, state_data = ?6, "
+	    "state_at = ?7, misses = ?8, misses_since = ?9, updated_at = ?10, "
+	    "lang_chosen = ?11, rate_min_start = ?12, rate_min_count = ?13, "
+	    "rate_day_start = ?14, rate_day_count = ?15, rate_warned = ?16, "
+	    "opted_out_at = CASE WHEN ?4 = 1 AND opted_out = 0 THEN ?10 "
+	    "WHEN ?4 = 0 THEN NULL ELSE opted_out_at END WHERE id = ?1",
 	[Q_APP_GET] = "SELECT number, programme, status, applicant_phone, "
 	    "pinfl_last4, submitted_on, coalesce(decided_on, ''), "
 	    "coalesce(payment_on, '') FROM applications WHERE number = ?1",
@@ -468,6 +476,7 @@ contact_row(struct store *st, sqlite3_stmt *q, struct contact *c)
 		col_copy(q, 1, c->channel, sizeof(c->channel));
 		col_copy(q, 2, c->address, sizeof(c->address));
 		col_copy(q, 3, c->phone, sizeof(c->phone));
+		memcpy(c->phone_read, c->phone, sizeof(c->phone_read));
 		col_copy(q, 4, c->lang, sizeof(c->lang));
 		c->opted_out = sqlite3_column_int(q, 5);
 		col_copy(q, 6, c->state, sizeof(c->state));
@@ -528,10 +537,12 @@ store_contact_get(struct store *st, const char *channel, const char *address,
 enum mj_err
 store_contact_save(struct store *st, const struct contact *c, int64_t now)
 {
-	sqlite3_stmt	*q = st->q[Q_CONTACT_SAVE];
+	int		 same = strcmp(c->phone, c->phone_read) == 0;
+	sqlite3_stmt	*q = st->q[same ? Q_CONTACT_SAVE_SAME : Q_CONTACT_SAVE];
 
 	sqlite3_bind_int64(q, 1, c->id);
-	bind_str(q, 2, c->phone);
+	if (!same)
+		bind_str(q, 2, c->phone);
 	bind_str(q, 3, c->lang);
 	sqlite3_bind_int(q, 4, c->opted_out);
 	bind_str(q, 5, c->state);
@@ -546,7 +557,8 @@ store_contact_save(struct store *st, const struct contact *c, int64_t now)
 	sqlite3_bind_int64(q, 14, c->rate_day_start);
 	sqlite3_bind_int(q, 15, c->rate_day_count);
 	sqlite3_bind_int(q, 16, c->rate_warned);
-	return step_done(st, Q_CONTACT_SAVE, "contact_save");
+	return step_done(st, same ? Q_CONTACT_SAVE_SAME : Q_CONTACT_SAVE,
+	    "contact_save");
 }
 
 enum mj_err

@@ -77,6 +77,8 @@ struct contact {
 	int64_t	rate_day_start;
 	int	rate_day_count;
 	int	rate_warned;		/* told once; silent since */
+	char	phone_read[20];		/* phone as read: unchanged is not
+					 * written (nor its index entry) */
 };
 /* Inside a transaction: the contact, created (lang "uz-Latn") if new. */
 enum mj_err	store_contact_get(struct store *, const char *channel,
