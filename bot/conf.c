@@ -148,6 +148,10 @@ static const struct key keys[] = {
 	{ "auth.login_window", "MUROJAAT_AUTH_LOGIN_WINDOW", K_INT,
 	  I(auth_login_window_s), 1, 86400, "900",
 	  "the login throttling window, seconds" },
+	{ "helpdesk.secure_cookie", "MUROJAAT_HELPDESK_SECURE_COOKIE", K_INT,
+	  I(helpdesk_secure_cookie), -1, 1, "-1",
+	  "1: the session cookie is sent only over HTTPS (Secure); 0: not; "
+	  "-1: when http.public_url is https://" },
 	{ "helpdesk.hold", "MUROJAAT_HELPDESK_HOLD", K_INT, I(helpdesk_hold_s),
 	  1, 604800, "1800", "a conversation taken by an agent keeps the bot "
 	  "silent this long (renewed by each reply), seconds" },

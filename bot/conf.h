@@ -58,6 +58,7 @@ struct conf {
 	int	 auth_login_max;	/* failed logins per account per window */
 	int	 auth_login_window_s;
 	int	 helpdesk_hold_s;	/* a takeover silences the bot this long */
+	int	 helpdesk_secure_cookie; /* 1, 0, -1: if public_url is https */
 	char	 web_dir[512];		/* the help desk's static files */
 };
 

@@ -30,6 +30,7 @@
 #include "bot/rules_data.h"
 #include "bot/notices.h"
 #include "bot/staff.h"
+#include "bot/store_helpdesk.h"
 #include "bot/store.h"
 #include "gateway/kannel.h"
 #include "gateway/outbox.h"
@@ -71,6 +72,10 @@ usage(FILE *f)
 	    "  staff add NAME --role agent|supervisor|admin\n"
 	    "                            a help-desk account (password on "
 	    "stdin)\n"
+	    "  staff password NAME       a new password (on stdin)\n"
+	    "  staff role NAME ROLE      another role\n"
+	    "  staff disable|enable NAME no login (sessions end) or again\n"
+	    "  staff list                the accounts\n"
 	    "  config                    print a sample murojaat.conf\n");
 }
 
@@ -291,60 +296,128 @@ cmd_import(struct app *a, int argc, char **argv)
 	return 0;
 }
 
-/* murojaat staff add NAME --role R: the password is read from stdin. */
+/* A password from stdin (without echo on a terminal); 0 if none. */
 static int
-cmd_staff(struct app *a, int argc, char **argv)
+read_password(const char *name, char *pw, size_t size)
 {
-	const char	*role = NULL;
-	char		 pw[1100], why[160];
 	struct termios	 t, quiet;
 	int		 tty = isatty(STDIN_FILENO), rc;
-	enum mj_err	 err;
 
-	for (int i = 2; i < argc; i++)
-		if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
-			role = argv[++i];
-	if (argc < 2 || strcmp(argv[0], "add") != 0 || role == NULL) {
-		fprintf(stderr, "usage: murojaat staff add NAME --role "
-		    "agent|supervisor|admin  (password on stdin)\n");
-		return 2;
-	}
-	if (sodium_init() < 0) {
-		fprintf(stderr, "murojaat: libsodium failed to start\n");
-		return 1;
-	}
 	if (tty) {
-		fprintf(stderr, "Password for %s: ", argv[1]);
+		fprintf(stderr, "Password for %s: ", name);
 		tcgetattr(STDIN_FILENO, &t);
 		quiet = t;
 		quiet.c_lflag &= ~(tcflag_t)ECHO;
 		tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
 	}
-	rc = fgets(pw, sizeof(pw), stdin) != NULL;
+	rc = fgets(pw, (int)size, stdin) != NULL;
 	if (tty) {
 		tcsetattr(STDIN_FILENO, TCSANOW, &t);
 		fprintf(stderr, "\n");
 	}
 	if (!rc) {
 		fprintf(stderr, "murojaat staff: no password on stdin\n");
-		return 2;
+		return 0;
 	}
 	pw[strcspn(pw, "\r\n")] = '\0';
+	return 1;
+}
+
+/* Unix seconds as "YYYY-MM-DD HH:MM UTC". */
+static void
+utc_minute(int64_t at, char *buf, size_t len)
+{
+	time_t		t = (time_t)at;
+	struct tm	tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(buf, len, "-");
+}
+
+static int
+print_staff(void *arg, const struct hd_staff *sf)
+{
+	char	made[32], seen[32] = "never";
+
+	(void)arg;
+	utc_minute(sf->created_at, made, sizeof(made));
+	if (sf->last_login != 0)
+		utc_minute(sf->last_login, seen, sizeof(seen));
+	printf("%-32s %-10s %-8s created %s  last login %s  sessions %d\n",
+	    sf->username, sf->role, sf->disabled ? "disabled" : "active",
+	    made, seen, sf->sessions);
+	return 0;
+}
+
+/*
+ * murojaat staff add NAME --role R | password NAME | role NAME R |
+ * disable NAME | enable NAME | list.  Passwords are read from stdin.
+ */
+static int
+cmd_staff(struct app *a, int argc, char **argv)
+{
+	static const char *const verbs[] = { "disable", "enable", "password",
+	    "role" };
+	const char	*role = NULL, *value = NULL;
+	char		 pw[1100] = "", why[160] = "";
+	enum mj_err	 err;
+	int		 change = -1;
+
+	for (int i = 0; argc >= 2 && i < 4; i++)
+		if (strcmp(argv[0], verbs[i]) == 0)
+			change = i;
+	for (int i = 2; i < argc; i++)
+		if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
+			role = argv[++i];
+	if (!(argc == 1 && strcmp(argv[0], "list") == 0) &&
+	    !(argc >= 2 && strcmp(argv[0], "add") == 0 && role != NULL) &&
+	    !(change >= 0 && argc == (change == STAFF_ROLE ? 3 : 2))) {
+		fprintf(stderr, "usage: murojaat staff add NAME --role "
+		    "agent|supervisor|admin  (password on stdin)\n"
+		    "       murojaat staff password NAME  (password on stdin)\n"
+		    "       murojaat staff role NAME agent|supervisor|admin\n"
+		    "       murojaat staff disable|enable NAME\n"
+		    "       murojaat staff list\n");
+		return 2;
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "murojaat: libsodium failed to start\n");
+		return 1;
+	}
+	if ((strcmp(argv[0], "add") == 0 || change == STAFF_PASSWORD) &&
+	    !read_password(argv[1], pw, sizeof(pw)))
+		return 2;
 	if (store_open(&a->st, a->conf.db_path) != MJ_OK) {
 		fprintf(stderr, "murojaat: cannot open the database %s\n",
 		    a->conf.db_path);
 		sodium_memzero(pw, sizeof(pw));
 		return 1;
 	}
-	err = staff_add(a->st, argv[1], role, pw, (int64_t)time(NULL), why,
-	    sizeof(why));
+	if (strcmp(argv[0], "list") == 0)
+		return store_staff_list(a->st, (int64_t)time(NULL),
+		    print_staff, NULL) == MJ_OK ? 0 : 1;
+	if (change >= 0) {
+		value = change == STAFF_PASSWORD ? pw : change == STAFF_ROLE ?
+		    argv[2] : NULL;
+		err = staff_change(a->st, argv[1], (enum staff_change)change,
+		    value, (int64_t)time(NULL), why, sizeof(why));
+	} else
+		err = staff_add(a->st, argv[1], role, pw, (int64_t)time(NULL),
+		    why, sizeof(why));
 	sodium_memzero(pw, sizeof(pw));
 	if (err != MJ_OK) {
 		fprintf(stderr, "murojaat staff: %s\n", why[0] != '\0' ? why :
 		    mj_strerror(err));
-		return err == MJ_EINPUT ? 2 : 1;
+		return err == MJ_EINPUT || err == MJ_ENOTFOUND ? 2 : 1;
 	}
-	printf("%s added as %s\n", argv[1], role);
+	if (change >= 0)
+		printf("%s: %s%s\n", argv[1], verbs[change], change ==
+		    STAFF_ENABLE ? "d" : change == STAFF_DISABLE ? "d, sessions "
+		    "ended" : change == STAFF_PASSWORD ? " changed, sessions "
+		    "ended" : " changed, sessions ended");
+	else
+		printf("%s added as %s\n", argv[1], role);
 	return 0;
 }
 

@@ -89,6 +89,60 @@ staff_add(struct store *st, const char *username, const char *role,
 	return rc;
 }
 
+enum mj_err
+staff_change(struct store *st, const char *username, enum staff_change what,
+    const char *value, int64_t now, char *why, size_t whylen)
+{
+	static const char *const action[] = { "staff.disable",
+	    "staff.enable", "staff.password", "staff.role" };
+	char		 hash[crypto_pwhash_STRBYTES] = "", name[64], detail[96];
+	struct hd_audit	 a = { .at = now, .username = "cli" };
+	enum mj_err	 rc;
+
+	snprintf(why, whylen, "%s", "");
+	snprintf(name, sizeof(name), "%s", username);
+	for (char *p = name; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (what == STAFF_PASSWORD) {
+		size_t	plen = strlen(value);
+
+		if (plen < 10 || plen > 1024) {
+			snprintf(why, whylen, "the password must be 10 to 1024 "
+			    "bytes");
+			return MJ_EINPUT;
+		}
+		if (crypto_pwhash_str(hash, value, plen,
+		    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+		    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+			return MJ_ENOMEM;
+	}
+	if (what == STAFF_ROLE && staff_role_parse(value) < 0) {
+		snprintf(why, whylen, "the role must be agent, supervisor or "
+		    "admin");
+		return MJ_EINPUT;
+	}
+	if ((rc = store_begin(st)) != MJ_OK)
+		return rc;
+	/* Whatever changes, the sessions opened before end (not enable). */
+	rc = store_staff_set(st, name, what == STAFF_DISABLE ? 1 :
+	    what == STAFF_ENABLE ? 0 : -1, what == STAFF_PASSWORD ? hash :
+	    NULL, what == STAFF_ROLE ? value : NULL, what != STAFF_ENABLE);
+	a.action = action[what];
+	snprintf(detail, sizeof(detail), "%s%s%s", name, what == STAFF_ROLE ?
+	    " " : "", what == STAFF_ROLE ? value : "");
+	a.detail = detail;
+	if (rc == MJ_OK)
+		rc = store_audit_add(st, &a);
+	if (store_end(st, rc == MJ_OK) != MJ_OK && rc == MJ_OK)
+		rc = MJ_EDB;
+	if (rc == MJ_ENOTFOUND)
+		snprintf(why, whylen, "no account is called %s", name);
+	sodium_memzero(hash, sizeof(hash));
+	if (rc == MJ_OK)
+		log_info("staff.change", "action=%s", action[what]);
+	return rc;
+}
+
 /* A hash of nothing anyone knows, so unknown names cost a verification. */
 static char		dummy_hash[crypto_pwhash_STRBYTES];
 static pthread_once_t	dummy_once = PTHREAD_ONCE_INIT;

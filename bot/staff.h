@@ -35,6 +35,21 @@ enum mj_err	staff_add(struct store *, const char *username,
 		    const char *role, const char *password, int64_t now,
 		    char *why, size_t whylen);
 
+enum staff_change {
+	STAFF_DISABLE = 0,	/* no login; its sessions end */
+	STAFF_ENABLE,
+	STAFF_PASSWORD,		/* value: the new password; sessions end */
+	STAFF_ROLE		/* value: the new role; sessions end */
+};
+
+/*
+ * Change an account, audited.  MJ_ENOTFOUND or MJ_EINPUT with why filled
+ * (no such account, a password of the wrong length, an unknown role).
+ */
+enum mj_err	staff_change(struct store *, const char *username,
+		    enum staff_change what, const char *value, int64_t now,
+		    char *why, size_t whylen);
+
 struct staff_session {
 	int64_t		staff_id;
 	char		username[64];

@@ -621,22 +621,13 @@ store_inbound_seen(struct store *st, const char *channel,
     const char *channel_msg_id, int64_t *in_id, char **reply)
 {
 	sqlite3_stmt	*q = st->q[Q_INBOUND_SEEN];
-	enum mj_err	 rc = MJ_ENOTFOUND;
+	enum mj_err	 rc;
 	int64_t		 id = 0;
 
 	*reply = NULL;
 	bind_str(q, 1, channel);
 	bind_str(q, 2, channel_msg_id);
-	switch (sqlite3_step(q)) {
-	case SQLITE_ROW:
-		id = sqlite3_column_int64(q, 0);
-		rc = MJ_OK;
-		break;
-	case SQLITE_DONE:
-		break;
-	default:
-		rc = db_fail(st, "inbound_seen");
-	}
+	rc = step_int64(st, q, &id, "inbound_seen");
 	done(q);
 	if (rc != MJ_OK)
 		return rc;

@@ -13,7 +13,8 @@
 #include "bot/store_int.h"
 
 enum hq {
-	H_STAFF_ADD, H_STAFF_GET, H_SESSION_ADD, H_SESSION_GET,
+	H_STAFF_ADD, H_STAFF_GET, H_STAFF_SET, H_STAFF_END, H_STAFF_LIST,
+	H_SESSION_ADD, H_SESSION_GET,
 	H_SESSION_DEL, H_SESSION_GC, H_FAIL_GET, H_FAIL_ADD, H_FAIL_CLEAR,
 	H_AUDIT_ADD, H_AUDIT_LIST, H_AUDIT_LIST_C,
 	H_HEAD, H_MSGS, H_APPS, H_NOTES, H_LABELS, H_NOTE_ADD, H_LABELS_DEL,
@@ -28,6 +29,15 @@ static const char *const hsql[H__COUNT] = {
 	    "created_at) VALUES (?1, ?2, ?3, ?4)",
 	[H_STAFF_GET] = "SELECT id, username, role, disabled, pw_hash "
 	    "FROM staff WHERE username = ?1",
+	[H_STAFF_SET] = "UPDATE staff SET disabled = coalesce(?2, disabled), "
+	    "pw_hash = coalesce(?3, pw_hash), role = coalesce(?4, role) "
+	    "WHERE username = ?1 RETURNING id",
+	[H_STAFF_END] = "DELETE FROM sessions WHERE staff_id = ?1",
+	[H_STAFF_LIST] = "SELECT s.id, s.username, s.role, s.disabled, "
+	    "s.created_at, (SELECT max(at) FROM audit a WHERE a.staff_id = "
+	    "s.id AND a.action = 'login'), (SELECT count(*) FROM sessions x "
+	    "WHERE x.staff_id = s.id AND x.expires_at > ?1) FROM staff s "
+	    "ORDER BY s.username",
 	[H_SESSION_ADD] = "INSERT INTO sessions (token_hash, staff_id, csrf, "
 	    "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[H_SESSION_GET] = "SELECT s.id, s.username, s.role, s.disabled, "
@@ -250,6 +260,63 @@ store_staff_get(struct store *st, const char *username, struct hd_staff *out,
 	default:
 		rc = db_fail(st, "staff_get");
 	}
+	done(q);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+enum mj_err
+store_staff_set(struct store *st, const char *username, int disabled,
+    const char *pw_hash, const char *role, int end_sessions)
+{
+	sqlite3_stmt	*q = hq(st, H_STAFF_SET), *e = hq(st, H_STAFF_END);
+	enum mj_err	 rc;
+	int64_t		 id = 0;
+
+	if (q == NULL || e == NULL)
+		return MJ_EDB;
+	bind_str(q, 1, username);
+	if (disabled >= 0)
+		sqlite3_bind_int(q, 2, disabled);
+	bind_str(q, 3, pw_hash);
+	bind_str(q, 4, role);
+	rc = step_int64(st, q, &id, "staff_set");
+	done(q);
+	if (rc != MJ_OK || !end_sessions)
+		return rc;
+	sqlite3_bind_int64(e, 1, id);
+	if (sqlite3_step(e) != SQLITE_DONE)
+		rc = db_fail(st, "staff_end");
+	done(e);
+	return rc;
+}
+
+enum mj_err
+store_staff_list(struct store *st, int64_t now,
+    int (*fn)(void *, const struct hd_staff *), void *arg)
+{
+	sqlite3_stmt	*q;
+	enum mj_err	 rc = MJ_OK;
+	int		 step;
+
+	pthread_mutex_lock(&st->lock);
+	if ((q = hq(st, H_STAFF_LIST)) == NULL) {
+		pthread_mutex_unlock(&st->lock);
+		return MJ_EDB;
+	}
+	sqlite3_bind_int64(q, 1, now);
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		struct hd_staff	sf;
+
+		staff_row(q, &sf);
+		sf.created_at = sqlite3_column_int64(q, 4);
+		sf.last_login = sqlite3_column_int64(q, 5);
+		sf.sessions = sqlite3_column_int(q, 6);
+		if (fn(arg, &sf) != 0)
+			break;
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = db_fail(st, "staff_list");
 	done(q);
 	pthread_mutex_unlock(&st->lock);
 	return rc;

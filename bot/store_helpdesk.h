@@ -28,6 +28,9 @@ struct hd_staff {
 	char	username[64];
 	char	role[16];		/* agent, supervisor, admin */
 	int	disabled;
+	int64_t	created_at;		/* store_staff_list() only: */
+	int64_t	last_login;		/* 0: never */
+	int	sessions;		/* live now */
 };
 
 /* Inside a transaction.  MJ_EINPUT: the name is taken. */
@@ -36,6 +39,17 @@ enum mj_err	store_staff_add(struct store *, const char *username,
 /* The account and its password hash (into hash); MJ_ENOTFOUND if none. */
 enum mj_err	store_staff_get(struct store *, const char *username,
 		    struct hd_staff *out, char *hash, size_t hashlen);
+/*
+ * Inside a transaction: change an account (disabled -1, pw_hash NULL, role
+ * NULL: kept) and with end_sessions end every session it has.
+ * MJ_ENOTFOUND if there is no such account.
+ */
+enum mj_err	store_staff_set(struct store *, const char *username,
+		    int disabled, const char *pw_hash, const char *role,
+		    int end_sessions);
+/* Every account, by name; fn returns non-zero to stop. */
+enum mj_err	store_staff_list(struct store *, int64_t now,
+		    int (*fn)(void *, const struct hd_staff *), void *arg);
 /* Inside a transaction. */
 enum mj_err	store_session_add(struct store *, const char *token_hash,
 		    int64_t staff_id, const char *csrf, int64_t now,

@@ -6,6 +6,7 @@
 #ifndef BOT_STORE_INT_H
 #define BOT_STORE_INT_H
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <sqlite3.h>
@@ -64,6 +65,21 @@ done(sqlite3_stmt *q)
 {
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
+}
+
+/* Step q for one integer: MJ_OK with *v, MJ_ENOTFOUND, or MJ_EDB. */
+static inline enum mj_err
+step_int64(struct store *st, sqlite3_stmt *q, int64_t *v, const char *op)
+{
+	switch (sqlite3_step(q)) {
+	case SQLITE_ROW:
+		*v = sqlite3_column_int64(q, 0);
+		return MJ_OK;
+	case SQLITE_DONE:
+		return MJ_ENOTFOUND;
+	default:
+		return db_fail(st, op);
+	}
 }
 
 static inline void

@@ -195,6 +195,15 @@ is_json(struct MHD_Connection *conn)
 	return ct != NULL && strncasecmp(ct, "application/json", 16) == 0;
 }
 
+/* Secure on the session cookie: as configured, or when served as https. */
+static int
+secure_cookie(const struct conf *c)
+{
+	if (c->helpdesk_secure_cookie >= 0)
+		return c->helpdesk_secure_cookie;
+	return strncmp(c->public_url, "https://", 8) == 0;
+}
+
 static enum MHD_Result
 login(struct api *a)
 {
@@ -234,8 +243,9 @@ login(struct api *a)
 		const char *h[] = { MHD_HTTP_HEADER_SET_COOKIE, cookie, NULL };
 
 		snprintf(cookie, sizeof(cookie), COOKIE "=%s; Path=/; HttpOnly; "
-		    "SameSite=Strict; Max-Age=%d", token,
-		    a->conf->auth_session_ttl_s);
+		    "SameSite=Strict; Max-Age=%d%s", token,
+		    a->conf->auth_session_ttl_s, secure_cookie(a->conf) ?
+		    "; Secure" : "");
 		return json_with(a, MHD_HTTP_OK, json_pack(
 		    "{s:s, s:s, s:s, s:i}", "username", a->who.username,
 		    "role", staff_role_name(a->who.role), "csrf", a->who.csrf,
@@ -246,8 +256,10 @@ login(struct api *a)
 static enum MHD_Result
 logout(struct api *a, const char *token)
 {
-	static const char *const h[] = { MHD_HTTP_HEADER_SET_COOKIE,
-	    COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0", NULL };
+	const char	*h[] = { MHD_HTTP_HEADER_SET_COOKIE,
+	    secure_cookie(a->conf) ? COOKIE "=; Path=/; HttpOnly; "
+	    "SameSite=Strict; Max-Age=0; Secure" : COOKIE "=; Path=/; "
+	    "HttpOnly; SameSite=Strict; Max-Age=0", NULL };
 	enum mj_err	rc;
 
 	if ((rc = staff_logout(a->st, token, &a->who, a->ip, a->r->id,

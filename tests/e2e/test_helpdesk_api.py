@@ -101,6 +101,80 @@ def test_login_cookie_and_password_hash(t):
     s.check_clean_exit()
 
 
+def test_accounts_disable_password_role(t):
+    s = server(t)
+    db = {"MUROJAAT_DB": s.db}
+
+    def cli(*args, stdin=""):
+        return murojaat(["staff"] + list(args), stdin=stdin, env=db)
+
+    def login(name, pw=PW):
+        return s.request("POST", "/api/login", body=json.dumps({"username": name, "password": pw}),
+                         headers={"Content-Type": "application/json"}).status
+
+    a = Staff(t, s, "agent1")
+    b = Staff(t, s, "boss")
+    t.eq(a.get("/api/me")[0].status, 200)
+    t.lacks(a.login.header("Set-Cookie"), "Secure", "plain http: no Secure flag")
+    # disabled: the open session ends at once, no login, the others go on
+    code, out, err = cli("disable", "agent1")
+    t.eq(code, 0, err)
+    t.contains(out, "agent1: disabled, sessions ended")
+    t.eq(a.get("/api/me")[0].status, 401)
+    t.eq(login("agent1"), 401)
+    t.eq(b.get("/api/me")[0].status, 200, "other accounts keep their sessions")
+    code, out, _ = cli("list")
+    t.eq(code, 0)
+    line = [x for x in out.splitlines() if x.startswith("agent1 ")]
+    t.eq(len(line), 1, out)
+    t.contains(line[0], "disabled")
+    t.contains(line[0], "sessions 0")
+    t.eq(cli("enable", "agent1")[0], 0)
+    t.eq(login("agent1"), 200)
+    # a new password: the old one and the sessions opened with it end
+    a = Staff(t, s, "agent1")
+    code, out, err = cli("password", "agent1", stdin="another long secret\n")
+    t.eq(code, 0, err)
+    t.eq(a.get("/api/me")[0].status, 401)
+    t.eq(login("agent1"), 401)
+    t.eq(login("agent1", "another long secret"), 200)
+    # another role: takes effect at the next login
+    a = Staff(t, s, "agent1", password="another long secret")
+    t.eq(cli("role", "agent1", "supervisor")[0], 0)
+    t.eq(a.get("/api/me")[0].status, 401)
+    a = Staff(t, s, "agent1", password="another long secret")
+    t.eq(a.get("/api/me")[1]["role"], "supervisor")
+    # clear errors, nothing changed
+    for args, stdin, want in ((("disable", "nobody"), "", "no account is called nobody"),
+                              (("role", "agent1", "boss"), "", "the role must be"),
+                              (("password", "agent1"), "short\n", "10 to 1024 bytes"),
+                              (("disable",), "", "usage:")):
+        code, out, err = cli(*args, stdin=stdin)
+        t.eq(code, 2, "staff %r" % (args,))
+        t.contains(err, want)
+    t.eq(a.get("/api/me")[0].status, 200)
+    t.eq(s.sql("SELECT action, detail, username FROM audit WHERE action LIKE 'staff.%' "
+               "AND action <> 'staff.add' ORDER BY id"),
+         [("staff.disable", "agent1", "cli"), ("staff.enable", "agent1", "cli"),
+          ("staff.password", "agent1", "cli"), ("staff.role", "agent1 supervisor", "cli")])
+    t.lacks(s.log(), "another long secret")
+    s.check_clean_exit()
+
+
+def test_secure_cookie_behind_tls(t):
+    for conf, env, secure in (({"helpdesk.secure_cookie": "1"}, {}, True),
+                              ({}, {"MUROJAAT_PUBLIC_URL": "https://bot.example.uz"}, True),
+                              ({"helpdesk.secure_cookie": "0"},
+                               {"MUROJAAT_PUBLIC_URL": "https://bot.example.uz"}, False)):
+        s = Server(t, conf=conf, env=env).start()
+        add_staff(t, s, "agent1", "agent")
+        a = Staff(t, s, "agent1")
+        (t.contains if secure else t.lacks)(a.login.header("Set-Cookie"), "; Secure")
+        r, _ = a.post("/api/logout")
+        (t.contains if secure else t.lacks)(r.header("Set-Cookie"), "; Secure")
+        s.check_clean_exit()
+
+
 def test_csrf_and_cross_site(t):
     s = server(t)
     s.kannel("+998901234567", "salom", msg_id="c1")
