@@ -303,7 +303,9 @@ def test_kill9_mid_send_then_restart(t):
     idempotency key): at least once, recorded once."""
     mock = MockTelegram(t)
     mock.delay = 0.15
-    s = tg_server(t, mock)
+    # 5 a second: the sends end one after another, so a kill after the
+    # third lands while later ones are in flight or waiting
+    s = tg_server(t, mock, **{"outbox.rate": "5"})
     n = 12
     for i in range(n):
         body = json.loads(fixture("text_uz_latn.json"))
