@@ -412,9 +412,12 @@ words(char *s, const char **w, size_t *wl, size_t max)
 	return n;
 }
 
-/* The district the text names, by its folded spellings; "" if none. */
+/*
+ * The district the text names, by its folded spellings; "" if none.
+ * alone (if not NULL): whether that name is all the text says.
+ */
 static enum mj_err
-match_district(struct turn *t, char *district, size_t len)
+match_district(const struct turn *t, char *district, size_t len, int *alone)
 {
 	char		 text[1024], *aliases = NULL, *line, *save = NULL;
 	const char	*w[MAX_WORDS];
@@ -423,6 +426,8 @@ match_district(struct turn *t, char *district, size_t len)
 	enum mj_err	 rc;
 
 	district[0] = '\0';
+	if (alone != NULL)
+		*alone = 0;
 	if ((copy = strndup(t->in->text, t->in->len < 900 ? t->in->len :
 	    900)) == NULL)
 		return MJ_ENOMEM;
@@ -462,7 +467,28 @@ match_district(struct turn *t, char *district, size_t len)
 		}
 	}
 	free(aliases);
+	if (alone != NULL)
+		*alone = district[0] != '\0' && best_words == nw;
 	return MJ_OK;
+}
+
+/*
+ * A message that is only a district's name ("xiva", "Ургенч тумани"):
+ * a citizen asking where its Inson centre is.  Short texts only.
+ */
+static int
+district_alone(const struct turn *t)
+{
+	char	district[32];
+	int	alone, words = 1;
+
+	if (t->r->intent != INTENT_UNKNOWN || t->in->event != BOT_TEXT ||
+	    t->in->len > 64)
+		return 0;
+	for (size_t i = 0; i < t->in->len; i++)
+		words += t->in->text[i] == ' ';
+	return words <= 4 && match_district(t, district, sizeof(district),
+	    &alone) == MJ_OK && alone;
 }
 
 static enum mj_err
@@ -473,7 +499,8 @@ office(struct turn *t, int asked)
 	char		 district[32], region[32], text[ELIG_TEXT_MAX];
 	enum mj_err	 rc;
 
-	if ((rc = match_district(t, district, sizeof(district))) != MJ_OK)
+	if ((rc = match_district(t, district, sizeof(district), NULL)) !=
+	    MJ_OK)
 		return rc;
 	if ((o = malloc(sizeof(*o))) == NULL)
 		return MJ_ENOMEM;
@@ -515,8 +542,10 @@ eligibility_owns(const struct turn *t)
 	    t->r->intent == INTENT_OFFICE_LOCATION)
 		return 1;
 	/* Answers; any other question leaves the dialogue to bot.c. */
-	return strncmp(t->c->state, ST_ASK, strlen(ST_ASK)) == 0 &&
-	    t->r->intent == INTENT_UNKNOWN;
+	if (strncmp(t->c->state, ST_ASK, strlen(ST_ASK)) == 0 &&
+	    t->r->intent == INTENT_UNKNOWN)
+		return 1;
+	return district_alone(t);
 }
 
 enum mj_err
@@ -542,6 +571,11 @@ eligibility_decide(struct turn *t)
 		return office(t, 0);
 	default:
 		break;
+	}
+	if (((!in_dialogue && !in_office) || expired) && district_alone(t)) {
+		if (expired)
+			turn_state(t, "");
+		return office(t, 0);
 	}
 	if (expired) {
 		turn_state(t, "");

@@ -307,6 +307,7 @@ store_close(struct store *st)
 	sqlite3_close(st->db);
 	if (st->wal_fd != -1)
 		close(st->wal_fd);
+	free(st->aliases);
 	free(st->wal_path);
 	pthread_mutex_destroy(&st->wal_lock);
 	pthread_mutex_destroy(&st->lock);

@@ -41,6 +41,8 @@ struct store {
 		sqlite3_stmt	*q;
 	}		 cache[64];	/* store_cached() */
 	int		 ncache;
+	char		*aliases;	/* store_rules_aliases(), while */
+	int64_t		 aliases_dv;	/* PRAGMA data_version is this */
 };
 
 /*

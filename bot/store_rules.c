@@ -449,6 +449,8 @@ store_rules_office_put(struct store *st, const struct office *o)
 	enum mj_err	 rc;
 	char		 al[sizeof(o->aliases)], folded[256], *save = NULL, *a;
 
+	free(st->aliases);	/* read again next time */
+	st->aliases = NULL;
 	PREP(q, SQL_OFFICE_PUT);
 	bind_str(q, 1, o->district);
 	bind_str(q, 2, o->region);
@@ -594,15 +596,30 @@ store_rules_office_at(struct store *st, int i, struct office *o)
 	return office_by(st, SQL_OFFICE_AT, NULL, i, o);
 }
 
+/*
+ * The aliases are read on every short message nobody understood, and
+ * change only by `rules import` (another connection: data_version moves)
+ * or store_rules_office_put() here (which drops the copy).
+ */
 enum mj_err
 store_rules_aliases(struct store *st, char **out)
 {
+	static const char *const q_dv = "PRAGMA data_version";
 	sqlite3_stmt	*q;
 	char		*buf = NULL, *nb;
 	size_t		 n = 0, cap = 0;
+	int64_t		 dv = -1;
 	int		 rc;
 
 	*out = NULL;
+	if ((q = store_cached(st, q_dv)) != NULL) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			dv = sqlite3_column_int64(q, 0);
+		done(q);
+	}
+	if (st->aliases != NULL && dv != -1 && dv == st->aliases_dv)
+		return (*out = strdup(st->aliases)) != NULL ? MJ_OK :
+		    MJ_ENOMEM;
 	PREP(q, SQL_ALIASES);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *a = (const char *)sqlite3_column_text(q, 0),
@@ -629,6 +646,9 @@ store_rules_aliases(struct store *st, char **out)
 	}
 	if (buf == NULL && (buf = strdup("")) == NULL)
 		return MJ_ENOMEM;
+	free(st->aliases);
+	st->aliases = dv != -1 ? strdup(buf) : NULL;
+	st->aliases_dv = dv;
 	*out = buf;
 	return MJ_OK;
 }

@@ -264,6 +264,51 @@ def test_office_by_district_in_any_script_and_by_region(t):
     s.check_clean_exit()
 
 
+def test_a_district_name_alone_is_an_office_question(t):
+    s = Server(t, conf=CONF).start()
+    o = offices()
+    cases = [   # (text, reply language: the sender's first, kept when unsure)
+        ("Xiva", "uz-Latn", "xiva_sh"),
+        ("Гурлан", "uz-Latn", "gurlan"),
+        ("Urganch tumani", "uz-Latn", "urganch"),
+        ("Xonqada", "uz-Latn", "xonqa"),
+        ("Хазарасп?", "uz-Latn", "hazorasp"),
+    ]
+    for n, (text, lang, district) in enumerate(cases):
+        d = o[district]
+        r = say(s, "+99893000019%d" % n, text, 1)
+        t.eq(r, office_text(lang, d["name." + lang], d["address." + lang]), text)
+    # not a district, or more than its name: not taken for one
+    t.eq(say(s, "+998930000198", "qwzx", 1), po.sms(po.text("uz-Latn", "unknown")))
+    r = say(s, "+998930000199", "Xiva Gurlan Xonqa Bog'ot Urganch", 1)
+    t.eq(r, po.sms(po.text("uz-Latn", "unknown")))
+    # in the middle of an eligibility dialogue a name is an answer, not a question
+    ph = "+998930000200"
+    say(s, ph, "bolalar nafaqasiga haqqim bormi", 1)
+    t.ok(say(s, ph, "Xiva", 2) != office_text("uz-Latn", o["xiva_sh"]["name.uz-Latn"],
+                                              o["xiva_sh"]["address.uz-Latn"]), "dialogue kept")
+    # a spelling added by `rules import` is known at once, without a restart
+    env = {"MUROJAAT_DB": s.db, "MUROJAAT_DEMO_APPS": "0"}
+    code, out, err = murojaat(["rules", "export", "--offices"], env=env)
+    t.eq(code, 0, err)
+    rows = out.rstrip("\n").split("\n")
+    head = rows[0].split("\t")
+    k = head.index("aliases")
+    for j, row in enumerate(rows):
+        f = row.split("\t")
+        if f[0] == "gurlan":
+            f[k] += "|Anqaqala"
+            rows[j] = "\t".join(f)
+    tsv = os.path.join(s.dir, "offices.tsv")
+    with open(tsv, "w", encoding="utf-8") as f:
+        f.write("\n".join(rows) + "\n")
+    t.eq(murojaat(["rules", "import", tsv], env=env)[0], 0)
+    d = o["gurlan"]
+    t.eq(say(s, "+998930000201", "Anqaqala", 1),
+         office_text("uz-Latn", d["name.uz-Latn"], d["address.uz-Latn"]))
+    s.check_clean_exit()
+
+
 def test_changed_threshold_changes_verdict_without_restart(t):
     s = Server(t, conf=CONF).start()
     env = {"MUROJAAT_DB": s.db, "MUROJAAT_DEMO_APPS": "0"}
