@@ -617,6 +617,13 @@ step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
 		answer_say(&a, "rate.limited");
 	else if (limited == 2)
 		held = 1;	/* told once already: silent */
+	if (!held && !limited && r.intent == INTENT_UNKNOWN) {
+		struct turn t = { b, in, &r, &c, &lang, &a };
+
+		if (eligibility_names_place(&t))	/* "Xiva" alone */
+			out->intent = r.intent = rp->intent =
+			    INTENT_OFFICE_LOCATION;
+	}
 	if (!held && !limited && (rc = decide(b, in, &r, &c, &lang, &a)) !=
 	    MJ_OK)
 		goto fail;

@@ -53,5 +53,10 @@ const struct catalog	*bot_catalog(const struct bot *);
  * eligibility_decide() answers it.
  */
 int		eligibility_owns(const struct turn *);
+/*
+ * Whether a message nobody understood is only a district's name ("Xiva",
+ * "Гурлан"), outside a live eligibility dialogue: an office question.
+ */
+int		eligibility_names_place(const struct turn *);
 enum mj_err	eligibility_decide(struct turn *);
 #endif

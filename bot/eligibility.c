@@ -533,6 +533,18 @@ office(struct turn *t, int asked)
 }
 
 int
+eligibility_names_place(const struct turn *t)
+{
+	const struct conf	*conf = bot_conf(t->b);
+
+	/* Inside a live dialogue a name answers its question. */
+	if (strcmp(t->c->state, ST_ASK) == 0 &&
+	    t->in->now - t->c->state_at <= conf->elig_idle_s)
+		return 0;
+	return district_alone(t);
+}
+
+int
 eligibility_owns(const struct turn *t)
 {
 	if (t->in->event != BOT_TEXT || t->r->app_no[0] != '\0')
@@ -542,10 +554,8 @@ eligibility_owns(const struct turn *t)
 	    t->r->intent == INTENT_OFFICE_LOCATION)
 		return 1;
 	/* Answers; any other question leaves the dialogue to bot.c. */
-	if (strncmp(t->c->state, ST_ASK, strlen(ST_ASK)) == 0 &&
-	    t->r->intent == INTENT_UNKNOWN)
-		return 1;
-	return district_alone(t);
+	return strncmp(t->c->state, ST_ASK, strlen(ST_ASK)) == 0 &&
+	    t->r->intent == INTENT_UNKNOWN;
 }
 
 enum mj_err
@@ -568,14 +578,11 @@ eligibility_decide(struct turn *t)
 			return documents(t, d.prog);
 		return documents(t, t->r->program);
 	case INTENT_OFFICE_LOCATION:
-		return office(t, 0);
-	default:
-		break;
-	}
-	if (((!in_dialogue && !in_office) || expired) && district_alone(t)) {
 		if (expired)
 			turn_state(t, "");
 		return office(t, 0);
+	default:
+		break;
 	}
 	if (expired) {
 		turn_state(t, "");

@@ -278,6 +278,16 @@ def test_a_district_name_alone_is_an_office_question(t):
         d = o[district]
         r = say(s, "+99893000019%d" % n, text, 1)
         t.eq(r, office_text(lang, d["name." + lang], d["address." + lang]), text)
+    # stored, counted and summarised as the office question it is
+    t.eq(s.sql("SELECT intent FROM messages WHERE channel_msg_id = '+998930000190-1'"),
+         [("office_location",)])
+    say(s, "+998930000190", "Xiva", 2)
+    q = ("SELECT c.unknown_streak, c.needs_human FROM conversations c JOIN contacts k "
+         "ON k.id = c.contact_id WHERE k.address = '+998930000190'")
+    deadline = time.time() + 10     # the indexer follows within a second
+    while time.time() < deadline and not s.sql(q):
+        time.sleep(0.1)
+    t.eq(s.sql(q), [(0, 0)])
     # not a district, or more than its name: not taken for one
     t.eq(say(s, "+998930000198", "qwzx", 1), po.sms(po.text("uz-Latn", "unknown")))
     r = say(s, "+998930000199", "Xiva Gurlan Xonqa Bog'ot Urganch", 1)
