@@ -357,16 +357,25 @@ print_staff(void *arg, const struct hd_staff *sf)
 static int
 cmd_staff(struct app *a, int argc, char **argv)
 {
-	static const char *const verbs[] = { "disable", "enable", "password",
-	    "role" };
+	static const char *const verbs[] = {
+		[STAFF_DISABLE] = "disable", [STAFF_ENABLE] = "enable",
+		[STAFF_PASSWORD] = "password", [STAFF_ROLE] = "role",
+	};
+	static const char *const done[] = {
+		[STAFF_DISABLE] = "disabled, sessions ended",
+		[STAFF_ENABLE] = "enabled",
+		[STAFF_PASSWORD] = "password changed, sessions ended",
+		[STAFF_ROLE] = "role changed, sessions ended",
+	};
 	const char	*role = NULL, *value = NULL;
 	char		 pw[1100] = "", why[160] = "";
 	enum mj_err	 err;
 	int		 change = -1;
 
-	for (int i = 0; argc >= 2 && i < 4; i++)
+	for (size_t i = 0; argc >= 2 && i < sizeof(verbs) / sizeof(*verbs);
+	    i++)
 		if (strcmp(argv[0], verbs[i]) == 0)
-			change = i;
+			change = (int)i;
 	for (int i = 2; i < argc; i++)
 		if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
 			role = argv[++i];
@@ -412,10 +421,7 @@ cmd_staff(struct app *a, int argc, char **argv)
 		return err == MJ_EINPUT || err == MJ_ENOTFOUND ? 2 : 1;
 	}
 	if (change >= 0)
-		printf("%s: %s%s\n", argv[1], verbs[change], change ==
-		    STAFF_ENABLE ? "d" : change == STAFF_DISABLE ? "d, sessions "
-		    "ended" : change == STAFF_PASSWORD ? " changed, sessions "
-		    "ended" : " changed, sessions ended");
+		printf("%s: %s\n", argv[1], done[change]);
 	else
 		printf("%s added as %s\n", argv[1], role);
 	return 0;

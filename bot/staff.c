@@ -45,12 +45,40 @@ name_ok(const char *s)
 	return 1;
 }
 
+static const char role_why[] = "the role must be agent, supervisor or admin";
+
+/* The stored form of a new password; MJ_EINPUT (why) if its length is wrong. */
+static enum mj_err
+password_hash(const char *password, char hash[crypto_pwhash_STRBYTES],
+    char *why, size_t whylen)
+{
+	size_t	plen = strlen(password);
+
+	if (plen < 10 || plen > 1024) {
+		snprintf(why, whylen, "the password must be 10 to 1024 bytes");
+		return MJ_EINPUT;
+	}
+	if (crypto_pwhash_str(hash, password, plen,
+	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return MJ_ENOMEM;
+	return MJ_OK;
+}
+
+/* An account name as stored and compared: lower case. */
+static void
+account_name(const char *username, char *name, size_t len)
+{
+	snprintf(name, len, "%s", username);
+	for (char *p = name; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+}
+
 enum mj_err
 staff_add(struct store *st, const char *username, const char *role,
     const char *password, int64_t now, char *why, size_t whylen)
 {
 	char		hash[crypto_pwhash_STRBYTES];
-	size_t		plen = strlen(password);
 	enum mj_err	rc;
 
 	snprintf(why, whylen, "%s", "");
@@ -60,18 +88,11 @@ staff_add(struct store *st, const char *username, const char *role,
 		return MJ_EINPUT;
 	}
 	if (staff_role_parse(role) < 0) {
-		snprintf(why, whylen, "the role must be agent, supervisor or "
-		    "admin");
+		snprintf(why, whylen, "%s", role_why);
 		return MJ_EINPUT;
 	}
-	if (plen < 10 || plen > 1024) {
-		snprintf(why, whylen, "the password must be 10 to 1024 bytes");
-		return MJ_EINPUT;
-	}
-	if (crypto_pwhash_str(hash, password, plen,
-	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-		return MJ_ENOMEM;
+	if ((rc = password_hash(password, hash, why, whylen)) != MJ_OK)
+		return rc;
 	if ((rc = store_begin(st)) != MJ_OK)
 		return rc;
 	rc = store_staff_add(st, username, role, hash, now);
@@ -93,32 +114,23 @@ enum mj_err
 staff_change(struct store *st, const char *username, enum staff_change what,
     const char *value, int64_t now, char *why, size_t whylen)
 {
-	static const char *const action[] = { "staff.disable",
-	    "staff.enable", "staff.password", "staff.role" };
+	static const char *const action[] = {
+		[STAFF_DISABLE] = "staff.disable",
+		[STAFF_ENABLE] = "staff.enable",
+		[STAFF_PASSWORD] = "staff.password",
+		[STAFF_ROLE] = "staff.role",
+	};
 	char		 hash[crypto_pwhash_STRBYTES] = "", name[64], detail[96];
 	struct hd_audit	 a = { .at = now, .username = "cli" };
 	enum mj_err	 rc;
 
 	snprintf(why, whylen, "%s", "");
-	snprintf(name, sizeof(name), "%s", username);
-	for (char *p = name; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
-	if (what == STAFF_PASSWORD) {
-		size_t	plen = strlen(value);
-
-		if (plen < 10 || plen > 1024) {
-			snprintf(why, whylen, "the password must be 10 to 1024 "
-			    "bytes");
-			return MJ_EINPUT;
-		}
-		if (crypto_pwhash_str(hash, value, plen,
-		    crypto_pwhash_OPSLIMIT_INTERACTIVE,
-		    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-			return MJ_ENOMEM;
-	}
+	account_name(username, name, sizeof(name));
+	if (what == STAFF_PASSWORD &&
+	    (rc = password_hash(value, hash, why, whylen)) != MJ_OK)
+		return rc;
 	if (what == STAFF_ROLE && staff_role_parse(value) < 0) {
-		snprintf(why, whylen, "the role must be agent, supervisor or "
-		    "admin");
+		snprintf(why, whylen, "%s", role_why);
 		return MJ_EINPUT;
 	}
 	if ((rc = store_begin(st)) != MJ_OK)
@@ -195,9 +207,7 @@ staff_login(struct store *st, const struct conf *conf, const char *username,
 	*retry_after = 0;
 	token[0] = '\0';
 	memset(out, 0, sizeof(*out));
-	snprintf(name, sizeof(name), "%s", username);
-	for (char *p = name; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
+	account_name(username, name, sizeof(name));
 	a.username = name;
 	snprintf(ukey, sizeof(ukey), "user:%s", name);
 	snprintf(ikey, sizeof(ikey), "ip:%s", ip);

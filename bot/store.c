@@ -20,42 +20,35 @@
 #include "bot/store.h"
 #include "bot/store_int.h"
 
+/* What contact_row() reads, in its order. */
+#define CONTACT_COLS "id, channel, address, coalesce(phone, ''), lang, " \
+	"opted_out, state, state_data, state_at, misses, misses_since, " \
+	"lang_chosen, held_until, rate_min_start, rate_min_count, " \
+	"rate_day_start, rate_day_count, rate_warned"
+/* What store_contact_save() writes besides the phone. */
+#define CONTACT_SET "lang = ?3, opted_out = ?4, state = ?5, " \
+	"state_data = ?6, state_at = ?7, misses = ?8, misses_since = ?9, " \
+	"updated_at = ?10, lang_chosen = ?11, rate_min_start = ?12, " \
+	"rate_min_count = ?13, rate_day_start = ?14, rate_day_count = ?15, " \
+	"rate_warned = ?16, opted_out_at = CASE WHEN ?4 = 1 AND " \
+	"opted_out = 0 THEN ?10 WHEN ?4 = 0 THEN NULL ELSE opted_out_at END " \
+	"WHERE id = ?1"
+
 static const char *const sql[Q__COUNT] = {
 	[Q_BEGIN] = "BEGIN IMMEDIATE",
 	[Q_COMMIT] = "COMMIT",
 	[Q_ROLLBACK] = "ROLLBACK",
-	[Q_CONTACT_GET] = "SELECT id, channel, address, coalesce(phone, ''), "
-	    "lang, opted_out, state, state_data, state_at, misses, "
-	    "misses_since, lang_chosen, held_until, rate_min_start, "
-	    "rate_min_count, rate_day_start, rate_day_count, rate_warned "
-	    "FROM contacts WHERE channel = ?1 AND address = ?2",
-	[Q_CONTACT_BY_ID] = "SELECT id, channel, address, coalesce(phone, ''), "
-	    "lang, opted_out, state, state_data, state_at, misses, "
-	    "misses_since, lang_chosen, held_until, rate_min_start, "
-	    "rate_min_count, rate_day_start, rate_day_count, rate_warned "
-	    "FROM contacts WHERE id = ?1",
+	[Q_CONTACT_GET] = "SELECT " CONTACT_COLS " FROM contacts "
+	    "WHERE channel = ?1 AND address = ?2",
+	[Q_CONTACT_BY_ID] = "SELECT " CONTACT_COLS " FROM contacts "
+	    "WHERE id = ?1",
 	/* Returns what Q_CONTACT_GET would read (the schema's defaults). */
 	[Q_CONTACT_NEW] = "INSERT INTO contacts (channel, address, created_at, "
-	    "updated_at) VALUES (?1, ?2, ?3, ?3) RETURNING id, channel, "
-	    "address, coalesce(phone, ''), lang, opted_out, state, state_data, "
-	    "state_at, misses, misses_since, lang_chosen, held_until, "
-	    "rate_min_start, rate_min_count, rate_day_start, rate_day_count, "
-	    "rate_warned",
+	    "updated_at) VALUES (?1, ?2, ?3, ?3) RETURNING " CONTACT_COLS,
 	[Q_CONTACT_SAVE] = "UPDATE contacts SET phone = nullif(?2, ''), "
-	    "lang = ?3, opted_out = ?4, state = ?5, state_data = ?6, "
-	    "state_at = ?7, misses = ?8, misses_since = ?9, updated_at = ?10, "
-	    "lang_chosen = ?11, rate_min_start = ?12, rate_min_count = ?13, "
-	    "rate_day_start = ?14, rate_day_count = ?15, rate_warned = ?16, "
-	    "opted_out_at = CASE WHEN ?4 = 1 AND opted_out = 0 THEN ?10 "
-	    "WHEN ?4 = 0 THEN NULL ELSE opted_out_at END WHERE id = ?1",
+	    CONTACT_SET,
 	/* The same when the phone did not change: its index is left alone. */
-	[Q_CONTACT_SAVE_SAME] = "UPDATE contacts SET lang = ?3, opted_out = ?4, "
-	    "state = ?5, state_data = ?6, "
-	    "state_at = ?7, misses = ?8, misses_since = ?9, updated_at = ?10, "
-	    "lang_chosen = ?11, rate_min_start = ?12, rate_min_count = ?13, "
-	    "rate_day_start = ?14, rate_day_count = ?15, rate_warned = ?16, "
-	    "opted_out_at = CASE WHEN ?4 = 1 AND opted_out = 0 THEN ?10 "
-	    "WHEN ?4 = 0 THEN NULL ELSE opted_out_at END WHERE id = ?1",
+	[Q_CONTACT_SAVE_SAME] = "UPDATE contacts SET " CONTACT_SET,
 	[Q_APP_GET] = "SELECT number, programme, status, applicant_phone, "
 	    "pinfl_last4, submitted_on, coalesce(decided_on, ''), "
 	    "coalesce(payment_on, '') FROM applications WHERE number = ?1",
@@ -234,7 +227,8 @@ store_open(struct store **out, const char *path)
 	 * survive a power cut, not only a crash of the process.
 	 */
 	if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; "
-	    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; "
+	    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
+	    "PRAGMA temp_store = MEMORY; "
 	    "CREATE TABLE IF NOT EXISTS schema_migrations ("
 	    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
 	    "applied_at INTEGER NOT NULL)", NULL, NULL, &err) != SQLITE_OK) {

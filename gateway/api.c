@@ -195,13 +195,20 @@ is_json(struct MHD_Connection *conn)
 	return ct != NULL && strncasecmp(ct, "application/json", 16) == 0;
 }
 
-/* Secure on the session cookie: as configured, or when served as https. */
-static int
-secure_cookie(const struct conf *c)
+/*
+ * The session cookie holding value for max_age seconds (0: ends it);
+ * Secure as configured, or when the service is served as https.
+ */
+static void
+session_cookie(const struct conf *c, const char *value, int max_age,
+    char *buf, size_t len)
 {
-	if (c->helpdesk_secure_cookie >= 0)
-		return c->helpdesk_secure_cookie;
-	return strncmp(c->public_url, "https://", 8) == 0;
+	int	secure = c->helpdesk_secure_cookie >= 0 ?
+		    c->helpdesk_secure_cookie :
+		    strncmp(c->public_url, "https://", 8) == 0;
+
+	snprintf(buf, len, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; "
+	    "Max-Age=%d%s", value, max_age, secure ? "; Secure" : "");
 }
 
 static enum MHD_Result
@@ -242,10 +249,8 @@ login(struct api *a)
 	{
 		const char *h[] = { MHD_HTTP_HEADER_SET_COOKIE, cookie, NULL };
 
-		snprintf(cookie, sizeof(cookie), COOKIE "=%s; Path=/; HttpOnly; "
-		    "SameSite=Strict; Max-Age=%d%s", token,
-		    a->conf->auth_session_ttl_s, secure_cookie(a->conf) ?
-		    "; Secure" : "");
+		session_cookie(a->conf, token, a->conf->auth_session_ttl_s,
+		    cookie, sizeof(cookie));
 		return json_with(a, MHD_HTTP_OK, json_pack(
 		    "{s:s, s:s, s:s, s:i}", "username", a->who.username,
 		    "role", staff_role_name(a->who.role), "csrf", a->who.csrf,
@@ -256,12 +261,11 @@ login(struct api *a)
 static enum MHD_Result
 logout(struct api *a, const char *token)
 {
-	const char	*h[] = { MHD_HTTP_HEADER_SET_COOKIE,
-	    secure_cookie(a->conf) ? COOKIE "=; Path=/; HttpOnly; "
-	    "SameSite=Strict; Max-Age=0; Secure" : COOKIE "=; Path=/; "
-	    "HttpOnly; SameSite=Strict; Max-Age=0", NULL };
-	enum mj_err	rc;
+	char		 cookie[200];
+	const char	*h[] = { MHD_HTTP_HEADER_SET_COOKIE, cookie, NULL };
+	enum mj_err	 rc;
 
+	session_cookie(a->conf, "", 0, cookie, sizeof(cookie));
 	if ((rc = staff_logout(a->st, token, &a->who, a->ip, a->r->id,
 	    a->now)) != MJ_OK)
 		return api_fail_rc(a, rc);

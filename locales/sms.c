@@ -202,10 +202,9 @@ sms_prepare(const char *utf8, size_t len, char **out)
 	if (len == 0)
 		return (*out = strdup("")) ? MJ_OK : MJ_ENOMEM;
 	for (i = 0; i < len; i++)
-		if ((uint8_t)utf8[i] >= 0x80 || utf8[i] == '`' ||
-		    utf8[i] == '\t')
+		if ((uint8_t)utf8[i] >= 0x80 || fold((uint8_t)utf8[i]) != NULL)
 			break;
-	if (i == len)	/* ASCII is NFC, and nothing in it is folded */
+	if (i == len)	/* ASCII that fold() keeps is already NFC */
 		return (*out = strndup(utf8, len)) ? MJ_OK : MJ_ENOMEM;
 	i = 0;
 	if ((nfc = u8_normalize(UNINORM_NFC, (const uint8_t *)utf8, len, NULL,
