@@ -34,6 +34,21 @@ const char	*intent_name(enum intent);
 /* The enum value of a name from intent_name(), or -1. */
 int		 intent_from_name(const char *);
 
+/* What decided the intent of a message. */
+enum nlu_source {
+	NLU_SRC_NONE = 0,	/* nothing: unknown */
+	NLU_SRC_PATTERN,	/* a pattern (commands, overrides, or no model) */
+	NLU_SRC_MODEL,		/* the trained model, at or above the threshold */
+	NLU_SRC_RULE		/* a rule over entities (an application number) */
+};
+
+/* The letters a message is mostly written in. */
+enum nlu_script {
+	NLU_SCRIPT_NONE = 0,	/* digits, codes, emoji only */
+	NLU_SCRIPT_LATN,
+	NLU_SCRIPT_CYRL
+};
+
 #define NLU_MAX_TEXT	4096	/* bytes; longer messages get MJ_ETOOBIG */
 
 struct nlu_result {
@@ -54,6 +69,13 @@ struct nlu_result {
 	double		number;
 	int		lang_choice;	/* language_change: the LANG_* asked
 					 * for, or -1 */
+	enum nlu_source	source;		/* what decided intent */
+	float		prob;		/* the model's probability of intent
+					 * (0 without a model; a pattern that
+					 * must override: 1) */
+	int		confirm;	/* opt_out from the model alone: ask
+					 * before stopping notices */
+	enum nlu_script	script;		/* letters the message is written in */
 };
 
 struct nlu;	/* opaque, read-only after nlu_load() */
@@ -76,5 +98,48 @@ enum mj_err	nlu_understand(const struct nlu *, const char *text, size_t len,
 		    struct nlu_result *out);
 
 void		nlu_free(struct nlu *);		/* NULL is fine */
+
+struct model;
+struct model_info;
+
+/*
+ * The trained model nlu decides with (intents/model.h); NULL: patterns
+ * alone.  nlu takes m over; the model it replaces is freed once no
+ * nlu_understand() still uses it, so a swap needs no restart and may
+ * happen while other threads understand messages.
+ */
+void		nlu_set_model(struct nlu *, struct model *m);
+/*
+ * Load the model file at path and swap it in.  On failure the current
+ * model stays and where says why.
+ */
+enum mj_err	nlu_load_model(struct nlu *, const char *path, char *where,
+		    size_t wherelen);
+/* The active model's figures; 0 when there is none. */
+int		nlu_model_info(const struct nlu *, struct model_info *out);
+/*
+ * Below this probability the model's intent is unknown (default
+ * NLU_THRESHOLD, the conf key nlu.threshold).
+ */
+void		nlu_set_threshold(struct nlu *, double);
+#define NLU_THRESHOLD	0.35
+
+/*
+ * nlu_understand() with a given model (NULL: patterns alone) and
+ * threshold instead of the active ones: cross-validation scores each
+ * fold's model this way.  p_intent, when not NULL, gets the model's
+ * probabilities (zeros without a model).
+ */
+enum mj_err	nlu_understand_with(const struct nlu *, const struct model *m,
+		    double threshold, const char *text, size_t len,
+		    struct nlu_result *out, float *p_intent);
+
+struct feat_vec;
+/*
+ * The model's features of text, as nlu_understand() computes them (the
+ * training side).  r gets the patterns-alone result.
+ */
+enum mj_err	nlu_features(const struct nlu *, const char *text, size_t len,
+		    struct feat_vec *fv, struct nlu_result *r);
 
 #endif
