@@ -342,6 +342,8 @@ nlu_understand(const struct nlu *nl, const char *text, size_t len,
 		detect_decide(&ev, (int)b[PAT_INTENT].lang, &det);
 	out->lang = det.lang;
 	out->lang_sure = det.sure;
+	out->script = ni.cyr == 0 && ni.latn == 0 ? NLU_SCRIPT_NONE :
+	    ni.cyr > ni.latn ? NLU_SCRIPT_CYRL : NLU_SCRIPT_LATN;
 
 	ent_extract(ps, norm, n0, out);
 
