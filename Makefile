@@ -14,7 +14,7 @@ SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	   -fno-omit-frame-pointer
 INC	 = -I.
 PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lunistring \
+LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -llinear -lunistring \
 	   -lgettextpo -lpthread -lm
 
 SRCS	:= $(sort $(wildcard bot/*.c gateway/*.c intents/*.c locales/*.c))
@@ -34,7 +34,7 @@ UNITBINS = $(patsubst tests/unit/%.c,build/san/tests/%,$(UNITSRC))
 .PHONY: all run test unit e2e bench deps deps-test clean
 .DEFAULT_GOAL := all
 
-all: build/.deps-build murojaat
+all: build/.deps-build murojaat intents/model.bin
 
 build/.deps-build: tools/deps.sh
 	@mkdir -p build
@@ -87,11 +87,17 @@ build/san/tests/%: tests/unit/%.c build/san/libmj.a tests/unit/check.h
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) -o $@ $< build/san/libmj.a $(LIBS)
 
-run: build/.deps-build murojaat
+# The intent model, trained from the corpus: the same corpus and patterns
+# give the same bytes (no time, no randomness inside).
+MODEL_INPUTS = $(wildcard data/corpus/*.tsv) $(wildcard intents/patterns/*.txt)
+intents/model.bin: $(MODEL_INPUTS) | murojaat
+	./murojaat train --cv --out $@
+
+run: build/.deps-build murojaat intents/model.bin
 	./murojaat serve
 
 unit: build/.deps-test $(UNITBINS) build/san/murojaat
-e2e: build/.deps-test build/san/murojaat murojaat
+e2e: build/.deps-test build/san/murojaat murojaat intents/model.bin
 
 test: build/.deps-test
 	@$(MAKE) --no-print-directory unit e2e

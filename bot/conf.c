@@ -61,6 +61,14 @@ static const struct key keys[] = {
 	{ "data.dir", "MUROJAAT_DATA_DIR", K_STR, S(data_dir), 0, 0,
 	  "", "programmes.json and offices.tsv a new database is seeded with "
 	  "(default: data beside the program)" },
+	{ "nlu.model", "MUROJAAT_NLU_MODEL", K_STR, S(nlu_model), 0, 0, "",
+	  "the trained intent model (default: model.bin beside the database "
+	  "when the help desk trained one, else intents/model.bin beside the "
+	  "program); reloaded on SIGHUP or when the file changes" },
+	{ "nlu.threshold", "MUROJAAT_NLU_THRESHOLD", K_INT, I(nlu_threshold),
+	  0, 100, "35",
+	  "percent: a message the model is less sure of is not understood "
+	  "(make eval shows accuracy and coverage at each threshold)" },
 	{ "eligibility.idle_timeout", "MUROJAAT_ELIGIBILITY_IDLE_TIMEOUT",
 	  K_INT, I(elig_idle_s), 1, 604800, "1800",
 	  "an unanswered eligibility question is forgotten after this, seconds" },

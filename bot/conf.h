@@ -24,6 +24,8 @@ struct conf {
 	char	 intents_dir[512];
 	char	 locales_dir[512];
 	char	 data_dir[512];		/* eligibility seed data */
+	char	 nlu_model[512];	/* "": see conf_model_path() */
+	int	 nlu_threshold;		/* percent */
 	int	 elig_idle_s;		/* eligibility dialogue expiry */
 	char	 log_level[16];
 	int	 sms_budget;		/* segments per reply */

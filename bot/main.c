@@ -27,6 +27,7 @@
 #include "bot/conf.h"
 #include "bot/demo.h"
 #include "bot/log.h"
+#include "bot/metrics.h"
 #include "bot/rules_data.h"
 #include "bot/notices.h"
 #include "bot/staff.h"
@@ -37,7 +38,9 @@
 #include "gateway/server.h"
 #include "gateway/telegram.h"
 #include "intents/cli.h"
+#include "intents/model.h"
 #include "intents/nlu.h"
+#include "intents/train_cli.h"
 #include "locales/catalog.h"
 #include "locales/cli.h"
 
@@ -48,6 +51,8 @@ struct app {
 	struct catalog	*cat;
 	struct bot	*bot;
 	int		 fresh;		/* the database was created now */
+	char		 model_path[PATH_MAX];
+	struct stat	 model_sb;	/* of the file last loaded */
 };
 
 static void
@@ -57,6 +62,10 @@ usage(FILE *f)
 	    "usage: murojaat [--config FILE] [--set key=value]... COMMAND\n"
 	    "  serve                     serve HTTP (default 127.0.0.1:8080)\n"
 	    "  chat --as PHONE           talk to the bot in this terminal\n"
+	    "  train [--corpus P] [--out F] [--cv]  the intent model from the "
+	    "corpus\n"
+	    "  eval [--corpus P]         cross-validated accuracy of patterns, "
+	    "model, both\n"
 	    "  classify                  messages on stdin -> lang, intent, "
 	    "entities\n"
 	    "  translit --to latn|cyrl   Uzbek transliteration, stdin to "
@@ -112,6 +121,71 @@ app_close(struct app *a)
 	catalog_free(a->cat);
 }
 
+/*
+ * The model file: nlu.model, else the one the help desk trained beside the
+ * database, else the one make built beside the program.
+ */
+static void
+model_path(const struct conf *c, char *buf, size_t len)
+{
+	char		 db[PATH_MAX];
+	struct stat	 sb;
+
+	if (c->nlu_model[0] != '\0') {
+		snprintf(buf, len, "%s", c->nlu_model);
+		return;
+	}
+	snprintf(db, sizeof(db), "%s", c->db_path);
+	snprintf(buf, len, "%s/model.bin", dirname(db));
+	if (stat(buf, &sb) == 0 && S_ISREG(sb.st_mode))
+		return;
+	snprintf(buf, len, "%s/../model.bin", c->intents_dir);
+}
+
+/*
+ * (Re)load the model.  Failing at start-up leaves patterns alone, said in
+ * the log and the metrics; failing later keeps the model in use.
+ */
+static void
+app_model(struct app *a, int startup)
+{
+	char		where[1024];
+	struct stat	sb;
+
+	if (stat(a->model_path, &sb) == 0 && !startup &&
+	    sb.st_ino == a->model_sb.st_ino &&
+	    sb.st_mtim.tv_sec == a->model_sb.st_mtim.tv_sec &&
+	    sb.st_mtim.tv_nsec == a->model_sb.st_mtim.tv_nsec &&
+	    sb.st_size == a->model_sb.st_size)
+		return;
+	if (nlu_load_model(a->nlu, a->model_path, where, sizeof(where)) !=
+	    MJ_OK) {
+		metrics_model_load_failed();
+		if (startup) {
+			metrics_model(0);
+			fprintf(stderr, "murojaat: no intent model (%s): "
+			    "understanding runs on patterns alone; build it "
+			    "with make or murojaat train\n", where);
+		}
+		log_warn("intents.model_unloaded", "why=\"%s\" using=%s",
+		    where, startup ? "patterns" : "previous");
+		memset(&a->model_sb, 0, sizeof(a->model_sb));
+		if (stat(a->model_path, &sb) == 0)
+			a->model_sb = sb;	/* no retry until it changes */
+		return;
+	}
+	{
+		struct model_info mi;
+
+		a->model_sb = sb;
+		metrics_model(1);
+		if (nlu_model_info(a->nlu, &mi))
+			log_info("intents.model_loaded", "path=%s messages=%u "
+			    "cv_accuracy=%.3f", a->model_path, mi.ntrain,
+			    mi.cv_accuracy);
+	}
+}
+
 /* Load patterns and catalogues, open (and on first start fill) the store. */
 static int
 app_open(struct app *a)
@@ -135,6 +209,9 @@ app_open(struct app *a)
 		fprintf(stderr, "murojaat: %s\n", where);
 		return -1;
 	}
+	nlu_set_threshold(a->nlu, a->conf.nlu_threshold / 100.0);
+	model_path(&a->conf, a->model_path, sizeof(a->model_path));
+	app_model(a, 1);
 	if ((rc = catalog_load(&a->cat, a->conf.locales_dir, where,
 	    sizeof(where))) != MJ_OK) {
 		fprintf(stderr, "murojaat: %s\n", where);
@@ -174,6 +251,30 @@ app_open(struct app *a)
 	if (bot_new(&a->bot, &a->conf, a->st, a->nlu, a->cat) != MJ_OK)
 		return -1;
 	return 0;
+}
+
+/* murojaat train | eval: the patterns alone, no store. */
+static int
+cmd_train(struct app *a, const char *cmd, int argc, char **argv)
+{
+	char		where[1024], corpus[PATH_MAX + 16], out[PATH_MAX];
+	int		rc;
+
+	if (nlu_load(&a->nlu, a->conf.intents_dir, where, sizeof(where)) !=
+	    MJ_OK) {
+		fprintf(stderr, "murojaat: %s\n", where);
+		return 1;
+	}
+	nlu_set_threshold(a->nlu, a->conf.nlu_threshold / 100.0);
+	snprintf(corpus, sizeof(corpus), "%s/corpus", a->conf.data_dir);
+	model_path(&a->conf, out, sizeof(out));
+	if (strcmp(cmd, "train") == 0)
+		rc = intents_cmd_train(a->nlu, corpus, out, argc, argv);
+	else
+		rc = intents_cmd_eval(a->nlu, corpus, argc, argv);
+	nlu_free(a->nlu);
+	a->nlu = NULL;
+	return rc;
 }
 
 /* murojaat rules import FILE... | export [--offices] */
@@ -224,6 +325,7 @@ cmd_serve(struct app *a)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (outbox_start(&ob, &a->conf, a->st) != MJ_OK) {
@@ -259,7 +361,17 @@ cmd_serve(struct app *a)
 	if (a->fresh)
 		demo_login(a);
 	fflush(stdout);
-	sigwait(&set, &sig);
+	for (;;) {
+		/* SIGHUP, or a new model file, swaps the model in. */
+		struct timespec	tick = { 2, 0 };
+
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGINT || sig == SIGTERM)
+			break;
+		if (sig == SIGHUP)
+			memset(&a->model_sb, 0, sizeof(a->model_sb));
+		app_model(a, 0);
+	}
 	log_info("http.stop", "signal=%d", sig);
 	/*
 	 * Requests in flight finish and are answered, what was queued is
@@ -526,6 +638,8 @@ main(int argc, char **argv)
 			fprintf(stderr, "murojaat: --set %s\n", where);
 			return 1;
 		}
+	if (strcmp(cmd, "train") == 0 || strcmp(cmd, "eval") == 0)
+		return cmd_train(&a, cmd, argc - i, argv + i);
 	if (strcmp(cmd, "telegram") == 0)
 		rc = telegram_cmd(&a.conf, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "serve") == 0)

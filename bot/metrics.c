@@ -11,7 +11,8 @@ static atomic_ullong	inbound[MCHAN__COUNT][METRIC_INTENTS][METRIC_LANGS];
 static atomic_ullong	sent[MCHAN__COUNT], failed[MCHAN__COUNT],
 			retried[MCHAN__COUNT];
 static atomic_ullong	req_bucket[METRIC_BUCKETS + 1], req_count,
-			req_sum_us, status_class[6];
+			req_sum_us, status_class[6], model_failures;
+static atomic_int	model_loaded;
 
 static const char *const chan_names[MCHAN__COUNT] = { "sms", "telegram",
     "chat", "other" };
@@ -96,7 +97,21 @@ metrics_snapshot(struct metrics_snapshot *m)
 	for (int b = 0; b <= METRIC_BUCKETS; b++)
 		m->req_bucket[b] = atomic_load(&req_bucket[b]);
 	m->req_count = atomic_load(&req_count);
+	m->model_loaded = atomic_load(&model_loaded);
+	m->model_load_failures = atomic_load(&model_failures);
 	m->req_sum = (double)atomic_load(&req_sum_us) / 1e6;
 	for (int i = 0; i < 6; i++)
 		m->status_class[i] = atomic_load(&status_class[i]);
+}
+
+void
+metrics_model(int loaded)
+{
+	atomic_store(&model_loaded, loaded != 0);
+}
+
+void
+metrics_model_load_failed(void)
+{
+	atomic_fetch_add_explicit(&model_failures, 1, memory_order_relaxed);
 }

@@ -23,6 +23,9 @@ void	metrics_inbound(enum metric_chan, int intent, int lang);
 void	metrics_sent(enum metric_chan);
 void	metrics_send_failed(enum metric_chan);
 void	metrics_send_retry(enum metric_chan);
+/* The intent model: in use (1) or not (0, patterns alone); a failed load. */
+void	metrics_model(int loaded);
+void	metrics_model_load_failed(void);
 /* One HTTP request's time from its first byte to its answer. */
 void	metrics_request(double seconds, unsigned status);
 
@@ -35,6 +38,8 @@ struct metrics_snapshot {
 	double			req_sum;
 	unsigned long long	req_count;
 	unsigned long long	status_class[6];	/* 1xx..5xx */
+	int			model_loaded;
+	unsigned long long	model_load_failures;
 };
 extern const double	metric_bucket_le[METRIC_BUCKETS];
 void	metrics_snapshot(struct metrics_snapshot *);

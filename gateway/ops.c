@@ -122,6 +122,15 @@ ops_metrics(struct server *s, struct MHD_Connection *conn, struct req *r,
 	    "%llu\nmurojaat_http_request_duration_seconds_sum %.6f\n"
 	    "murojaat_http_request_duration_seconds_count %llu\n", cum,
 	    m.req_sum, m.req_count);
+	bprintf(&b, "# HELP murojaat_nlu_model_loaded 1 when the trained intent "
+	    "model decides, 0 when patterns alone do.\n"
+	    "# TYPE murojaat_nlu_model_loaded gauge\n"
+	    "murojaat_nlu_model_loaded %d\n"
+	    "# HELP murojaat_nlu_model_load_failures_total Model files that "
+	    "could not be loaded.\n"
+	    "# TYPE murojaat_nlu_model_load_failures_total counter\n"
+	    "murojaat_nlu_model_load_failures_total %llu\n", m.model_loaded,
+	    m.model_load_failures);
 	if (b.failed) {
 		free(b.p);
 		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,

@@ -28,7 +28,7 @@
 #include "bot/lang.h"
 #include "intents/nlu.h"
 
-#define MODEL_BITS	18
+#define MODEL_BITS	17
 #define MODEL_DIM	(1u << MODEL_BITS)
 #define MODEL_MAX_FEATS	4096	/* features of one message at the most */
 

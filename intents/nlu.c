@@ -9,6 +9,7 @@
  * by every beginning; the hits add language evidence and wake the few
  * patterns worth trying, which are then tried highest priority first.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,15 +17,28 @@
 #include "bot/log.h"
 #include "intents/detect.h"
 #include "intents/entities.h"
+#include "intents/model.h"
 #include "intents/nlu.h"
 #include "intents/normalize.h"
 #include "intents/patterns.h"
 #include "intents/translit.h"
 #include "intents/utf8.h"
 
+/* A model and the calls using it; freed by the last one to let go. */
+struct mref {
+	struct model	*m;
+	int		 refs;		/* callers, + 1 while active */
+};
+
 struct nlu {
 	struct pat_set	*ps;
+	pthread_mutex_t	 mu;		/* guards cur and thr */
+	struct mref	*cur;
+	double		 thr;
 };
+
+/* A pattern this strong overrides the model (STOP, START). */
+#define OVERRIDE_PRIO	90
 
 static const char *const intent_names[INTENT__COUNT] = {
 	"unknown", "greeting", "thanks", "status_check", "eligibility",
@@ -67,6 +81,8 @@ nlu_load(struct nlu **out, const char *dir, char *where, size_t wherelen)
 		free(n);
 		return rc;
 	}
+	pthread_mutex_init(&n->mu, NULL);
+	n->thr = NLU_THRESHOLD;
 	*out = n;
 	return MJ_OK;
 }
@@ -76,8 +92,96 @@ nlu_free(struct nlu *n)
 {
 	if (n == NULL)
 		return;
+	nlu_set_model(n, NULL);
+	pthread_mutex_destroy(&n->mu);
 	pat_free(n->ps);
 	free(n);
+}
+
+static void
+mref_put(struct nlu *n, struct mref *r)
+{
+	int last;
+
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&n->mu);
+	last = --r->refs == 0;
+	pthread_mutex_unlock(&n->mu);
+	if (last) {
+		model_free(r->m);
+		free(r);
+	}
+}
+
+void
+nlu_set_model(struct nlu *n, struct model *m)
+{
+	struct mref	*r = NULL, *old;
+
+	if (m != NULL && (r = malloc(sizeof(*r))) == NULL) {
+		/* Keep the current model rather than fail half way. */
+		log_err("intents.model_swap", "err=\"out of memory\"");
+		model_free(m);
+		return;
+	}
+	if (r != NULL) {
+		r->m = m;
+		r->refs = 1;
+	}
+	pthread_mutex_lock(&n->mu);
+	old = n->cur;
+	n->cur = r;
+	pthread_mutex_unlock(&n->mu);
+	mref_put(n, old);
+}
+
+enum mj_err
+nlu_load_model(struct nlu *n, const char *path, char *where,
+    size_t wherelen)
+{
+	struct model	*m;
+	enum mj_err	 rc;
+
+	if ((rc = model_load(&m, path, where, wherelen)) != MJ_OK)
+		return rc;
+	nlu_set_model(n, m);
+	return MJ_OK;
+}
+
+int
+nlu_model_info(const struct nlu *cn, struct model_info *out)
+{
+	struct nlu	*n = (struct nlu *)(uintptr_t)cn;
+	int		 have = 0;
+
+	pthread_mutex_lock(&n->mu);
+	if (n->cur != NULL) {
+		model_get_info(n->cur->m, out);
+		have = 1;
+	}
+	pthread_mutex_unlock(&n->mu);
+	return have;
+}
+
+void
+nlu_set_threshold(struct nlu *n, double t)
+{
+	pthread_mutex_lock(&n->mu);
+	n->thr = t;
+	pthread_mutex_unlock(&n->mu);
+}
+
+double
+nlu_get_threshold(const struct nlu *cn)
+{
+	struct nlu	*n = (struct nlu *)(uintptr_t)cn;
+	double		 t;
+
+	pthread_mutex_lock(&n->mu);
+	t = n->thr;
+	pthread_mutex_unlock(&n->mu);
+	return t;
 }
 
 /* ---- word pass ---------------------------------------------------------- */
@@ -227,9 +331,121 @@ result_clear(struct nlu_result *r)
 	r->lang_choice = -1;
 }
 
+/* The model's part: its intent where no pattern must override it. */
+static void
+decide_model(const struct model *m, double thr, const char *v1, size_t n1,
+    const struct best *b, struct feat_vec *fv, struct nlu_result *out,
+    float *p_out)
+{
+	float	p[INTENT__COUNT], pl[ML__COUNT];
+	int	best = 0, lbest = 0;
+
+	/* The patterns' reading is one of the model's features. */
+	out->intent = b[PAT_INTENT].found ? (enum intent)b[PAT_INTENT].value :
+	    INTENT_UNKNOWN;
+	out->source = b[PAT_INTENT].found ? NLU_SRC_PATTERN : NLU_SRC_NONE;
+	model_features(v1, n1, out, fv);
+	model_predict(m, fv, p, pl);
+	if (p_out != NULL)
+		memcpy(p_out, p, sizeof(p));
+	for (int j = 1; j < INTENT__COUNT; j++)
+		if (p[j] > p[best])
+			best = j;
+	for (int j = 1; j < ML__COUNT; j++)
+		if (pl[j] > pl[lbest])
+			lbest = j;
+	if (out->script != NLU_SCRIPT_NONE) {
+		out->lang = lbest == ML_RU ? LANG_RU : lbest == ML_EN ?
+		    LANG_EN : out->script == NLU_SCRIPT_CYRL ? LANG_UZ_CYRL :
+		    LANG_UZ_LATN;
+		out->lang_sure = 1;
+	}
+	if (b[PAT_INTENT].found && b[PAT_INTENT].prio >= OVERRIDE_PRIO) {
+		out->intent = (enum intent)b[PAT_INTENT].value;
+		out->source = NLU_SRC_PATTERN;
+		out->prob = 1.0f;
+		return;
+	}
+	out->prob = p[best];
+	if (p[best] < thr) {
+		out->intent = INTENT_UNKNOWN;
+		out->source = NLU_SRC_NONE;
+		return;
+	}
+	out->intent = (enum intent)best;
+	out->source = NLU_SRC_MODEL;
+	/* Stopping notices on a guess needs the citizen's word first. */
+	if (out->intent == INTENT_OPT_OUT)
+		out->confirm = 1;
+}
+
+static enum mj_err understand(const struct nlu *, const struct model *,
+    double, const char *, size_t, struct nlu_result *, float *,
+    struct feat_vec *);
+
 enum mj_err
-nlu_understand(const struct nlu *nl, const char *text, size_t len,
+nlu_understand(const struct nlu *cnl, const char *text, size_t len,
     struct nlu_result *out)
+{
+	struct nlu	*nl = (struct nlu *)(uintptr_t)cnl;
+	struct mref	*r;
+	struct feat_vec	 fv;
+	double		 thr;
+	enum mj_err	 rc;
+
+	pthread_mutex_lock(&nl->mu);
+	if ((r = nl->cur) != NULL)
+		r->refs++;
+	thr = nl->thr;
+	pthread_mutex_unlock(&nl->mu);
+	if (r == NULL)
+		return understand(nl, NULL, thr, text, len, out, NULL, NULL);
+	if ((rc = feat_vec_init(&fv)) == MJ_OK) {
+		rc = understand(nl, r->m, thr, text, len, out, NULL, &fv);
+		feat_vec_free(&fv);
+	} else
+		result_clear(out);
+	mref_put(nl, r);
+	return rc;
+}
+
+enum mj_err
+nlu_understand_with(const struct nlu *nl, const struct model *m,
+    double threshold, const char *text, size_t len, struct nlu_result *out,
+    float *p_intent)
+{
+	struct feat_vec	fv;
+	enum mj_err	rc;
+
+	if (p_intent != NULL)
+		memset(p_intent, 0, INTENT__COUNT * sizeof(*p_intent));
+	if (m == NULL)
+		return understand(nl, NULL, threshold, text, len, out, NULL,
+		    NULL);
+	if ((rc = feat_vec_init(&fv)) != MJ_OK) {
+		result_clear(out);
+		return rc;
+	}
+	rc = understand(nl, m, threshold, text, len, out, p_intent, &fv);
+	feat_vec_free(&fv);
+	return rc;
+}
+
+enum mj_err
+nlu_features(const struct nlu *nl, const char *text, size_t len,
+    struct feat_vec *fv, struct nlu_result *r)
+{
+	return understand(nl, NULL, 0, text, len, r, NULL, fv);
+}
+
+/*
+ * One message.  With m, the model decides (decide_model); without, the
+ * patterns.  fv, when given without m, gets the features (training).
+ */
+static enum mj_err
+understand(const struct nlu *nl, const struct model *m, double thr,
+    const char *text, size_t len, struct nlu_result *out, float *p_out,
+    struct feat_vec *fv)
 {
 	const struct pat_set	*ps = nl->ps;
 	size_t			 npats = pat_count(ps);
@@ -346,11 +562,21 @@ nlu_understand(const struct nlu *nl, const char *text, size_t len,
 	    ni.cyr > ni.latn ? NLU_SCRIPT_CYRL : NLU_SCRIPT_LATN;
 
 	ent_extract(ps, norm, n0, out);
-
-	out->intent = b[PAT_INTENT].found ? (enum intent)b[PAT_INTENT].value :
-	    INTENT_UNKNOWN;
 	if (b[PAT_PROGRAM].found)
 		strcpy(out->program, pat_program_names[b[PAT_PROGRAM].value]);
+
+	if (m != NULL)
+		decide_model(m, thr, v1, n1, b, fv, out, p_out);
+	else {
+		out->intent = b[PAT_INTENT].found ?
+		    (enum intent)b[PAT_INTENT].value : INTENT_UNKNOWN;
+		out->source = b[PAT_INTENT].found ? NLU_SRC_PATTERN :
+		    NLU_SRC_NONE;
+		out->prob = b[PAT_INTENT].found &&
+		    b[PAT_INTENT].prio >= OVERRIDE_PRIO ? 1.0f : 0.0f;
+		if (fv != NULL)
+			model_features(v1, n1, out, fv);
+	}
 	if (out->intent == INTENT_UNKNOWN && b[PAT_CHOICE].found)
 		out->intent = INTENT_LANGUAGE_CHANGE;
 	if (out->intent == INTENT_LANGUAGE_CHANGE && b[PAT_CHOICE].found) {
@@ -359,12 +585,16 @@ nlu_understand(const struct nlu *nl, const char *text, size_t len,
 			out->lang_choice = ni.cyr > ni.latn ? LANG_UZ_CYRL :
 			    LANG_UZ_LATN;
 	}
-	if (out->intent == INTENT_UNKNOWN && out->program[0] != '\0')
+	if (out->intent == INTENT_UNKNOWN && out->program[0] != '\0') {
 		out->intent = INTENT_ELIGIBILITY;
+		out->source = NLU_SRC_RULE;
+	}
 	/* An application number with nothing else asked is a status check. */
 	if (out->app_no[0] != '\0' && (out->intent == INTENT_UNKNOWN ||
-	    out->intent == INTENT_GREETING || out->intent == INTENT_HELP))
+	    out->intent == INTENT_GREETING || out->intent == INTENT_HELP)) {
 		out->intent = INTENT_STATUS_CHECK;
+		out->source = NLU_SRC_RULE;
+	}
 	rc = MJ_OK;
 done:
 	free(mem);

@@ -122,6 +122,7 @@ int		nlu_model_info(const struct nlu *, struct model_info *out);
  * NLU_THRESHOLD, the conf key nlu.threshold).
  */
 void		nlu_set_threshold(struct nlu *, double);
+double		nlu_get_threshold(const struct nlu *);
 #define NLU_THRESHOLD	0.35
 
 /*

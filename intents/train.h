@@ -18,6 +18,8 @@ struct train_opts {
 	int		folds;		/* cross-validation folds; 0: 10 */
 	int		cv;		/* 1: measure cv_accuracy before training */
 	int64_t		trained_at;	/* recorded in the model; 0 for builds */
+	FILE		*misses;	/* train_cv: each held-out miss of both
+					 * (text, labelled, got, p), or NULL */
 };
 
 /*
@@ -36,6 +38,7 @@ struct cv_report {
 	unsigned	by_lang[3][LANG__COUNT + 1][2];	/* [n, correct]; last: "-" */
 	unsigned	optout_tp[3], optout_fp[3], optout_fn[3];
 	unsigned	optout_asked;	/* model-only opt-outs sent to confirm */
+	unsigned	lang_n, lang_ok[2];	/* reply language: detector, model */
 	double		threshold;
 	/* accuracy and coverage at thresholds 0.00, 0.05, ... 0.95 ("both") */
 	unsigned	thr_ok[20], thr_known[20];

@@ -4,7 +4,7 @@
 # command to run.
 set -eu
 build="build-essential pkg-config libmicrohttpd-dev libpcre2-dev libsqlite3-dev
-libcurl4-openssl-dev libunistring-dev libjansson-dev libsodium-dev libgettextpo-dev
+libcurl4-openssl-dev liblinear-dev libunistring-dev libjansson-dev libsodium-dev libgettextpo-dev
 ca-certificates"
 test="$build python3 curl sqlite3 kannel kannel-extras chromium nodejs clang libclang-rt-14-dev"
 bench="$test wrk"

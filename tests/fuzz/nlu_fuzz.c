@@ -2,7 +2,7 @@
  * nlu_fuzz.c - the matcher and entity extraction: nlu_understand on any
  * bytes, with the real pattern files (intents/patterns under
  * $MUROJAAT_ROOT).  The entities must keep the forms nlu.h promises.
- * Seeds: the tests/fixtures/intents tables, tests/data/intents.tsv.
+ * Seeds: the tests/fixtures/intents tables, data/corpus/project.tsv.
  */
 #include <ctype.h>
 #include <string.h>

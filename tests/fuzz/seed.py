@@ -35,7 +35,7 @@ def main(out):
     for p in sorted(glob.glob(os.path.join(ROOT, "tests/fixtures/telegram/*.json"))):
         with open(p, "rb") as f:
             put(out, "telegram", f.read())
-    texts = list(tsv("tests/data/intents.tsv")) + list(tsv("tests/fixtures/intents/*.tsv"))
+    texts = list(tsv("data/corpus/project.tsv")) + list(tsv("tests/fixtures/intents/*.tsv"))
     translit = list(tsv("tests/fixtures/translit.tsv", 0)) + list(tsv("tests/fixtures/translit.tsv", 1))
     for t in texts:
         put(out, "nlu", t.encode())

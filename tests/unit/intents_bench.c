@@ -1,7 +1,7 @@
 /*
  * intents_bench.c - messages per second through nlu_understand()
  * (normalise, detect, match, extract) over every message of the corpus
- * tests/data/intents.tsv, on one core, repeated for at least two seconds.
+ * data/corpus/project.tsv, on one core, repeated for at least two seconds.
  * Built without sanitizers by "make bench-intents"; run from the project
  * root.  Exits 1 below MIN_RATE messages a second.
  */
@@ -12,7 +12,7 @@
 
 #include "intents/nlu.h"
 
-#define CORPUS		"tests/data/intents.tsv"
+#define CORPUS		"data/corpus/project.tsv"
 #define MIN_RATE	100000.0
 #define MAX_MSGS	4096
 

@@ -1,6 +1,6 @@
 /*
  * intents_eval_test.c - accuracy of intents/ over the labelled corpus
- * tests/data/intents.tsv (text, lang, intent, entities; lang "-" when the
+ * data/corpus/project.tsv (text, lang, intent, entities; lang "-" when the
  * text cannot decide it, and lang_sure must then be 0).
  *
  * As a unit test (no arguments) it prints each miss as file:line with both
@@ -16,7 +16,7 @@
 #include "check.h"
 #include "intents_tsv.h"
 
-#define CORPUS		"tests/data/intents.tsv"
+#define CORPUS		"data/corpus/project.tsv"
 #define MIN_INTENT	0.95
 #define MIN_LANG	0.98
 #define MIN_MESSAGES	600
