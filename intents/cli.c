@@ -44,10 +44,9 @@ chomp(char *s, size_t n)
 }
 
 int
-intents_cmd_classify(int argc, char **argv)
+intents_cmd_classify(int argc, char **argv, const char *dir)
 {
-	const char	*dir = getenv("MUROJAAT_INTENTS_DIR");
-	char		 where[512];
+	char		 where[1024];
 	struct nlu	*nl;
 	char		*line = NULL;
 	size_t		 cap = 0;
@@ -59,8 +58,6 @@ intents_cmd_classify(int argc, char **argv)
 		fprintf(stderr, "usage: %s < messages\n", argv[0]);
 		return 2;
 	}
-	if (dir == NULL || *dir == '\0')
-		dir = "intents/patterns";
 	if ((rc = nlu_load(&nl, dir, where, sizeof where)) != MJ_OK) {
 		fprintf(stderr, "%s\n", where[0] ? where : mj_strerror(rc));
 		return 1;

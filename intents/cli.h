@@ -5,8 +5,9 @@
  *   classify: one message a line on stdin; one line out each:
  *     lang <TAB> intent <TAB> entities
  *   entities are key=value joined by ';' in the order app_no, pinfl, phone,
- *   program, number, empty when none.  Patterns come from
- *   $MUROJAAT_INTENTS_DIR, else "intents/patterns".  A line that is not
+ *   program, number, empty when none.  Patterns come from dir (the
+ *   caller resolves it: the config's intents.dir, else intents/patterns
+ *   beside the program).  A line that is not
  *   valid UTF-8 or is too long prints "-\tunknown\t" and is counted on
  *   stderr (by line number, never its text).
  *
@@ -18,7 +19,7 @@
 #ifndef INTENTS_CLI_H
 #define INTENTS_CLI_H
 
-int	intents_cmd_classify(int argc, char **argv);
+int	intents_cmd_classify(int argc, char **argv, const char *dir);
 int	intents_cmd_translit(int argc, char **argv);
 
 #endif
