@@ -21,6 +21,7 @@
 #include "bot/metrics.h"
 #include "bot/store_index.h"
 #include "bot/store_sms.h"
+#include "intents/utf8.h"
 #include "locales/sms.h"
 
 #define STATE_MORE	"more"		/* rest of a shortened SMS waits */
@@ -49,6 +50,7 @@ struct bot {
 	struct store		*st;
 	const struct nlu	*nlu;
 	const struct catalog	*cat;
+	enum lang		 cyrl_default;	/* lang.cyrillic_default */
 	void			(*queued)(void *);
 	void			*queued_arg;
 	/* the group-commit writer */
@@ -80,6 +82,8 @@ bot_new(struct bot **out, const struct conf *conf, struct store *st,
 	b->st = st;
 	b->nlu = nlu;
 	b->cat = cat;
+	b->cyrl_default = lang_from_tag(conf->lang_cyrl_default) == LANG_RU ?
+	    LANG_RU : LANG_UZ_CYRL;
 	pthread_mutex_init(&b->qlock, NULL);
 	pthread_cond_init(&b->qcond, NULL);
 	pthread_cond_init(&b->icond, NULL);
@@ -269,14 +273,151 @@ bare_digit(const char *text, size_t len)
 	    -1;
 }
 
+/* A word of the letters A and R alone, in either script: "ar", "АР". */
+static int
+ar_word(const char *w, size_t n)
+{
+	size_t	i = 0, ar = 0;
+
+	while (i < n) {
+		uint32_t c = utf8_next(w, n, &i);
+
+		if (c == 'a' || c == 'A' || c == 'r' || c == 'R' ||
+		    c == 0x430 || c == 0x410 || c == 0x440 || c == 0x420)
+			ar++;
+		else if (utf8_is_cyr(c) || utf8_is_latin(c))
+			return 0;
+	}
+	return ar == 2;
+}
+
+/*
+ * The letters a message is written in, for its reply.  Like
+ * nlu_result.script, except that letters in a word with digits (a code:
+ * "AR-2025-000002") and the "ar" of a number written apart
+ * ("ar 2025 4512") do not count, so that a code alone keeps the
+ * conversation's language.  text is valid UTF-8 (nlu_understand checked).
+ */
+static enum nlu_script
+text_script(const char *text, size_t len, int has_app_no)
+{
+	size_t	i = 0, cyr = 0, latn = 0;
+
+	while (i < len) {
+		size_t	 start = i, wc = 0, wl = 0;
+		int	 digits = 0;
+
+		while (i < len && text[i] != ' ' && text[i] != '\t' &&
+		    text[i] != '\r' && text[i] != '\n') {
+			uint32_t c = utf8_next(text, len, &i);
+
+			if (c >= '0' && c <= '9')
+				digits = 1;
+			else if (utf8_is_cyr(c))
+				wc++;
+			else if (utf8_is_latin(c))
+				wl++;
+		}
+		if (!digits && !(has_app_no && ar_word(text + start,
+		    i - start))) {
+			cyr += wc;
+			latn += wl;
+		}
+		if (i < len)
+			i++;
+	}
+	return cyr == 0 && latn == 0 ? NLU_SCRIPT_NONE :
+	    cyr > latn ? NLU_SCRIPT_CYRL : NLU_SCRIPT_LATN;
+}
+
+static enum nlu_script
+script_of(enum lang l)
+{
+	return l == LANG_UZ_CYRL || l == LANG_RU ? NLU_SCRIPT_CYRL :
+	    NLU_SCRIPT_LATN;
+}
+
+/* l is the conversation's language now, and the contact's in its script. */
+static void
+remember_lang(struct contact *c, enum lang l)
+{
+	snprintf(c->lang, sizeof(c->lang), "%s", lang_tag(l));
+	if (script_of(l) == NLU_SCRIPT_CYRL)
+		snprintf(c->lang_cyrl, sizeof(c->lang_cyrl), "%s", lang_tag(l));
+	else
+		snprintf(c->lang_latn, sizeof(c->lang_latn), "%s", lang_tag(l));
+}
+
 static void
 choose_lang(struct contact *c, enum lang *lang, enum lang pick,
     struct answer *a)
 {
 	*lang = pick;
-	snprintf(c->lang, sizeof(c->lang), "%s", lang_tag(pick));
+	remember_lang(c, pick);
 	c->lang_chosen = 1;
 	answer_say(a, "language.set");
+}
+
+/*
+ * The reply's language, remembered in the contact:
+ * - a language the citizen chose (keyboard, "write in Russian") wins,
+ *   until Telegram's /start, which takes the app's language;
+ * - events and messages without letters (digits, a code, an emoji) keep
+ *   the conversation's language;
+ * - otherwise the reply is in the message's script, in the language its
+ *   words say (uz-Cyrl or ru, uz-Latn or en); when they say neither
+ *   ("СТОП", "Xiva", "статус AR-2025-000002"), in the contact's last
+ *   language of that script, else lang.cyrillic_default or uz-Latn.
+ *   Russian words in Latin letters ("status zayavki") are answered in
+ *   Russian: there is no Latin Russian catalogue, and the words said
+ *   Russian.
+ * r->lang becomes the language judged for the message, so the stored row
+ * and the metrics say what the reply assumed.
+ */
+static enum lang
+reply_lang(const struct bot *b, const struct bot_in *in,
+    struct nlu_result *r, struct contact *c)
+{
+	int		lt = lang_from_tag(c->lang), ui, last;
+	enum lang	l;
+	enum nlu_script	script = NLU_SCRIPT_NONE;
+
+	if (in->event == BOT_TEXT)
+		script = text_script(in->text, in->len, r->app_no[0] != '\0');
+
+	if (in->event == BOT_START) {
+		c->lang_chosen = 0;
+		if (in->ui_lang != NULL &&
+		    (ui = lang_from_tag(in->ui_lang)) >= 0) {
+			/* The app's own language is the best first guess. */
+			r->lang = (enum lang)ui;
+			r->lang_sure = 1;
+			remember_lang(c, r->lang);
+			return r->lang;
+		}
+	} else if (c->lang_chosen && lt >= 0)
+		return (enum lang)lt;
+	if (in->event != BOT_TEXT || script == NLU_SCRIPT_NONE) {
+		r->lang = lt >= 0 ? (enum lang)lt : LANG_DEFAULT;
+		return r->lang;
+	}
+	if (r->lang_sure && (script_of(r->lang) == script ||
+	    r->lang == LANG_RU))
+		l = r->lang;
+	else if (r->lang_sure && (r->lang == LANG_UZ_LATN ||
+	    r->lang == LANG_UZ_CYRL))
+		/* Uzbek words, mostly in the other script's letters. */
+		l = script == NLU_SCRIPT_CYRL ? LANG_UZ_CYRL : LANG_UZ_LATN;
+	else if ((last = lang_from_tag(script == NLU_SCRIPT_CYRL ?
+	    c->lang_cyrl : c->lang_latn)) >= 0 &&
+	    script_of((enum lang)last) == script)
+		l = (enum lang)last;
+	else
+		l = script == NLU_SCRIPT_CYRL ? b->cyrl_default :
+		    LANG_UZ_LATN;
+	r->lang = l;
+	remember_lang(c, l);
+	return l;
 }
 
 /*
@@ -565,7 +706,7 @@ step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
 	enum lang		 lang;
 	int64_t			 in_id = 0, out_id = 0;
 	char			 ents[256], *prev = NULL;
-	int			 lt, held, limited;
+	int			 held, limited;
 
 	memset(out, 0, sizeof(*out));
 	memset(&a, 0, sizeof(a));
@@ -593,23 +734,8 @@ step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
 		goto fail;
 	if (in->phone != NULL && in->phone[0] != '\0')
 		snprintf(c.phone, sizeof(c.phone), "%s", in->phone);
-	lt = lang_from_tag(c.lang);
-	if (in->event == BOT_START && in->ui_lang != NULL &&
-	    lang_from_tag(in->ui_lang) >= 0) {
-		/* The app's own language is the best first guess. */
-		r.lang = (enum lang)lang_from_tag(in->ui_lang);
-		r.lang_sure = 1;
-	} else if (in->event != BOT_TEXT)
-		r.lang = lt >= 0 ? (enum lang)lt : LANG_DEFAULT;
-	if (c.lang_chosen && lt >= 0 && in->event != BOT_START)
-		lang = (enum lang)lt;	/* the citizen's choice wins */
-	else {
-		lang = r.lang_sure || lt < 0 ? r.lang : (enum lang)lt;
-		if (r.lang_sure)
-			snprintf(c.lang, sizeof(c.lang), "%s", lang_tag(lang));
-		if (in->event == BOT_START)
-			c.lang_chosen = 0;
-	}
+	lang = reply_lang(b, in, &r, &c);
+	rp->lang = r.lang;
 	*lang_out = lang;
 	held = c.held_until > in->now;
 	limited = held ? 0 : rate_check(b, &c, in->now);

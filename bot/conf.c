@@ -165,6 +165,19 @@ static const struct key keys[] = {
 	  "silent this long (renewed by each reply), seconds" },
 	{ "web.dir", "MUROJAAT_WEB_DIR", K_STR, S(web_dir), 0, 0, "",
 	  "help-desk static files (default: gateway/web beside the program)" },
+	{ "lang.cyrillic_default", "MUROJAAT_LANG_CYRILLIC_DEFAULT", K_STR,
+	  S(lang_cyrl_default), 0, 0, "uz-Cyrl",
+	  "uz-Cyrl or ru: the reply's language for a message in Cyrillic whose "
+	  "words say neither (\"СТОП\", \"Хива\") from a contact who never "
+	  "wrote either" },
+};
+
+/* String keys that take one of a few values. */
+static const struct {
+	const char	*key;
+	const char	*vals[4];	/* NULL-terminated */
+} choices[] = {
+	{ "lang.cyrillic_default", { "uz-Cyrl", "ru", NULL } },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -208,6 +221,29 @@ read_secret_file(const char *path, char *dst, size_t size, char *err,
 	return 0;
 }
 
+/* Whether v is a value k may take; if not, err says which it may. */
+static int
+one_of(const struct key *k, const char *v, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(choices) / sizeof(choices[0]); i++) {
+		size_t	o;
+
+		if (strcmp(choices[i].key, k->name) != 0)
+			continue;
+		for (size_t j = 0; choices[i].vals[j] != NULL; j++)
+			if (strcmp(choices[i].vals[j], v) == 0)
+				return 1;
+		o = (size_t)snprintf(err, errlen, "%s: \"%s\" is not one of",
+		    k->name, v);
+		for (size_t j = 0; choices[i].vals[j] != NULL && o < errlen;
+		    j++)
+			o += (size_t)snprintf(err + o, errlen - o, "%s %s",
+			    j > 0 ? "," : "", choices[i].vals[j]);
+		return 0;
+	}
+	return 1;
+}
+
 static int
 set_value(struct conf *c, const struct key *k, const char *v, char *err,
     size_t errlen)
@@ -236,6 +272,8 @@ set_value(struct conf *c, const struct key *k, const char *v, char *err,
 		    k->name, k->size - 1);
 		return -1;
 	}
+	if (!one_of(k, v, err, errlen))
+		return -1;
 	memcpy((char *)c + k->off, v, strlen(v) + 1);
 	return 0;
 }

@@ -53,7 +53,20 @@ struct app {
 	int		 fresh;		/* the database was created now */
 	char		 model_path[PATH_MAX];
 	struct stat	 model_sb;	/* of the file last loaded */
+	int		 rooted;	/* data files found beside the program */
 };
+
+/* A data file that would not load: where (if known), how to point at it. */
+static void
+load_failed(const struct app *a, const char *where)
+{
+	if (where != NULL)
+		fprintf(stderr, "murojaat: %s\n", where);
+	if (!a->rooted)
+		fprintf(stderr, "murojaat: intents/, locales/ and data/ are not "
+		    "beside the program; set intents.dir, locales.dir and "
+		    "data.dir (murojaat config)\n");
+}
 
 static void
 usage(FILE *f)
@@ -88,8 +101,13 @@ usage(FILE *f)
 	    "  config                    print a sample murojaat.conf\n");
 }
 
-/* The folder holding intents/ and locales/: beside the program, or above. */
-static void
+/*
+ * The folder holding intents/, locales/, data/ and gateway/web: beside the
+ * program, or up to three folders above it (build/san/murojaat), whatever
+ * the current folder.  0 when none was found: buf is then "." and the
+ * config (intents.dir, locales.dir, ...) must say where they are.
+ */
+static int
 data_root(char *buf, size_t len)
 {
 	char	exe[PATH_MAX], probe[PATH_MAX + 32], *dir;
@@ -97,7 +115,7 @@ data_root(char *buf, size_t len)
 
 	snprintf(buf, len, ".");
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
-		return;
+		return 0;
 	exe[n] = '\0';
 	dir = dirname(exe);
 	for (int up = 0; up < 4; up++) {
@@ -106,10 +124,11 @@ data_root(char *buf, size_t len)
 		snprintf(probe, sizeof(probe), "%s/locales/en.po", dir);
 		if (stat(probe, &sb) == 0 && S_ISREG(sb.st_mode)) {
 			snprintf(buf, len, "%s", dir);
-			return;
+			return 1;
 		}
 		dir = dirname(dir);
 	}
+	return 0;
 }
 
 static void
@@ -206,7 +225,7 @@ app_open(struct app *a)
 	}
 	if ((rc = nlu_load(&a->nlu, a->conf.intents_dir, where,
 	    sizeof(where))) != MJ_OK) {
-		fprintf(stderr, "murojaat: %s\n", where);
+		load_failed(a, where);
 		return -1;
 	}
 	nlu_set_threshold(a->nlu, a->conf.nlu_threshold / 100.0);
@@ -214,7 +233,7 @@ app_open(struct app *a)
 	app_model(a, 1);
 	if ((rc = catalog_load(&a->cat, a->conf.locales_dir, where,
 	    sizeof(where))) != MJ_OK) {
-		fprintf(stderr, "murojaat: %s\n", where);
+		load_failed(a, where);
 		return -1;
 	}
 	if (store_open(&a->st, a->conf.db_path) != MJ_OK) {
@@ -616,18 +635,19 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (strcmp(cmd, "classify") == 0)
-		return intents_cmd_classify(argc - i, argv + i);
+	/* Commands that read no files and no config. */
 	if (strcmp(cmd, "translit") == 0)
 		return intents_cmd_translit(argc - i, argv + i);
-	if (strcmp(cmd, "sms-cost") == 0)
-		return locales_cmd_sms_cost(argc - i, argv + i);
 	if (strcmp(cmd, "config") == 0) {
 		conf_sample(stdout);
 		return 0;
 	}
-	data_root(root, sizeof(root));
+	/*
+	 * Every other command finds its data files the same way: the config,
+	 * else beside the program; the current folder only for a program
+	 * that stands alone.
+	 */
+	a.rooted = data_root(root, sizeof(root));
 	if (conf_load(&a.conf, conffile, root, where, sizeof(where)) == -1) {
 		fprintf(stderr, "murojaat: %s\n", where);
 		return 1;
@@ -638,8 +658,19 @@ main(int argc, char **argv)
 			fprintf(stderr, "murojaat: --set %s\n", where);
 			return 1;
 		}
+	if (strcmp(cmd, "classify") == 0 || strcmp(cmd, "sms-cost") == 0) {
+		model_path(&a.conf, a.model_path, sizeof(a.model_path));
+		rc = cmd[0] == 'c' ? intents_cmd_classify(argc - i, argv + i,
+		    a.conf.intents_dir, a.model_path, a.conf.nlu_threshold /
+		    100.0) : locales_cmd_sms_cost(argc - i, argv + i,
+		    a.conf.locales_dir);
+		if (rc != 0)
+			load_failed(&a, NULL);
+		return rc;
+	}
 	if (strcmp(cmd, "train") == 0 || strcmp(cmd, "eval") == 0)
 		return cmd_train(&a, cmd, argc - i, argv + i);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (strcmp(cmd, "telegram") == 0)
 		rc = telegram_cmd(&a.conf, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "serve") == 0)

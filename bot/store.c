@@ -24,13 +24,14 @@
 #define CONTACT_COLS "id, channel, address, coalesce(phone, ''), lang, " \
 	"opted_out, state, state_data, state_at, misses, misses_since, " \
 	"lang_chosen, held_until, rate_min_start, rate_min_count, " \
-	"rate_day_start, rate_day_count, rate_warned"
+	"rate_day_start, rate_day_count, rate_warned, lang_cyrl, lang_latn"
 /* What store_contact_save() writes besides the phone. */
 #define CONTACT_SET "lang = ?3, opted_out = ?4, state = ?5, " \
 	"state_data = ?6, state_at = ?7, misses = ?8, misses_since = ?9, " \
 	"updated_at = ?10, lang_chosen = ?11, rate_min_start = ?12, " \
 	"rate_min_count = ?13, rate_day_start = ?14, rate_day_count = ?15, " \
-	"rate_warned = ?16, opted_out_at = CASE WHEN ?4 = 1 AND " \
+	"rate_warned = ?16, lang_cyrl = ?17, lang_latn = ?18, " \
+	"opted_out_at = CASE WHEN ?4 = 1 AND " \
 	"opted_out = 0 THEN ?10 WHEN ?4 = 0 THEN NULL ELSE opted_out_at END " \
 	"WHERE id = ?1"
 
@@ -486,6 +487,8 @@ contact_row(struct store *st, sqlite3_stmt *q, struct contact *c)
 		c->rate_day_start = sqlite3_column_int64(q, 15);
 		c->rate_day_count = sqlite3_column_int(q, 16);
 		c->rate_warned = sqlite3_column_int(q, 17);
+		col_copy(q, 18, c->lang_cyrl, sizeof(c->lang_cyrl));
+		col_copy(q, 19, c->lang_latn, sizeof(c->lang_latn));
 		rc = MJ_OK;
 		break;
 	case SQLITE_DONE:
@@ -552,6 +555,8 @@ store_contact_save(struct store *st, const struct contact *c, int64_t now)
 	sqlite3_bind_int64(q, 14, c->rate_day_start);
 	sqlite3_bind_int(q, 15, c->rate_day_count);
 	sqlite3_bind_int(q, 16, c->rate_warned);
+	bind_str(q, 17, c->lang_cyrl);
+	bind_str(q, 18, c->lang_latn);
 	return step_done(st, same ? Q_CONTACT_SAVE_SAME : Q_CONTACT_SAVE,
 	    "contact_save");
 }

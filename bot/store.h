@@ -63,8 +63,10 @@ struct contact {
 	char	channel[16];
 	char	address[64];
 	char	phone[20];		/* verified E.164 or "" */
-	char	lang[12];
+	char	lang[12];		/* the conversation's: the last reply's */
 	int	lang_chosen;		/* lang was chosen, not detected */
+	char	lang_cyrl[12];		/* last in Cyrillic: uz-Cyrl, ru or "" */
+	char	lang_latn[12];		/* last in Latin: uz-Latn, en or "" */
 	int	opted_out;
 	char	state[32];
 	char	state_data[1024];

@@ -44,10 +44,10 @@ chomp(char *s, size_t n)
 }
 
 int
-intents_cmd_classify(int argc, char **argv)
+intents_cmd_classify(int argc, char **argv, const char *dir,
+    const char *model, double threshold)
 {
-	const char	*dir = getenv("MUROJAAT_INTENTS_DIR");
-	char		 where[512];
+	char		 where[1024];
 	struct nlu	*nl;
 	char		*line = NULL;
 	size_t		 cap = 0;
@@ -55,16 +55,21 @@ intents_cmd_classify(int argc, char **argv)
 	unsigned long	 lineno = 0, bad = 0;
 	enum mj_err	 rc;
 
-	if (argc > 1) {
-		fprintf(stderr, "usage: %s < messages\n", argv[0]);
+	int		 explain = argc == 2 && strcmp(argv[1], "--explain") == 0;
+
+	if (argc > 1 && !explain) {
+		fprintf(stderr, "usage: %s [--explain] < messages\n", argv[0]);
 		return 2;
 	}
-	if (dir == NULL || *dir == '\0')
-		dir = "intents/patterns";
 	if ((rc = nlu_load(&nl, dir, where, sizeof where)) != MJ_OK) {
 		fprintf(stderr, "%s\n", where[0] ? where : mj_strerror(rc));
 		return 1;
 	}
+	nlu_set_threshold(nl, threshold);
+	if (model != NULL && nlu_load_model(nl, model, where, sizeof where) !=
+	    MJ_OK)
+		fprintf(stderr, "classify: no intent model (%s): patterns "
+		    "alone\n", where);
 	while ((got = getline(&line, &cap, stdin)) != -1) {
 		struct nlu_result	r;
 		size_t			n = chomp(line, (size_t)got);
@@ -80,6 +85,10 @@ intents_cmd_classify(int argc, char **argv)
 		}
 		printf("%s\t%s\t", lang_tag(r.lang), intent_name(r.intent));
 		put_entities(stdout, &r);
+		if (explain)
+			printf("\t%s\t%.2f", r.source == NLU_SRC_MODEL ? "model" :
+			    r.source == NLU_SRC_PATTERN ? "pattern" :
+			    r.source == NLU_SRC_RULE ? "rule" : "-", r.prob);
 		putchar('\n');
 	}
 	free(line);

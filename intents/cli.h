@@ -5,8 +5,12 @@
  *   classify: one message a line on stdin; one line out each:
  *     lang <TAB> intent <TAB> entities
  *   entities are key=value joined by ';' in the order app_no, pinfl, phone,
- *   program, number, empty when none.  Patterns come from
- *   $MUROJAAT_INTENTS_DIR, else "intents/patterns".  A line that is not
+ *   program, number, empty when none; --explain adds two columns: what
+ *   decided (model, pattern, rule or -) and the probability.  Patterns come from dir (the
+ *   caller resolves it: the config's intents.dir, else intents/patterns
+ *   beside the program); the intent model from model (the caller resolves
+ *   it like the service; missing: said on stderr, patterns alone), with
+ *   intents below threshold unknown.  A line that is not
  *   valid UTF-8 or is too long prints "-\tunknown\t" and is counted on
  *   stderr (by line number, never its text).
  *
@@ -18,7 +22,8 @@
 #ifndef INTENTS_CLI_H
 #define INTENTS_CLI_H
 
-int	intents_cmd_classify(int argc, char **argv);
+int	intents_cmd_classify(int argc, char **argv, const char *dir,
+	    const char *model, double threshold);
 int	intents_cmd_translit(int argc, char **argv);
 
 #endif

@@ -17,7 +17,8 @@ usage(FILE *f)
 	fprintf(f, "usage: murojaat sms-cost [--budget N] [--dir DIR]\n"
 	    "  Prints \"lang msgid coding units segments\" for every message;\n"
 	    "  fails if one needs more than N SMS segments (default 2).\n"
-	    "  DIR defaults to $MUROJAAT_LOCALES_DIR, then \"locales\".\n");
+	    "  DIR defaults to locales.dir of the config (locales beside the\n"
+	    "  program).\n");
 }
 
 /* The longest programme.* name in l: the realistic worst case. */
@@ -70,10 +71,10 @@ cost(const struct catalog *c, enum lang l, const char *id,
 }
 
 int
-locales_cmd_sms_cost(int argc, char **argv)
+locales_cmd_sms_cost(int argc, char **argv, const char *dir)
 {
-	const char	*dir = getenv("MUROJAAT_LOCALES_DIR"), *id;
-	char		 where[512], date[64], *end, *prog, *month;
+	const char	*id;
+	char		 where[1024], date[64], *end, *prog, *month;
 	long		 budget = 2;
 	int		 over = 0, total = 0;
 	struct catalog	*c;
@@ -111,6 +112,8 @@ locales_cmd_sms_cost(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (dir == NULL || *dir == '\0')
+		dir = getenv("MUROJAAT_LOCALES_DIR");
 	if (dir == NULL || *dir == '\0')
 		dir = "locales";
 	if ((rc = catalog_load(&c, dir, where, sizeof where)) != MJ_OK) {

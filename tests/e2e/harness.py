@@ -228,11 +228,11 @@ class Server:
             con.close()
 
 
-def murojaat(args, stdin="", env=None, binary=None, timeout=120):
-    """Run a murojaat command; returns (code, stdout, stderr)."""
+def murojaat(args, stdin="", env=None, binary=None, timeout=120, cwd=ROOT):
+    """Run a murojaat command in cwd; returns (code, stdout, stderr)."""
     e = dict(os.environ)
     e.update(env or {})
     data = stdin if isinstance(stdin, bytes) else stdin.encode()
     p = subprocess.run([binary or BIN] + args, input=data, env=e,
-                       capture_output=True, timeout=timeout, cwd=ROOT)
+                       capture_output=True, timeout=timeout, cwd=cwd)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")

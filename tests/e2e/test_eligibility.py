@@ -267,12 +267,12 @@ def test_office_by_district_in_any_script_and_by_region(t):
 def test_a_district_name_alone_is_an_office_question(t):
     s = Server(t, conf=CONF).start()
     o = offices()
-    cases = [   # (text, reply language: the sender's first, kept when unsure)
+    cases = [   # (text, reply language: a new sender's, by the name's script)
         ("Xiva", "uz-Latn", "xiva_sh"),
-        ("Гурлан", "uz-Latn", "gurlan"),
+        ("Гурлан", "uz-Cyrl", "gurlan"),
         ("Urganch tumani", "uz-Latn", "urganch"),
         ("Xonqada", "uz-Latn", "xonqa"),
-        ("Хазарасп?", "uz-Latn", "hazorasp"),
+        ("Хазарасп?", "uz-Cyrl", "hazorasp"),
     ]
     for n, (text, lang, district) in enumerate(cases):
         d = o[district]

@@ -21,11 +21,11 @@ locales-test: $(LOCALES_TESTS)
 	@rc=0; for t in $(LOCALES_TESTS); do \
 		ASAN_OPTIONS=detect_leaks=1 $$t || rc=1; done; exit $$rc
 
-build/gen/locales_sms_cost.c:
+build/gen/locales_sms_cost.c: tests/mk/locales.mk
 	@mkdir -p $(dir $@)
-	printf '%s\n' '#include "locales/cli.h"' \
+	printf '%s\n' '#include <stddef.h>' '#include "locales/cli.h"' \
 	    'int main(int argc, char **argv);' \
-	    'int main(int argc, char **argv) { return locales_cmd_sms_cost(argc, argv); }' > $@
+	    'int main(int argc, char **argv) { return locales_cmd_sms_cost(argc, argv, NULL); }' > $@
 
 build/san/locales-sms-cost: build/gen/locales_sms_cost.c $(LOCALES_OBJS)
 	$(CC) $(SAN_CFLAGS) -o $@ $< $(LOCALES_OBJS) $(LIBS)

@@ -36,6 +36,7 @@ main(void)
 	CHECK_STR(c.db_path, "x.db");
 	CHECK_STR(c.http_bind, "127.0.0.1");
 	CHECK_INT(c.sms_budget, 2);
+	CHECK_STR(c.lang_cyrl_default, "uz-Cyrl");
 	CHECK_STR(c.intents_dir, "/r/intents/patterns");
 	CHECK_STR(c.locales_dir, "/r/locales");
 
@@ -56,6 +57,16 @@ main(void)
 	write_file(p, "http.port 1\n", 0644);
 	CHECK_INT(conf_load(&c, p, "/r", where, sizeof(where)), -1);
 	CHECK(strstr(where, ":1: expected key = value") != NULL);
+	/* a key of a few values names them */
+	write_file(p, "lang.cyrillic_default = ru\n", 0644);
+	CHECK_INT(conf_load(&c, p, "/r", where, sizeof(where)), 0);
+	CHECK_STR(c.lang_cyrl_default, "ru");
+	write_file(p, "\nlang.cyrillic_default = kk\n", 0644);
+	CHECK_INT(conf_load(&c, p, "/r", where, sizeof(where)), -1);
+	CHECK(strstr(where, "conf_test.conf:2: lang.cyrillic_default: \"kk\" "
+	    "is not one of uz-Cyrl, ru") != NULL);
+	CHECK_INT(conf_set(&c, "lang.cyrillic_default=uz-Latn", where,
+	    sizeof(where)), -1);
 	write_file(p, "http.port = 12ab\n", 0644);
 	CHECK_INT(conf_load(&c, p, "/r", where, sizeof(where)), -1);
 	CHECK(strstr(where, "not a whole number") != NULL);

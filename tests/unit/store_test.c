@@ -76,7 +76,11 @@ test_contacts_apps_messages(const char *path)
 	CHECK_INT(store_contact_get(st, "sms", "+998901112233", 10, &c), MJ_OK);
 	CHECK_STR(c.lang, "uz-Latn");
 	CHECK_STR(c.state, "");
+	CHECK_STR(c.lang_cyrl, "");
+	CHECK_STR(c.lang_latn, "");
 	snprintf(c.lang, sizeof(c.lang), "ru");
+	snprintf(c.lang_cyrl, sizeof(c.lang_cyrl), "ru");
+	snprintf(c.lang_latn, sizeof(c.lang_latn), "en");
 	snprintf(c.state, sizeof(c.state), "await_app_no");
 	snprintf(c.phone, sizeof(c.phone), "+998901112233");
 	c.misses = 2;
@@ -84,6 +88,8 @@ test_contacts_apps_messages(const char *path)
 	CHECK_INT(store_contact_get(st, "sms", "+998901112233", 12, &c2), MJ_OK);
 	CHECK_INT(c2.id, c.id);
 	CHECK_STR(c2.lang, "ru");
+	CHECK_STR(c2.lang_cyrl, "ru");
+	CHECK_STR(c2.lang_latn, "en");
 	CHECK_STR(c2.state, "await_app_no");
 	CHECK_STR(c2.phone, "+998901112233");
 	CHECK_INT(c2.misses, 2);
