@@ -546,6 +546,10 @@ decide(struct bot *b, const struct bot_in *in, const struct nlu_result *r,
 		c->state_at = in->now;
 		return MJ_OK;
 	case INTENT_OPT_OUT:
+		if (r->confirm) {	/* the model's guess: STOP confirms */
+			answer_say(a, "optout.confirm");
+			break;
+		}
 		c->opted_out = 1;
 		if (store_cancel_notices(b->st, c->id) != MJ_OK)
 			return MJ_EDB;

@@ -49,7 +49,7 @@ enum nlu_script {
 	NLU_SCRIPT_CYRL
 };
 
-#define NLU_MAX_TEXT	4096	/* bytes; longer messages get MJ_ETOOBIG */
+#define NLU_MAX_TEXT	4096	/* bytes understood; the rest is not read */
 
 struct nlu_result {
 	enum lang	lang;		/* language and script of this message */
@@ -90,8 +90,9 @@ enum mj_err	nlu_load(struct nlu **out, const char *dir, char *where,
 
 /*
  * Understand text[0..len).  out is always filled (INTENT_UNKNOWN, no
- * entities) even on failure.  MJ_EINPUT for invalid UTF-8 or a NUL byte,
- * MJ_ETOOBIG over NLU_MAX_TEXT bytes, MJ_ENOMEM, MJ_EINTERNAL when PCRE2
+ * entities) even on failure.  Over NLU_MAX_TEXT bytes, the beginning is
+ * understood (cut between characters).  MJ_EINPUT for invalid UTF-8 or a
+ * NUL byte, MJ_ENOMEM, MJ_EINTERNAL when PCRE2
  * fails (logged without the text).
  */
 enum mj_err	nlu_understand(const struct nlu *, const char *text, size_t len,

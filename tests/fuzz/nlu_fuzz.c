@@ -1,6 +1,7 @@
 /*
- * nlu_fuzz.c - the matcher and entity extraction: nlu_understand on any
- * bytes, with the real pattern files (intents/patterns under
+ * nlu_fuzz.c - the matcher, entity extraction, the model's features and
+ * its prediction: nlu_understand on any bytes, with the real pattern files
+ * and the built model (intents/patterns, intents/model.bin under
  * $MUROJAAT_ROOT).  The entities must keep the forms nlu.h promises.
  * Seeds: the tests/fixtures/intents tables, data/corpus/project.tsv.
  */
@@ -26,6 +27,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		fprintf(stderr, "nlu_fuzz: %s (set MUROJAAT_ROOT)\n", where);
 		exit(1);
 	}
+	snprintf(dir, sizeof(dir), "%s/intents/model.bin", fuzz_root());
+	if (nlu_load_model(nlu, dir, where, sizeof(where)) != MJ_OK) {
+		fprintf(stderr, "nlu_fuzz: %s (make intents/model.bin)\n",
+		    where);
+		exit(1);
+	}
 	return 0;
 }
 
@@ -46,8 +53,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t			n;
 
 	rc = nlu_understand(nlu, (const char *)data, size, &r);
-	FUZZ_ASSERT(rc == MJ_OK || rc == MJ_EINPUT || rc == MJ_ETOOBIG ||
-	    rc == MJ_ENOMEM);
+	FUZZ_ASSERT(rc == MJ_OK || rc == MJ_EINPUT || rc == MJ_ENOMEM);
+	FUZZ_ASSERT(r.prob >= 0.0f && r.prob <= 1.0f);
+	FUZZ_ASSERT(r.source == NLU_SRC_NONE || r.intent != INTENT_UNKNOWN ||
+	    r.source == NLU_SRC_MODEL);
 	FUZZ_ASSERT((int)r.intent >= 0 && r.intent < INTENT__COUNT);
 	FUZZ_ASSERT((int)r.lang >= 0 && r.lang < LANG__COUNT);
 	if (rc != MJ_OK)

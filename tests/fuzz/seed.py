@@ -39,6 +39,13 @@ def main(out):
     translit = list(tsv("tests/fixtures/translit.tsv", 0)) + list(tsv("tests/fixtures/translit.tsv", 1))
     for t in texts:
         put(out, "nlu", t.encode())
+    # model: the built model's header (magic, version, sizes) and cut-offs
+    mp = os.path.join(ROOT, "intents/model.bin")
+    if os.path.exists(mp):
+        with open(mp, "rb") as f:
+            head = f.read(4096)
+        for n in (8, 12, 40, 200, 512, 4096):
+            put(out, "model", head[:n])
     for t in translit + texts[::4]:
         put(out, "translit", t.encode())
     # kannel: charset byte, coding byte, from \n content-type \n text

@@ -1,6 +1,7 @@
 # Fuzzing: libFuzzer targets (clang, -fsanitize=fuzzer,address,undefined)
 # for what reads hostile input: the Telegram Update, Kannel's parameters,
-# normalisation and transliteration, the matcher and entities, catalogue
+# normalisation and transliteration, the matcher and entities, the model's
+# features and its file, catalogue
 # rendering with the SMS step.  Sources in tests/fuzz/<name>_fuzz.c; the
 # corpora are made at run time under build/fuzz/corpus/ from the fixtures
 # (tests/fuzz/seed.py) plus tests/fuzz/seeds/<name>/ (regression inputs).
@@ -12,7 +13,7 @@
 
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 300
-FUZZ_TARGETS	 = telegram kannel translit nlu catalog
+FUZZ_TARGETS	 = telegram kannel translit nlu model catalog
 FUZZ_SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer
 # clang also flags vsnprintf(fmt, ap) in a printf-like wrapper (MHD's log
@@ -42,7 +43,8 @@ FUZZ_PLUMB	 = $(filter build/fuzz/bot/err.o build/fuzz/bot/log.o \
 FUZZ_INTENTS	 = $(filter build/fuzz/intents/%.o,$(FUZZ_OBJS)) $(FUZZ_PLUMB)
 FUZZ_LOCALES	 = $(filter build/fuzz/locales/%.o,$(FUZZ_OBJS)) $(FUZZ_PLUMB)
 
-build/fuzz/translit_fuzz build/fuzz/nlu_fuzz: build/fuzz/%_fuzz: \
+build/fuzz/translit_fuzz build/fuzz/nlu_fuzz build/fuzz/model_fuzz: \
+    build/fuzz/%_fuzz: \
     tests/fuzz/%_fuzz.c tests/fuzz/fuzz.h $(FUZZ_INTENTS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_INTENTS) \
 	    $(LIBS)

@@ -17,7 +17,7 @@ INTENTS_REL_OBJS = $(filter build/rel/intents/%.o build/rel/bot/err.o \
 		   build/rel/bot/log.o build/rel/bot/lang.o,$(REL_OBJS))
 INTENTS_TESTS	 = build/san/tests/nlu_test build/san/tests/translit_test \
 		   build/san/tests/normalize_test \
-		   build/san/tests/intents_eval_test
+		   build/san/tests/intents_eval_test build/san/tests/model_test
 
 .PHONY: intents-test eval bench-intents
 
