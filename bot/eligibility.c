@@ -5,12 +5,14 @@
  * The dialogue asks the programme's questions one at a time (its "ask"
  * list in the store), reads each answer from the number the NLU found
  * ("5", "besh", "пять", "3 mln", "2 500 000"), asks again once when it
- * cannot read one and then gives up, and gives the verdict as soon as every
- * programme in question has failed a criterion or every question is
- * answered.  Any other question leaves it (bot.c answers those and clears
- * the state); so does "menu", and a bare "0" where 0 is not an answer.  An
- * answer after eligibility.idle_timeout is not taken: the citizen is told
- * the check expired.
+ * cannot read one or the answer cannot be right (saying what is wrong:
+ * more children than family members, an age over 120; no income at all is
+ * asked about once, then believed) and then gives up, and gives the
+ * verdict as soon as every programme in question has failed a criterion
+ * or every question is answered.  Any other question leaves it (bot.c
+ * answers those and clears the state); so does "menu", and a bare "0"
+ * where 0 is not an answer.  An answer after eligibility.idle_timeout is
+ * not taken: the citizen is told the check expired.
  *
  * State: contact.state "elig" (asking) or "elig.office" (asked for a
  * district); contact.state_data "p=CODE|*;q=F1,F2;i=N;r=0|1;a=F:V,F:V"
@@ -162,6 +164,44 @@ say_fact(struct turn *t, const char *prefix, enum rules_fact f,
 		answer_arg(t->a, "programme", programme);
 }
 
+/* An answer as the re-ask quotes it: "0", "41", "2.5". */
+static void
+arg_number(struct turn *t, const char *name, double v)
+{
+	char	buf[32];
+
+	snprintf(buf, sizeof(buf), "%.6g", v);
+	answer_arg(t->a, name, buf);
+}
+
+/*
+ * Ask fact f again, saying what was wrong with v: "elig.bad.FACT.DOUBT"
+ * ({value}: the answer; {limit}: the earlier answer it contradicts), else
+ * "elig.bad.FACT", else (unreadable, or no text for it) "elig.again.FACT".
+ */
+static void
+ask_again(struct turn *t, enum rules_fact f, enum rules_doubt doubt,
+    double v, const struct rules_answers *a)
+{
+	const struct catalog	*cat = bot_catalog(t->b);
+	char			 id[48];
+	enum rules_fact		 other = f == FACT_CHILDREN ? FACT_MEMBERS :
+				    FACT_CHILDREN;
+
+	snprintf(id, sizeof(id), "elig.bad.%s.%s", rules_fact_name(f),
+	    rules_doubt_name(doubt));
+	if (isnan(v) || !catalog_has(cat, id))
+		snprintf(id, sizeof(id), "elig.bad.%s", rules_fact_name(f));
+	if (isnan(v) || !catalog_has(cat, id)) {
+		say_fact(t, "elig.again", f, NULL);
+		return;
+	}
+	answer_say(t->a, id);
+	arg_number(t, "value", v);
+	if (doubt == DOUBT_OTHER && a->has[other])
+		arg_number(t, "limit", a->v[other]);
+}
+
 /* The codes a dialogue is about, ';'-separated. */
 static enum mj_err
 codes_of(struct turn *t, const struct dlg *d, char *buf, size_t len)
@@ -310,6 +350,7 @@ answer(struct turn *t)
 	struct dlg	d;
 	enum rules_fact	f;
 	double		v = NAN;
+	enum rules_doubt doubt = DOUBT_LOW;	/* no number: unreadable */
 	int		given;
 	enum mj_err	rc;
 
@@ -324,9 +365,14 @@ answer(struct turn *t)
 		answer_say(t->a, "elig.cancelled");
 		return MJ_OK;
 	}
-	if (t->r->has_number)
+	if (t->r->has_number) {
 		v = t->r->number;
-	if (!t->r->has_number || !rules_answer_ok(f, v, &d.a)) {
+		doubt = rules_answer_doubt(f, v, &d.a);
+		/* No income at all is asked about once, then believed. */
+		if (doubt == DOUBT_ZERO && d.retried)
+			doubt = DOUBT_NONE;
+	}
+	if (doubt != DOUBT_NONE) {
 		if (d.retried) {
 			turn_state(t, "");
 			answer_say(t->a, "elig.giveup");
@@ -334,7 +380,7 @@ answer(struct turn *t)
 		}
 		d.retried = 1;
 		dlg_save(t, &d);
-		say_fact(t, "elig.again", f, NULL);
+		ask_again(t, f, doubt, v, &d.a);
 		return MJ_OK;
 	}
 	rules_answer_set(&d.a, f, v);

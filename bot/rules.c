@@ -72,39 +72,71 @@ rules_answer_set(struct rules_answers *a, enum rules_fact f, double v)
 	}
 }
 
-static int
-whole(double v, double lo, double hi)
+static const char *const doubt_names[DOUBT__COUNT] = {
+	[DOUBT_NONE] = "", [DOUBT_WHOLE] = "whole", [DOUBT_LOW] = "low",
+	[DOUBT_HIGH] = "high", [DOUBT_OTHER] = "other", [DOUBT_ZERO] = "zero",
+};
+
+const char *
+rules_doubt_name(enum rules_doubt d)
 {
-	return v >= lo && v <= hi && v == floor(v);
+	return (int)d >= 0 && d < DOUBT__COUNT ? doubt_names[d] : NULL;
+}
+
+/* A count: within lo..hi and whole. */
+static enum rules_doubt
+count(double v, double lo, double hi)
+{
+	return v < lo ? DOUBT_LOW : v > hi ? DOUBT_HIGH :
+	    v != floor(v) ? DOUBT_WHOLE : DOUBT_NONE;
+}
+
+enum rules_doubt
+rules_answer_doubt(enum rules_fact f, double v, const struct rules_answers *a)
+{
+	enum rules_doubt	d;
+
+	if (isnan(v))
+		return DOUBT_LOW;
+	if (isinf(v))
+		return v < 0 ? DOUBT_LOW : DOUBT_HIGH;
+	switch (f) {
+	case FACT_MEMBERS:
+		if ((d = count(v, 1, 40)) == DOUBT_NONE &&
+		    a->has[FACT_CHILDREN] && v <= a->v[FACT_CHILDREN])
+			d = DOUBT_OTHER;
+		return d;
+	case FACT_CHILDREN:
+		if ((d = count(v, 0, 30)) == DOUBT_NONE &&
+		    a->has[FACT_MEMBERS] && v >= a->v[FACT_MEMBERS])
+			d = DOUBT_OTHER;
+		return d;
+	case FACT_UNDER3:
+		if ((d = count(v, 0, 15)) == DOUBT_NONE &&
+		    a->has[FACT_CHILDREN] && v > a->v[FACT_CHILDREN])
+			d = DOUBT_OTHER;
+		return d;
+	case FACT_INCOME3M:
+		/* "6" is not an income; "6 mln" is. */
+		return v == 0 ? DOUBT_ZERO : v < 1000 ? DOUBT_LOW :
+		    v > 1e10 ? DOUBT_HIGH : DOUBT_NONE;
+	case FACT_AGE:
+		return count(v, 0, 120);
+	case FACT_DISABILITY:
+		return count(v, 0, 3);		/* 0: no group set */
+	case FACT_REGISTRY:
+		return count(v, 1, 4);
+	default:
+		return DOUBT_OTHER;		/* derived: never asked */
+	}
 }
 
 int
 rules_answer_ok(enum rules_fact f, double v, const struct rules_answers *a)
 {
-	if (!isfinite(v))
-		return 0;
-	switch (f) {
-	case FACT_MEMBERS:
-		return whole(v, 1, 40) && (!a->has[FACT_CHILDREN] ||
-		    v > a->v[FACT_CHILDREN]);
-	case FACT_CHILDREN:
-		return whole(v, 0, 30) && (!a->has[FACT_MEMBERS] ||
-		    v < a->v[FACT_MEMBERS]);
-	case FACT_UNDER3:
-		return whole(v, 0, 15) && (!a->has[FACT_CHILDREN] ||
-		    v <= a->v[FACT_CHILDREN]);
-	case FACT_INCOME3M:
-		/* "6" is not an income; "6 mln" is. */
-		return v == 0 || (v >= 1000 && v <= 1e10);
-	case FACT_AGE:
-		return whole(v, 0, 120);
-	case FACT_DISABILITY:
-		return whole(v, 0, 3);		/* 0: no group set */
-	case FACT_REGISTRY:
-		return whole(v, 1, 4);
-	default:
-		return 0;
-	}
+	enum rules_doubt	d = rules_answer_doubt(f, v, a);
+
+	return d == DOUBT_NONE || d == DOUBT_ZERO;
 }
 
 int

@@ -78,11 +78,33 @@ struct rules_answers {
 /* Set a fact; income_pc follows whenever members and income3m are known. */
 void	rules_answer_set(struct rules_answers *, enum rules_fact, double);
 
+/* What is wrong with an answer, so that the re-ask can say it. */
+enum rules_doubt {
+	DOUBT_NONE = 0,		/* an answer */
+	DOUBT_WHOLE,		/* a count with a fraction: 2.5 people */
+	DOUBT_LOW,		/* below the fact's range: 0 people, 6 soums */
+	DOUBT_HIGH,		/* above it: 41 people, age 121, group 4 */
+	DOUBT_OTHER,		/* against an earlier answer: as many children
+				 * as family members, more under 3 than
+				 * children */
+	DOUBT_ZERO,		/* no income at all: possible, but asked once
+				 * to confirm */
+	DOUBT__COUNT
+};
+/* "", "whole", "low", "high", "other", "zero"; NULL out of range. */
+const char	*rules_doubt_name(enum rules_doubt);
+
 /*
- * Whether v is a readable answer for fact, given the answers so far
- * (children fewer than members, under 3 at most children, whole numbers
- * where counts are asked, income 0 or 1000 soums to 10 billion).
+ * Whether v is a plausible answer for fact, given the answers so far:
+ * family members 1..40 and more than the children, children 0..30 and
+ * fewer than the members, under 3: 0..15 and at most the children, age
+ * 0..120, disability group 0..3, registry category 1..4, each a whole
+ * number; an income from 1000 soums to 10 billion, or 0 (DOUBT_ZERO).
+ * The first thing wrong, in that order: the range, wholeness, the others.
  */
+enum rules_doubt rules_answer_doubt(enum rules_fact, double v,
+	    const struct rules_answers *);
+/* Whether v may be taken at all: no doubt, or only DOUBT_ZERO. */
 int	rules_answer_ok(enum rules_fact, double v, const struct rules_answers *);
 /* Whether 0 is an answer to fact (else a bare "0" leaves the dialogue). */
 int	rules_zero_ok(enum rules_fact);

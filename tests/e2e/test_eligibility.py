@@ -1,7 +1,8 @@
 """Eligibility over /sms/kannel and `murojaat chat`: the child-allowance
 dialogue in four exchanges in every language (verdict, reason, amount,
 where to apply, compared with the catalogue and data/ texts), answers
-written as people write them, one re-ask then a graceful stop, leaving by
+written as people write them, one re-ask (saying what was wrong with an
+implausible answer) then a graceful stop, leaving by
 "menu", "0" or another question, idle expiry, documents per programme, the
 Inson centre by district in any script and by the applicant's region, and a
 threshold changed by `rules export` / `rules import` while the service runs.
@@ -133,7 +134,7 @@ def test_reask_once_then_stop(t):
     r = say(s, ph, "5", 3)
     t.eq(r, po.sms(po.text("uz-Latn", "elig.q.children")))
     r = say(s, ph, "5", 4)  # 5 children in a family of 5: not an answer
-    t.eq(r, po.sms(po.text("uz-Latn", "elig.again.children")))
+    t.eq(r, po.sms(po.text("uz-Latn", "elig.bad.children.other", limit="5", value="5")))
     r = say(s, ph, "ko'p", 5)
     t.eq(r, po.sms(po.text("uz-Latn", "elig.giveup")))
     t.eq(s.sql("SELECT state FROM contacts WHERE address = ?", (ph,)), [("",)])
@@ -143,7 +144,54 @@ def test_reask_once_then_stop(t):
     say(s, ph, "3", 2)
     say(s, ph, "1", 3)
     r = say(s, ph, "6", 4)
-    t.eq(r, po.text("en", "elig.again.income3m"))
+    t.eq(r, po.text("en", "elig.bad.income3m.low", value="6"))
+    s.check_clean_exit()
+
+
+def test_implausible_answers_are_asked_again_saying_why(t):
+    s = Server(t, conf=CONF).start()
+    # uz-Latn: too many people, more children than people, no income at all
+    ph = "+998930000141"
+    say(s, ph, "bolalar nafaqasiga haqqim bormi", 1)
+    r = say(s, ph, "41", 2)
+    t.eq(r, po.sms(po.text("uz-Latn", "elig.bad.members.high")))
+    t.eq(say(s, ph, "4", 3), po.sms(po.text("uz-Latn", "elig.q.children")))
+    r = say(s, ph, "5 ta", 4)
+    t.eq(r, po.sms(po.text("uz-Latn", "elig.bad.children.other", limit="4", value="5")))
+    t.eq(say(s, ph, "2", 5), po.sms(po.text("uz-Latn", "elig.q.income3m")))
+    r = say(s, ph, "0", 6)
+    t.eq(r, po.sms(po.text("uz-Latn", "elig.bad.income3m.zero")))
+    # 0 again: believed; no income at all is likely eligible
+    r = say(s, ph, "0", 7)
+    t.ok(r.startswith(po.sms(po.text("uz-Latn", "elig.head.yes",
+                                     programme=ptext("child_allowance", "uz-Latn", "name")))), r)
+    t.eq(s.sql("SELECT state FROM contacts WHERE address = ?", (ph,)), [("",)])
+    # ru: half a person, as many children as people, a tiny income, then
+    # an unreadable answer after the re-ask stops the check
+    ph = "+998930000142"
+    say(s, ph, "имею ли я право на пособие на детей", 1)
+    t.eq(say(s, ph, "2.5", 2), po.text("ru", "elig.bad.members.whole"))
+    say(s, ph, "3", 3)
+    r = say(s, ph, "3", 4)
+    t.eq(r, po.text("ru", "elig.bad.children.other", limit="3", value="3"))
+    t.eq(say(s, ph, "1", 5), po.text("ru", "elig.q.income3m"))
+    t.eq(say(s, ph, "500", 6), po.text("ru", "elig.bad.income3m.low", value="500"))
+    t.eq(say(s, ph, "не знаю", 7), po.text("ru", "elig.giveup"))
+    # uz-Cyrl: an age over 120
+    ph = "+998930000143"
+    say(s, ph, "ёшлар дафтарига кира оламанми", 1)
+    t.eq(say(s, ph, "150", 2), po.text("uz-Cyrl", "elig.bad.age.high"))
+    # en: no disability group 4; a fractional age
+    ph = "+998930000144"
+    say(s, ph, "am i eligible for disability allowance", 1)
+    t.eq(say(s, ph, "4", 2), po.text("en", "elig.bad.disability_group"))
+    ph = "+998930000145"
+    say(s, ph, "am i eligible for the youth register", 1)
+    t.eq(say(s, ph, "25.5", 2), po.text("en", "elig.bad.age.whole"))
+    # something that is not a number still gets the plain re-ask
+    t.eq(say(s, "+998930000146", "am i eligible for the youth register", 1),
+         po.text("en", "elig.start.age", programme=ptext("youth_register", "en", "name")))
+    t.eq(say(s, "+998930000146", "no idea", 2), po.text("en", "elig.again.age"))
     s.check_clean_exit()
 
 

@@ -4,6 +4,8 @@
  *       boundaries and missing answers, and each operator alone;
  *   tests/fixtures/eligibility/answers.tsv  how answers are read (the NLU's
  *       number, then rules_answer_ok);
+ *   tests/fixtures/eligibility/doubts.tsv  what is wrong with an answer
+ *       (rules_answer_doubt);
  * and the data itself: data/programmes.json and data/offices.tsv import
  * (which measures every reply against 2 SMS segments), a bad file changes
  * nothing, export then import gives the same, spellings fold together.
@@ -24,6 +26,7 @@
 
 #define RULES_TSV	"tests/fixtures/eligibility/rules.tsv"
 #define ANSWERS_TSV	"tests/fixtures/eligibility/answers.tsv"
+#define DOUBTS_TSV	"tests/fixtures/eligibility/doubts.tsv"
 
 static const char *const verdicts[] = { "no", "unsure", "yes" };
 static const char *const results[] = { "pass", "fail", "unsure", "missing" };
@@ -220,6 +223,61 @@ test_answers_table(void)
 	}
 	fclose(f);
 	nlu_free(nl);
+}
+
+static void
+test_doubts_table(void)
+{
+	FILE	*f = fopen(DOUBTS_TSV, "r");
+	char	 line[256], *col[4];
+	int	 lineno = 0, cases = 0;
+
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		struct rules_answers	 a;
+		const char		*got;
+		int			 fi;
+
+		lineno++;
+		if (check_tsv_fields(line, col, 4) != 4)
+			continue;
+		if (strcmp(col[0], "-") == 0)
+			memset(&a, 0, sizeof(a));
+		else
+			parse_answers(col[0], &a);
+		if ((fi = rules_fact_from_name(col[1])) < 0) {
+			fprintf(stderr, "%s:%d: unknown fact %s\n", DOUBTS_TSV,
+			    lineno, col[1]);
+			check_failed++;
+			continue;
+		}
+		got = rules_doubt_name(rules_answer_doubt((enum rules_fact)fi,
+		    strtod(col[2], NULL), &a));
+		if (got[0] == '\0')
+			got = "ok";
+		if (strcmp(got, col[3]) == 0)
+			check_passed++;
+		else {
+			fprintf(stderr, "%s:%d: FAIL: %s = %s after %s: got %s, "
+			    "want %s\n", DOUBTS_TSV, lineno, col[1], col[2],
+			    col[0], got, col[3]);
+			check_failed++;
+		}
+		cases++;
+	}
+	fclose(f);
+	CHECK(cases >= 30);
+	/* No income is possible: taken once confirmed, unlike the rest. */
+	{
+		struct rules_answers	none;
+
+		memset(&none, 0, sizeof(none));
+		CHECK(rules_answer_ok(FACT_INCOME3M, 0, &none));
+		CHECK(!rules_answer_ok(FACT_INCOME3M, 6, &none));
+	}
+	CHECK(rules_doubt_name((enum rules_doubt)99) == NULL);
 }
 
 static void
@@ -440,6 +498,7 @@ main(void)
 	test_answer_rules();
 	test_fold();
 	test_answers_table();
+	test_doubts_table();
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(db, sizeof(db), "%s/t.db", dir);
