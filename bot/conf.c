@@ -157,6 +157,14 @@ static const struct key keys[] = {
 	  "silent this long (renewed by each reply), seconds" },
 	{ "web.dir", "MUROJAAT_WEB_DIR", K_STR, S(web_dir), 0, 0, "",
 	  "help-desk static files (default: gateway/web beside the program)" },
+	{ "nlu.review_below", "MUROJAAT_NLU_REVIEW_BELOW", K_INT,
+	  I(nlu_review_below), 0, 100, "60",
+	  "percent: a message the model understood less surely than this is "
+	  "listed in the help desk for an agent to label, like one it did not "
+	  "understand (0: only those)" },
+	{ "nlu.corpus_dir", "MUROJAAT_NLU_CORPUS_DIR", K_STR, S(nlu_corpus_dir),
+	  0, 0, "", "the labelled messages a retraining from the help desk "
+	  "starts from, *.tsv (default: data/corpus beside the program)" },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -354,6 +362,9 @@ conf_load(struct conf *c, const char *file, const char *data_root,
 		    data_root);
 	if (c->data_dir[0] == '\0')
 		snprintf(c->data_dir, sizeof(c->data_dir), "%s/data", data_root);
+	if (c->nlu_corpus_dir[0] == '\0')
+		snprintf(c->nlu_corpus_dir, sizeof(c->nlu_corpus_dir),
+		    "%s/data/corpus", data_root);
 	return 0;
 }
 

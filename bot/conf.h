@@ -60,6 +60,9 @@ struct conf {
 	int	 helpdesk_hold_s;	/* a takeover silences the bot this long */
 	int	 helpdesk_secure_cookie; /* 1, 0, -1: if public_url is https */
 	char	 web_dir[512];		/* the help desk's static files */
+	int	 nlu_review_below;	/* percent: the help desk reviews what
+					 * the model was less sure of */
+	char	 nlu_corpus_dir[512];	/* the shipped training corpus */
 };
 
 /*
