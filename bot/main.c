@@ -32,6 +32,7 @@
 #include "bot/staff.h"
 #include "bot/store_helpdesk.h"
 #include "bot/store.h"
+#include "bot/teach.h"
 #include "gateway/kannel.h"
 #include "gateway/outbox.h"
 #include "gateway/server.h"
@@ -69,6 +70,8 @@ usage(FILE *f)
 	    "  rules import FILE...      eligibility programmes (.json) or "
 	    "offices (.tsv)\n"
 	    "  rules export [--offices]  the same, from the database\n"
+	    "  corpus export [--out FILE] the help desk's labels as a "
+	    "training corpus\n"
 	    "  staff add NAME --role agent|supervisor|admin\n"
 	    "                            a help-desk account (password on "
 	    "stdin)\n"
@@ -538,6 +541,8 @@ main(int argc, char **argv)
 		rc = cmd_chat(&a, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "rules") == 0)
 		rc = cmd_rules(&a, argc - i - 1, argv + i + 1);
+	else if (strcmp(cmd, "corpus") == 0)
+		rc = teach_cmd_corpus(&a.conf, argc - i - 1, argv + i + 1);
 	else {
 		fprintf(stderr, "murojaat: unknown command \"%s\"\n", cmd);
 		usage(stderr);
