@@ -24,7 +24,8 @@
 #include "intents/utf8.h"
 #include "locales/sms.h"
 
-#define STATE_MORE	"more"		/* rest of a shortened SMS waits */
+#define STATE_MORE	"more"		/* rest of a shortened SMS waits;
+					 * "more.INTENT": the reply's intent */
 #define STATE_APPNO	"await_app_no"	/* we asked for a number */
 #define STATE_PHONE	"await_phone"	/* Telegram: asked to share the phone */
 #define STATE_LANG	"await_lang"	/* offered languages 1-4 */
@@ -456,8 +457,14 @@ decide(struct bot *b, const struct bot_in *in, const struct nlu_result *r,
 {
 	const char	*app_no = r->app_no;
 
-	if (in->event == BOT_TEXT && strcmp(c->state, STATE_MORE) == 0 &&
+	if (in->event == BOT_TEXT && strncmp(c->state, STATE_MORE,
+	    strlen(STATE_MORE)) == 0 && (c->state[strlen(STATE_MORE)] ==
+	    '\0' || c->state[strlen(STATE_MORE)] == '.') &&
 	    bare_digit(in->text, in->len) == 1) {
+		int	i = intent_from_name(c->state + strlen(STATE_MORE) +
+			    (c->state[strlen(STATE_MORE)] == '.'));
+
+		a->answers = i > 0 ? (enum intent)i : INTENT_UNKNOWN;
 		a->verbatim = c->state_data;
 		return MJ_OK;
 	}
@@ -466,30 +473,38 @@ decide(struct bot *b, const struct bot_in *in, const struct nlu_result *r,
 		int d = bare_digit(in->text, in->len);
 
 		if (d >= 1 && d <= LANG__COUNT) {
+			a->answers = INTENT_LANGUAGE_CHANGE;
 			choose_lang(c, lang, (enum lang)(d - 1), a);
 			goto reset;
 		}
 	}
+	/* Channel events are commands and keyboard answers, never misses. */
 	switch (in->event) {
 	case BOT_TEXT:
 		break;
 	case BOT_START:
+		a->answers = INTENT_GREETING;
 		answer_say(a, "greeting");
 		a->kb = KB_LANGS;
 		goto reset;
 	case BOT_HELP:
+		a->answers = INTENT_HELP;
 		answer_say(a, "help");
 		goto reset;
 	case BOT_LANG_MENU:
+		a->answers = INTENT_LANGUAGE_CHANGE;
 		answer_say(a, "language.ask");
 		a->kb = KB_LANGS;
 		goto reset;
 	case BOT_LANG_PICK:
+		a->answers = INTENT_LANGUAGE_CHANGE;
 		choose_lang(c, lang, (enum lang)in->lang_pick, a);
 		if (c->phone[0] == '\0' && strcmp(c->channel, "telegram") == 0)
 			a->kb = KB_SHARE_PHONE;
 		return MJ_OK;
 	case BOT_CONTACT:
+		/* The phone is asked for to tell an application's status. */
+		a->answers = INTENT_STATUS_CHECK;
 		a->kb = KB_REMOVE;
 		if (strcmp(c->state, STATE_PHONE) == 0 &&
 		    c->state_data[0] != '\0') {
@@ -503,6 +518,7 @@ decide(struct bot *b, const struct bot_in *in, const struct nlu_result *r,
 		answer_say(a, "contact.saved");
 		goto reset;
 	case BOT_CONTACT_OTHER:
+		a->answers = INTENT_STATUS_CHECK;
 		answer_say(a, "contact.not_yours");
 		a->kb = KB_SHARE_PHONE;
 		return MJ_OK;
@@ -614,7 +630,8 @@ copy_utf8(char *dst, size_t size, const char *src)
 /* Render, and for SMS make it cheap and keep it within the budget. */
 static enum mj_err
 render(struct bot *b, const struct bot_in *in, struct contact *c,
-    enum lang lang, const struct answer *a, struct bot_out *out)
+    enum lang lang, const struct answer *a, enum intent intent,
+    struct bot_out *out)
 {
 	char		*text = NULL, *sms = NULL, *head = NULL, *rest = NULL,
 			*hint = NULL;
@@ -663,7 +680,9 @@ render(struct bot *b, const struct bot_in *in, struct contact *c,
 		snprintf(h, n, "%s %s", head, hint);
 		free(head);
 		head = h;
-		snprintf(c->state, sizeof(c->state), "%s", STATE_MORE);
+		/* "1" answers this reply: it is recorded with its intent. */
+		snprintf(c->state, sizeof(c->state), "%s.%s", STATE_MORE,
+		    intent_name(intent));
 		copy_utf8(c->state_data, sizeof(c->state_data), rest);
 		c->state_at = in->now;
 	}
@@ -679,6 +698,39 @@ fail:
 	free(head);
 	free(rest);
 	return rc;
+}
+
+/*
+ * What understood a message, as the messages row records it.  Without a
+ * model nlu leaves source NONE even when a pattern decided.
+ */
+static const char *
+source_name(const struct nlu_result *r)
+{
+	if (r->intent == INTENT_UNKNOWN)
+		return "none";
+	switch (r->source) {
+	case NLU_SRC_MODEL:
+		return "model";
+	case NLU_SRC_RULE:
+		return "rule";
+	default:
+		return "pattern";
+	}
+}
+
+/*
+ * A citizen's message an agent should label: one not understood, or one
+ * the model alone understood less surely than nlu.review_below.
+ */
+static int
+review_wanted(const struct bot *b, const struct nlu_result *r,
+    const char *source)
+{
+	if (r->intent == INTENT_UNKNOWN)
+		return 1;
+	return strcmp(source, "model") == 0 &&
+	    (double)r->prob * 100.0 < (double)b->conf->nlu_review_below;
 }
 
 /* The understanding of a message: done outside the store's lock. */
@@ -710,6 +762,7 @@ step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
 	enum lang		 lang;
 	int64_t			 in_id = 0, out_id = 0;
 	char			 ents[256], *prev = NULL;
+	const char		*source = source_name(&r);
 	int			 held, limited;
 
 	memset(out, 0, sizeof(*out));
@@ -750,16 +803,24 @@ step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
 	if (!held && !limited && r.intent == INTENT_UNKNOWN) {
 		struct turn t = { b, in, &r, &c, &lang, &a };
 
-		if (eligibility_names_place(&t))	/* "Xiva" alone */
+		if (eligibility_names_place(&t)) {	/* "Xiva" alone */
 			out->intent = r.intent = rp->intent =
 			    INTENT_OFFICE_LOCATION;
+			source = "rule";
+		}
 	}
 	if (!held && !limited && (rc = decide(b, in, &r, &c, &lang, &a)) !=
 	    MJ_OK)
 		goto fail;
+	if (a.answers != INTENT_UNKNOWN) {
+		/* An answer inside a dialogue means what the dialogue asked. */
+		out->intent = r.intent = rp->intent = a.answers;
+		source = in->event == BOT_TEXT ? "dialogue" : "command";
+	}
 	out->lang = lang;
 	*lang_out = lang;
-	if (!held && (rc = render(b, in, &c, lang, &a, out)) != MJ_OK)
+	if (!held && (rc = render(b, in, &c, lang, &a, r.intent, out)) !=
+	    MJ_OK)
 		goto fail;
 
 	entities_str(&r, ents, sizeof(ents));
@@ -767,7 +828,9 @@ step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
 	    .channel = in->channel, .channel_msg_id = in->msg_id,
 	    .req = in->req, .body = "", .lang = lang_tag(r.lang),
 	    .intent = intent_name(r.intent), .entities = ents,
-	    .delivery = "received", .created_at = in->now };
+	    .delivery = "received", .created_at = in->now,
+	    .nlu_source = source, .nlu_prob = r.prob,
+	    .review = in->event == BOT_TEXT && review_wanted(b, &r, source) };
 	{
 		/* The stored body is the text as received (it is valid UTF-8). */
 		char *body = strndup(in->text, in->len);

@@ -170,6 +170,14 @@ static const struct key keys[] = {
 	  "uz-Cyrl or ru: the reply's language for a message in Cyrillic whose "
 	  "words say neither (\"СТОП\", \"Хива\") from a contact who never "
 	  "wrote either" },
+	{ "nlu.review_below", "MUROJAAT_NLU_REVIEW_BELOW", K_INT,
+	  I(nlu_review_below), 0, 100, "60",
+	  "percent: a message the model understood less surely than this is "
+	  "listed in the help desk for an agent to label, like one it did not "
+	  "understand (0: only those)" },
+	{ "nlu.corpus_dir", "MUROJAAT_NLU_CORPUS_DIR", K_STR, S(nlu_corpus_dir),
+	  0, 0, "", "the labelled messages a retraining from the help desk "
+	  "starts from, *.tsv (default: data/corpus beside the program)" },
 };
 
 /* String keys that take one of a few values. */
@@ -400,6 +408,9 @@ conf_load(struct conf *c, const char *file, const char *data_root,
 		    data_root);
 	if (c->data_dir[0] == '\0')
 		snprintf(c->data_dir, sizeof(c->data_dir), "%s/data", data_root);
+	if (c->nlu_corpus_dir[0] == '\0')
+		snprintf(c->nlu_corpus_dir, sizeof(c->nlu_corpus_dir),
+		    "%s/data/corpus", data_root);
 	return 0;
 }
 

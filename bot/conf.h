@@ -64,6 +64,9 @@ struct conf {
 	char	 web_dir[512];		/* the help desk's static files */
 	char	 lang_cyrl_default[12];	/* uz-Cyrl or ru: a Cyrillic message
 					 * whose words do not decide */
+	int	 nlu_review_below;	/* percent: the help desk reviews what
+					 * the model was less sure of */
+	char	 nlu_corpus_dir[512];	/* the shipped training corpus */
 };
 
 /*

@@ -22,6 +22,11 @@ struct answer {
 	char		 vals[ANSWER_MAX_ARGS][160];
 	const char	*verbatim;	/* send this text as it is */
 	enum keyboard	 kb;
+	enum intent	 answers;	/* the message answered this topic's
+					 * dialogue (a number, a digit from a
+					 * menu, "1" for more): it is recorded
+					 * with this intent, never as not
+					 * understood.  INTENT_UNKNOWN: no */
 };
 
 struct turn {

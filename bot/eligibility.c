@@ -360,6 +360,9 @@ answer(struct turn *t)
 		return MJ_OK;
 	}
 	f = d.q[d.i];
+	/* A number (or the "0" that ends it) answers the question asked. */
+	if (t->r->has_number || bare_zero(t->in->text, t->in->len))
+		t->a->answers = INTENT_ELIGIBILITY;
 	if (bare_zero(t->in->text, t->in->len) && !rules_zero_ok(f)) {
 		turn_state(t, "");
 		answer_say(t->a, "elig.cancelled");
@@ -559,6 +562,8 @@ office(struct turn *t, int asked)
 	    (rc = store_rules_office_get(st, district, o)) == MJ_ENOTFOUND)
 		rc = store_rules_office_in_region(st, region, o);
 	if (rc == MJ_OK) {
+		if (asked)	/* the district asked for */
+			t->a->answers = INTENT_OFFICE_LOCATION;
 		if ((rc = elig_office(bot_catalog(t->b), *t->lang, o, text,
 		    sizeof(text))) == MJ_OK)
 			say_text(t, text);
@@ -631,6 +636,8 @@ eligibility_decide(struct turn *t)
 		break;
 	}
 	if (expired) {
+		if (t->r->has_number && in_dialogue)	/* a late answer */
+			t->a->answers = INTENT_ELIGIBILITY;
 		turn_state(t, "");
 		answer_say(t->a, "elig.expired");
 		return MJ_OK;

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,16 +31,20 @@
 #include "bot/metrics.h"
 #include "bot/rules_data.h"
 #include "bot/notices.h"
+#include "bot/retrain.h"
 #include "bot/staff.h"
 #include "bot/store_helpdesk.h"
 #include "bot/store.h"
+#include "bot/teach.h"
 #include "gateway/kannel.h"
 #include "gateway/outbox.h"
 #include "gateway/server.h"
 #include "gateway/telegram.h"
 #include "intents/cli.h"
+#include "intents/corpus.h"
 #include "intents/model.h"
 #include "intents/nlu.h"
+#include "intents/train.h"
 #include "intents/train_cli.h"
 #include "locales/catalog.h"
 #include "locales/cli.h"
@@ -91,6 +96,8 @@ usage(FILE *f)
 	    "  rules import FILE...      eligibility programmes (.json) or "
 	    "offices (.tsv)\n"
 	    "  rules export [--offices]  the same, from the database\n"
+	    "  corpus export [--out FILE] the help desk's labels as a "
+	    "training corpus\n"
 	    "  staff add NAME --role agent|supervisor|admin\n"
 	    "                            a help-desk account (password on "
 	    "stdin)\n"
@@ -165,12 +172,20 @@ model_path(const struct conf *c, char *buf, size_t len)
  * (Re)load the model.  Failing at start-up leaves patterns alone, said in
  * the log and the metrics; failing later keeps the model in use.
  */
+static pthread_mutex_t model_mu = PTHREAD_MUTEX_INITIALIZER;
+
 static void
-app_model(struct app *a, int startup)
+app_model_locked(struct app *a, int startup)
 {
-	char		where[1024];
+	char		where[1024], path[PATH_MAX];
 	struct stat	sb;
 
+	/* A model the help desk activated beside the database wins. */
+	model_path(&a->conf, path, sizeof(path));
+	if (strcmp(path, a->model_path) != 0) {
+		snprintf(a->model_path, sizeof(a->model_path), "%s", path);
+		memset(&a->model_sb, 0, sizeof(a->model_sb));
+	}
 	if (stat(a->model_path, &sb) == 0 && !startup &&
 	    sb.st_ino == a->model_sb.st_ino &&
 	    sb.st_mtim.tv_sec == a->model_sb.st_mtim.tv_sec &&
@@ -203,6 +218,105 @@ app_model(struct app *a, int startup)
 			    "cv_accuracy=%.3f", a->model_path, mi.ntrain,
 			    mi.cv_accuracy);
 	}
+}
+
+static void
+app_model(struct app *a, int startup)
+{
+	pthread_mutex_lock(&model_mu);
+	app_model_locked(a, startup);
+	pthread_mutex_unlock(&model_mu);
+}
+
+/* ---- the help desk's retraining (bot/retrain.h) ------------------------ */
+
+static void
+corpus_dir_of(const struct conf *c, char *buf, size_t len)
+{
+	if (c->nlu_corpus_dir[0] != '\0')
+		snprintf(buf, len, "%s", c->nlu_corpus_dir);
+	else
+		snprintf(buf, len, "%s/corpus", c->data_dir);
+}
+
+static int
+trainer_train(void *ctx, const char *labels_tsv, const char *out_path,
+    double *cv_acc, char *err, size_t errlen)
+{
+	struct app		*a = ctx;
+	struct corpus		 c;
+	struct train_opts	 o;
+	struct model		*m;
+	struct model_info	 mi;
+	char			 dir[PATH_MAX], where[1024];
+	enum mj_err		 rc;
+
+	corpus_dir_of(&a->conf, dir, sizeof(dir));
+	corpus_init(&c);
+	if (corpus_read_dir(&c, dir, where, sizeof(where)) != MJ_OK ||
+	    (labels_tsv != NULL && corpus_read(&c, labels_tsv, where,
+	    sizeof(where)) != MJ_OK)) {
+		snprintf(err, errlen, "%s", where);
+		corpus_free(&c);
+		return -1;
+	}
+	memset(&o, 0, sizeof(o));
+	o.cv = 1;
+	o.trained_at = (int64_t)time(NULL);
+	rc = train_model(a->nlu, &c, &o, &m);
+	corpus_free(&c);
+	if (rc != MJ_OK) {
+		snprintf(err, errlen, "training failed: %s", mj_strerror(rc));
+		return -1;
+	}
+	model_get_info(m, &mi);
+	rc = model_save(m, out_path);
+	model_free(m);
+	if (rc != MJ_OK) {
+		snprintf(err, errlen, "cannot write the model");
+		return -1;
+	}
+	*cv_acc = mi.cv_accuracy;
+	log_info("model.trained", "messages=%u cv_accuracy=%.3f", mi.ntrain,
+	    mi.cv_accuracy);
+	return 0;
+}
+
+static double
+trainer_current_cv(void *ctx)
+{
+	struct app		*a = ctx;
+	struct model_info	 mi;
+
+	return nlu_model_info(a->nlu, &mi) ? mi.cv_accuracy : -1.0;
+}
+
+/* The files changed under retrain's lock: load what is active now. */
+static int
+trainer_reload(void *ctx, const char *path, char *err, size_t errlen)
+{
+	struct app		*a = ctx;
+	char			 where[1024];
+	struct stat		 sb;
+	int			 rc = 0;
+
+	(void)path;
+	pthread_mutex_lock(&model_mu);
+	model_path(&a->conf, a->model_path, sizeof(a->model_path));
+	if (nlu_load_model(a->nlu, a->model_path, where, sizeof(where)) !=
+	    MJ_OK) {
+		snprintf(err, errlen, "%s", where);
+		metrics_model_load_failed();
+		rc = -1;
+	} else {
+		metrics_model(1);
+		if (stat(a->model_path, &sb) == 0)
+			a->model_sb = sb;
+		log_info("intents.model_loaded", "path=%s by=helpdesk",
+		    a->model_path);
+	}
+	pthread_mutex_unlock(&model_mu);
+	return rc;
 }
 
 /* Load patterns and catalogues, open (and on first start fill) the store. */
@@ -285,7 +399,7 @@ cmd_train(struct app *a, const char *cmd, int argc, char **argv)
 		return 1;
 	}
 	nlu_set_threshold(a->nlu, a->conf.nlu_threshold / 100.0);
-	snprintf(corpus, sizeof(corpus), "%s/corpus", a->conf.data_dir);
+	corpus_dir_of(&a->conf, corpus, sizeof(corpus));
 	model_path(&a->conf, out, sizeof(out));
 	if (strcmp(cmd, "train") == 0)
 		rc = intents_cmd_train(a->nlu, corpus, out, argc, argv);
@@ -352,6 +466,12 @@ cmd_serve(struct app *a)
 		return 1;
 	}
 	bot_on_queued(a->bot, outbox_wake, ob);
+	{
+		struct retrain_trainer t = { a, trainer_train,
+		    trainer_current_cv, trainer_reload };
+
+		retrain_set_trainer(&t);
+	}
 	if (bot_start_writer(a->bot) != MJ_OK) {
 		fprintf(stderr, "murojaat: cannot start the writer thread\n");
 		outbox_stop(ob);
@@ -683,6 +803,8 @@ main(int argc, char **argv)
 		rc = cmd_chat(&a, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "rules") == 0)
 		rc = cmd_rules(&a, argc - i - 1, argv + i + 1);
+	else if (strcmp(cmd, "corpus") == 0)
+		rc = teach_cmd_corpus(&a.conf, argc - i - 1, argv + i + 1);
 	else {
 		fprintf(stderr, "murojaat: unknown command \"%s\"\n", cmd);
 		usage(stderr);

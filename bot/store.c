@@ -68,8 +68,9 @@ static const char *const sql[Q__COUNT] = {
 	[Q_APP_COUNT] = "SELECT count(*) FROM applications",
 	[Q_MSG_ADD] = "INSERT INTO messages (contact_id, direction, channel, "
 	    "channel_msg_id, req, reply_to, body, lang, intent, entities, "
-	    "delivery, encoding, segments, created_at) VALUES (?1, ?2, ?3, ?4, "
-	    "?5, nullif(?6, 0), ?7, ?8, ?9, ?10, ?11, ?12, nullif(?13, 0), ?14)",
+	    "delivery, encoding, segments, created_at, nlu_source, nlu_prob, "
+	    "review) VALUES (?1, ?2, ?3, ?4, ?5, nullif(?6, 0), ?7, ?8, ?9, "
+	    "?10, ?11, ?12, nullif(?13, 0), ?14, ?15, ?16, ?17)",
 	[Q_INBOUND_SEEN] = "SELECT id FROM messages WHERE channel = ?1 AND "
 	    "channel_msg_id = ?2 AND direction = 'in'",
 	[Q_REPLY_OF] = "SELECT body FROM messages WHERE reply_to = ?1 AND "
@@ -610,6 +611,10 @@ store_msg_add(struct store *st, const struct msg_row *m, int64_t *id)
 	bind_str(q, 12, m->encoding);
 	sqlite3_bind_int(q, 13, m->segments);
 	sqlite3_bind_int64(q, 14, m->created_at);
+	bind_str(q, 15, m->nlu_source);
+	if (m->nlu_source != NULL)
+		sqlite3_bind_double(q, 16, m->nlu_prob);
+	sqlite3_bind_int(q, 17, m->review);
 	rc = step_done(st, Q_MSG_ADD, "msg_add");
 	if (rc == MJ_OK && id != NULL)
 		*id = sqlite3_last_insert_rowid(st->db);

@@ -120,6 +120,12 @@ struct msg_row {
 	const char	*encoding;	/* NULL unless SMS */
 	int		 segments;	/* 0 unless SMS */
 	int64_t		 created_at;
+	/* inbound only (NULL, 0 otherwise): */
+	const char	*nlu_source;	/* what understood it: pattern, model,
+					 * rule, dialogue (an answer inside a
+					 * dialogue), none */
+	double		 nlu_prob;	/* the model's probability, 0..1 */
+	int		 review;	/* 1: up for review in the help desk */
 };
 enum mj_err	store_msg_add(struct store *, const struct msg_row *,
 		    int64_t *id);

@@ -5,6 +5,7 @@
  * use its own index), and each shape is prepared once and kept too.  Every
  * value is a bound parameter.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -20,7 +21,8 @@ enum hq {
 	H_HEAD, H_MSGS, H_APPS, H_NOTES, H_LABELS, H_NOTE_ADD, H_LABELS_DEL,
 	H_LABEL_ADD, H_HOLDER, H_HOLD, H_RESOLVE,
 	H_ST_DAYS, H_ST_INTENTS, H_ST_LANGS, H_ST_UNKNOWN, H_ST_REPLY_BOT,
-	H_ST_REPLY_AGENT,
+	H_ST_REPLY_AGENT, H_ST_REVIEW,
+	H_TEACH_GET, H_TEACH_SET, H_TEACH_RECOUNT, H_TEACH_LIST,
 	H__COUNT
 };
 
@@ -71,8 +73,12 @@ static const char *const hsql[H__COUNT] = {
 	[H_MSGS] = "SELECT * FROM (SELECT m.id, m.direction, m.channel, "
 	    "m.body, coalesce(m.lang, ''), coalesce(m.intent, ''), m.delivery, "
 	    "coalesce(m.encoding, ''), coalesce(o.last_error, ''), "
-	    "coalesce(m.segments, 0), m.created_at FROM messages m "
-	    "LEFT JOIN outbox o ON o.message_id = m.id "
+	    "coalesce(m.segments, 0), m.created_at, coalesce(m.nlu_source, ''), "
+	    "coalesce(m.nlu_prob, 0), m.review, coalesce(l.intent, ''), "
+	    "coalesce(s.username, ''), coalesce(l.labelled_at, 0) "
+	    "FROM messages m LEFT JOIN outbox o ON o.message_id = m.id "
+	    "LEFT JOIN message_labels l ON l.message_id = m.id "
+	    "LEFT JOIN staff s ON s.id = l.staff_id "
 	    "WHERE m.contact_id = ?1 AND m.id < ?2 ORDER BY m.id DESC "
 	    "LIMIT ?3) ORDER BY 1",
 	[H_APPS] = "SELECT number, programme, status, applicant_phone, "
@@ -115,9 +121,36 @@ static const char *const hsql[H__COUNT] = {
 	[H_ST_LANGS] = "SELECT coalesce(lang, ''), count(*) FROM messages "
 	    "WHERE created_at >= ?1 AND created_at < ?2 AND direction = 'in' "
 	    "GROUP BY 1 ORDER BY 2 DESC",
-	[H_ST_UNKNOWN] = "SELECT lower(trim(body)) AS b, count(*) FROM messages "
-	    "WHERE created_at >= ?1 AND created_at < ?2 AND direction = 'in' "
-	    "AND intent = 'unknown' GROUP BY b ORDER BY 2 DESC, b LIMIT 20",
+	/*
+	 * Messages to label, the same text together; a text labelled once
+	 * is left out (the labels are few: agents make them one by one).
+	 */
+	[H_ST_UNKNOWN] = "SELECT b, n, last, (SELECT coalesce(intent, '') "
+	    "FROM messages WHERE id = last), (SELECT coalesce(nlu_prob, 0) "
+	    "FROM messages WHERE id = last) FROM (SELECT lower(trim(m.body)) "
+	    "AS b, count(*) AS n, max(m.id) AS last FROM messages m "
+	    "WHERE m.created_at >= ?1 AND m.created_at < ?2 AND "
+	    "m.direction = 'in' AND m.review = 1 GROUP BY b HAVING b NOT IN "
+	    "(SELECT lower(trim(x.body)) FROM message_labels l JOIN messages x "
+	    "ON x.id = l.message_id) ORDER BY n DESC, b LIMIT 20)",
+	[H_ST_REVIEW] = "SELECT count(*) FROM messages m WHERE "
+	    "m.created_at >= ?1 AND m.created_at < ?2 AND m.direction = 'in' "
+	    "AND m.review = 1 AND NOT EXISTS (SELECT 1 FROM message_labels l "
+	    "WHERE l.message_id = m.id)",
+	/* Whether it counts in its summary: indexed, for review, unlabelled. */
+	[H_TEACH_GET] = "SELECT m.contact_id, m.direction, m.review AND m.id <= "
+	    "coalesce((SELECT last_id FROM index_state WHERE name = "
+	    "'messages'), 0), coalesce(l.intent, '') FROM messages m "
+	    "LEFT JOIN message_labels l ON l.message_id = m.id WHERE m.id = ?1",
+	[H_TEACH_SET] = "INSERT INTO message_labels (message_id, intent, "
+	    "staff_id, labelled_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT "
+	    "(message_id) DO UPDATE SET intent = ?2, staff_id = ?3, "
+	    "labelled_at = ?4",
+	[H_TEACH_RECOUNT] = "UPDATE conversations SET review = max(review - 1, "
+	    "0) WHERE contact_id = ?1",
+	[H_TEACH_LIST] = "SELECT m.id, m.body, coalesce(m.lang, ''), l.intent "
+	    "FROM message_labels l JOIN messages m ON m.id = l.message_id "
+	    "WHERE m.direction = 'in' ORDER BY l.message_id",
 	/* The bot answers in the same transaction: reply_to gives the pair. */
 	[H_ST_REPLY_BOT] = "SELECT o.created_at - i.created_at AS s "
 	    "FROM messages o JOIN messages i ON i.id = o.reply_to "
@@ -137,8 +170,8 @@ enum {
 	F_HUMAN = 1 << 0, F_UNKNOWN = 1 << 1, F_CHANNEL = 1 << 2,
 	F_LANG = 1 << 3, F_OPEN = 1 << 4, F_HELD = 1 << 5,
 	F_RESOLVED = 1 << 6, F_FROM = 1 << 7, F_TO = 1 << 8,
-	F_CURSOR = 1 << 9, F_SEARCH = 1 << 10,
-	F__SHAPES = 1 << 11
+	F_CURSOR = 1 << 9, F_SEARCH = 1 << 10, F_REVIEW = 1 << 11,
+	F__SHAPES = 1 << 12
 };
 
 struct store_hd {
@@ -542,7 +575,7 @@ inbox_sql(unsigned shape, char *buf, size_t len)
 		    "k.address, coalesce(k.phone, ''), c.lang, c.snippet, "
 		    "c.last_in_intent, c.status, coalesce(k.held_by, ''), "
 		    "c.last_at, k.held_until, c.last_msg_id, c.msgs, "
-		    "c.needs_human, m.id, substr(m.body, 1, 200) "
+		    "c.needs_human, m.id, substr(m.body, 1, 200), c.review "
 		    "FROM messages_fts f JOIN messages m ON m.id = f.rowid "
 		    "JOIN conversations c ON c.contact_id = m.contact_id "
 		    "JOIN contacts k ON k.id = c.contact_id "
@@ -552,13 +585,14 @@ inbox_sql(unsigned shape, char *buf, size_t len)
 		    "k.address, coalesce(k.phone, ''), c.lang, c.snippet, "
 		    "c.last_in_intent, c.status, coalesce(k.held_by, ''), "
 		    "c.last_at, k.held_until, c.last_msg_id, c.msgs, "
-		    "c.needs_human, 0, '' FROM conversations c "
+		    "c.needs_human, 0, '', c.review FROM conversations c "
 		    "JOIN contacts k ON k.id = c.contact_id WHERE 1");
 #define ADD(bit, frag) \
 	if ((shape & (bit)) && n < len) \
 		n += (size_t)snprintf(buf + n, len - n, "%s", frag)
 	ADD(F_HUMAN, " AND c.needs_human = 1");
 	ADD(F_UNKNOWN, " AND c.last_in_intent = 'unknown'");
+	ADD(F_REVIEW, " AND c.review > 0");
 	ADD(F_CHANNEL, " AND c.channel = ?1");
 	ADD(F_LANG, " AND c.lang = ?2");
 	ADD(F_OPEN, " AND c.status = 'open' AND k.held_until <= ?3");
@@ -615,6 +649,7 @@ store_hd_inbox(struct store *st, const struct hd_filter *f,
 	seen.n = 0;
 	shape |= f->needs_human ? F_HUMAN : 0;
 	shape |= f->unknown ? F_UNKNOWN : 0;
+	shape |= f->review ? F_REVIEW : 0;
 	shape |= f->channel != NULL ? F_CHANNEL : 0;
 	shape |= f->lang != NULL ? F_LANG : 0;
 	shape |= f->status == HD_OPEN ? F_OPEN : 0;
@@ -677,6 +712,7 @@ store_hd_inbox(struct store *st, const struct hd_filter *f,
 		c.needs_human = sqlite3_column_int(q, 13);
 		c.match_id = sqlite3_column_int64(q, 14);
 		c.match = text_of(q, 15);
+		c.review = sqlite3_column_int(q, 16);
 		got++;
 		if (fn(arg, &c) != 0)
 			break;
@@ -744,7 +780,11 @@ msg_row(sqlite3_stmt *q, void *p)
 		.intent = text_of(q, 5), .delivery = text_of(q, 6),
 		.encoding = text_of(q, 7), .error = text_of(q, 8),
 		.segments = sqlite3_column_int(q, 9),
-		.created_at = sqlite3_column_int64(q, 10) };
+		.created_at = sqlite3_column_int64(q, 10),
+		.source = text_of(q, 11), .prob = sqlite3_column_double(q, 12),
+		.review = sqlite3_column_int(q, 13), .label = text_of(q, 14),
+		.label_by = text_of(q, 15),
+		.label_at = sqlite3_column_int64(q, 16) };
 
 	return ((int (*)(void *, const struct hd_msg *))c->fn)(c->arg, &m);
 }
@@ -1014,6 +1054,22 @@ stat_row(sqlite3_stmt *q, void *p)
 	return ((int (*)(void *, const struct hd_stat *))c->fn)(c->arg, &s);
 }
 
+/* k1 body, v0 times, v1 the latest id, k2 its intent, d its probability */
+static int
+top_row(sqlite3_stmt *q, void *p)
+{
+	struct cb	*c = p;
+	struct hd_stat	 s;
+
+	memset(&s, 0, sizeof(s));
+	s.k1 = text_of(q, 0);
+	s.v[0] = sqlite3_column_int64(q, 1);
+	s.v[1] = sqlite3_column_int64(q, 2);
+	s.k2 = text_of(q, 3);
+	s.d = sqlite3_column_double(q, 4);
+	return ((int (*)(void *, const struct hd_stat *))c->fn)(c->arg, &s);
+}
+
 enum mj_err
 store_hd_stats(struct store *st, enum hd_stat_kind kind, int64_t from,
     int64_t to, int (*fn)(void *, const struct hd_stat *), void *arg)
@@ -1023,6 +1079,8 @@ store_hd_stats(struct store *st, enum hd_stat_kind kind, int64_t from,
 		[HD_STAT_INTENTS] = H_ST_INTENTS,
 		[HD_STAT_LANGS] = H_ST_LANGS,
 		[HD_STAT_UNKNOWN_TOP] = H_ST_UNKNOWN,
+		[HD_STAT_REPLY_SECS] = H__COUNT,	/* below */
+		[HD_STAT_REVIEW] = H_ST_REVIEW,
 	};
 	sqlite3_stmt	*q;
 	struct cb	 c = { (void (*)(void))fn, arg };
@@ -1062,7 +1120,82 @@ store_hd_stats(struct store *st, enum hd_stat_kind kind, int64_t from,
 		return MJ_EDB;
 	sqlite3_bind_int64(q, 1, from);
 	sqlite3_bind_int64(q, 2, to);
-	rc = each(st, q, "stats", stat_row, &c);
+	rc = each(st, q, "stats", kind == HD_STAT_UNKNOWN_TOP ? top_row :
+	    stat_row, &c);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+/* ---- teaching */
+
+enum mj_err
+store_hd_label(struct store *st, int64_t msg_id, const char *intent,
+    int64_t staff_id, int64_t now, int64_t *contact_id, char *prev,
+    size_t prevlen)
+{
+	sqlite3_stmt	*q = hq(st, H_TEACH_GET);
+	enum mj_err	 rc = MJ_ENOTFOUND;
+	int		 counted = 0;
+
+	*contact_id = 0;
+	snprintf(prev, prevlen, "%s", "");
+	if (q == NULL)
+		return MJ_EDB;
+	sqlite3_bind_int64(q, 1, msg_id);
+	switch (sqlite3_step(q)) {
+	case SQLITE_ROW:
+		*contact_id = sqlite3_column_int64(q, 0);
+		rc = strcmp(text_of(q, 1), "in") == 0 ? MJ_OK : MJ_EINPUT;
+		col_copy(q, 3, prev, prevlen);
+		/* The summary counts it until its first label. */
+		counted = sqlite3_column_int(q, 2) && prev[0] == '\0';
+		break;
+	case SQLITE_DONE:
+		break;
+	default:
+		rc = db_fail(st, "label_get");
+	}
+	done(q);
+	if (rc != MJ_OK)
+		return rc;
+	if ((q = hq(st, H_TEACH_SET)) == NULL)
+		return MJ_EDB;
+	sqlite3_bind_int64(q, 1, msg_id);
+	bind_str(q, 2, intent);
+	sqlite3_bind_int64(q, 3, staff_id);
+	sqlite3_bind_int64(q, 4, now);
+	if ((rc = run(st, q, "label_set")) != MJ_OK || !counted)
+		return rc;
+	if ((q = hq(st, H_TEACH_RECOUNT)) == NULL)
+		return MJ_EDB;
+	sqlite3_bind_int64(q, 1, *contact_id);
+	return run(st, q, "label_recount");
+}
+
+static int
+labelled_row(sqlite3_stmt *q, void *p)
+{
+	struct cb		*c = p;
+	struct hd_labelled	 l = {
+		.id = sqlite3_column_int64(q, 0),
+		.body = text_of(q, 1), .lang = text_of(q, 2),
+		.intent = text_of(q, 3) };
+
+	return ((int (*)(void *, const struct hd_labelled *))c->fn)(c->arg,
+	    &l);
+}
+
+enum mj_err
+store_hd_labelled(struct store *st,
+    int (*fn)(void *, const struct hd_labelled *), void *arg)
+{
+	sqlite3_stmt	*q;
+	struct cb	 c = { (void (*)(void))fn, arg };
+	enum mj_err	 rc;
+
+	if ((q = lock_q(st, H_TEACH_LIST)) == NULL)
+		return MJ_EDB;
+	rc = each(st, q, "labelled", labelled_row, &c);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }

@@ -105,6 +105,7 @@ enum hd_status { HD_ANY = 0, HD_OPEN, HD_HELD, HD_RESOLVED };
 struct hd_filter {
 	int		 needs_human;	/* 1: only those */
 	int		 unknown;	/* 1: last inbound not understood */
+	int		 review;	/* 1: with messages to label */
 	const char	*channel;	/* NULL: any */
 	const char	*lang;		/* NULL: any */
 	enum hd_status	 status;
@@ -124,6 +125,7 @@ struct hd_conv {
 			*last_in_intent, *status, *held_by;
 	int64_t		 last_at, held_until, last_msg_id;
 	int		 msgs, needs_human;
+	int		 review;	/* messages to label */
 	int64_t		 match_id;	/* with q: the matching message */
 	const char	*match;		/* its body, cut; "" without q */
 };
@@ -162,6 +164,12 @@ struct hd_msg {
 			*delivery, *encoding, *error;
 	int		 segments;
 	int64_t		 created_at;
+	const char	*source;	/* what understood it ("" outbound) */
+	double		 prob;		/* the model's probability */
+	int		 review;	/* up for review */
+	const char	*label;		/* an agent's label, or "" */
+	const char	*label_by;	/* who gave it */
+	int64_t		 label_at;
 };
 /* Oldest first, the latest limit messages with ids below before_id. */
 enum mj_err	store_hd_messages(struct store *, int64_t contact_id,
@@ -203,6 +211,30 @@ enum mj_err	store_hd_release(struct store *, int64_t contact_id,
 enum mj_err	store_hd_resolve(struct store *, int64_t contact_id,
 		    const char *username, int resolved, int64_t now);
 
+/* ---- teaching: agents label citizens' messages with their intent */
+
+/*
+ * Inside a transaction: label inbound message msg_id with intent (an
+ * intent's name or "off_topic"; the caller checks it) by staff_id at now,
+ * replacing an earlier label, and recount the messages its conversation
+ * has left to label.  *contact_id gets the conversation, prev the earlier
+ * label ("" when none).  MJ_ENOTFOUND: no such message; MJ_EINPUT: not a
+ * citizen's message.
+ */
+enum mj_err	store_hd_label(struct store *, int64_t msg_id,
+		    const char *intent, int64_t staff_id, int64_t now,
+		    int64_t *contact_id, char *prev, size_t prevlen);
+
+struct hd_labelled {
+	int64_t		 id;
+	const char	*body;
+	const char	*lang;		/* as stored with the message */
+	const char	*intent;	/* the label */
+};
+/* Every labelled message, oldest first. */
+enum mj_err	store_hd_labelled(struct store *,
+		    int (*fn)(void *, const struct hd_labelled *), void *arg);
+
 /* ---- dashboard */
 
 enum hd_stat_kind {
@@ -210,12 +242,19 @@ enum hd_stat_kind {
 				   v2 SMS segments out, v3 failed */
 	HD_STAT_INTENTS,	/* k1 intent; v0 inbound messages */
 	HD_STAT_LANGS,		/* k1 lang; v0 inbound messages */
-	HD_STAT_UNKNOWN_TOP,	/* k1 body (lower case); v0 times */
-	HD_STAT_REPLY_SECS	/* k1 "bot" or "agent"; v0 seconds, sorted */
+	HD_STAT_UNKNOWN_TOP,	/* messages to label, the same text
+				   together, the most frequent first: k1
+				   body (lower case); v0 times, v1 the
+				   latest one's id; k2 its intent, d the
+				   model's probability.  A text labelled
+				   once is left out. */
+	HD_STAT_REPLY_SECS,	/* k1 "bot" or "agent"; v0 seconds, sorted */
+	HD_STAT_REVIEW		/* v0 messages to label */
 };
 struct hd_stat {
 	const char	*k1, *k2;
 	int64_t		 v[4];
+	double		 d;
 };
 /* Messages created in [from, to). */
 enum mj_err	store_hd_stats(struct store *, enum hd_stat_kind,

@@ -2,7 +2,7 @@
  * store_index.c - the deferred indexer of store_index.h.
  *
  * The summary of a conversation is defined per message by the INSTEAD OF
- * trigger on message_feed (migration 0007).  Applying it message by
+ * trigger on message_feed (migrations 0007 and 0010).  Applying it message by
  * message rewrites the row and its seven indexes twice per exchange (the
  * question and its reply), so a batch is folded per contact first and
  * each contact's row is written once, with the same result: the trigger
@@ -33,6 +33,7 @@ struct fold {
 	int	 lead;		/* unknowns before that (or all of them) */
 	int	 tail;		/* unknowns since */
 	int	 human;		/* needs a human whatever the old streak */
+	int	 review;	/* inbound up for review, not labelled */
 };
 
 #define BATCH_LIMIT	1000	/* messages folded at a time */
@@ -76,6 +77,7 @@ fold_add(struct fold *f, sqlite3_stmt *q)
 	if (dir == NULL || strcmp(dir, "in") != 0)
 		return MJ_OK;
 	f->any_in = 1;
+	f->review += sqlite3_column_int(q, 8);
 	snprintf(f->in_intent, sizeof(f->in_intent), "%s",
 	    intent != NULL ? intent : "");
 	if (intent != NULL && strcmp(intent, "human_operator") == 0)
@@ -102,10 +104,11 @@ fold_apply(struct store *st, const struct fold *f)
 {
 	static const char *const q_up = "INSERT INTO conversations "
 	    "(contact_id, channel, lang, last_msg_id, last_at, snippet, "
-	    "last_in_intent, msgs, unknown_streak, needs_human) VALUES (?1, "
-	    "?2, coalesce(?3, ''), ?4, ?5, substr(?6, 1, 160), CASE WHEN ?7 "
-	    "THEN ?8 ELSE '' END, ?9, CASE WHEN ?10 THEN ?12 ELSE ?11 END, "
-	    "?13 OR ?11 >= 2) ON CONFLICT (contact_id) DO UPDATE SET "
+	    "last_in_intent, msgs, unknown_streak, needs_human, review) "
+	    "VALUES (?1, ?2, coalesce(?3, ''), ?4, ?5, substr(?6, 1, 160), "
+	    "CASE WHEN ?7 THEN ?8 ELSE '' END, ?9, CASE WHEN ?10 THEN ?12 "
+	    "ELSE ?11 END, ?13 OR ?11 >= 2, ?14) "
+	    "ON CONFLICT (contact_id) DO UPDATE SET "
 	    "channel = ?2, lang = coalesce(?3, lang), last_msg_id = ?4, "
 	    "last_at = max(last_at, ?5), snippet = substr(?6, 1, 160), "
 	    "last_in_intent = CASE WHEN ?7 THEN ?8 ELSE last_in_intent END, "
@@ -114,7 +117,8 @@ fold_apply(struct store *st, const struct fold *f)
 	    "unknown_streak >= 1) THEN 1 ELSE needs_human END, "
 	    "unknown_streak = CASE WHEN ?10 THEN ?12 ELSE unknown_streak + ?11 "
 	    "END, "
-	    "status = CASE WHEN ?7 THEN 'open' ELSE status END";
+	    "status = CASE WHEN ?7 THEN 'open' ELSE status END, "
+	    "review = review + ?14";
 	sqlite3_stmt	*q = store_cached(st, q_up);
 	int		 rc;
 
@@ -133,6 +137,7 @@ fold_apply(struct store *st, const struct fold *f)
 	sqlite3_bind_int(q, 11, f->lead);
 	sqlite3_bind_int(q, 12, f->tail);
 	sqlite3_bind_int(q, 13, f->human);
+	sqlite3_bind_int(q, 14, f->review);
 	rc = sqlite3_step(q);
 	done(q);
 	return rc == SQLITE_DONE ? MJ_OK : db_fail(st, "index_fold");
@@ -142,9 +147,11 @@ static enum mj_err
 index_batch(struct store *st, int64_t last, int max, struct fold *t,
     int *n, int64_t *upto)
 {
-	static const char *const q_new = "SELECT id, contact_id, direction, "
-	    "channel, lang, intent, body, created_at FROM messages "
-	    "WHERE id > ?1 ORDER BY id LIMIT ?2";
+	static const char *const q_new = "SELECT m.id, m.contact_id, "
+	    "m.direction, m.channel, m.lang, m.intent, m.body, m.created_at, "
+	    "m.direction = 'in' AND m.review = 1 AND NOT EXISTS (SELECT 1 "
+	    "FROM message_labels l WHERE l.message_id = m.id) FROM messages m "
+	    "WHERE m.id > ?1 ORDER BY m.id LIMIT ?2";
 	static const char *const q_fts = "INSERT INTO messages_fts (rowid, "
 	    "body) VALUES (?1, ?2)";
 	sqlite3_stmt	*q, *fts;

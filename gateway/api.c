@@ -323,6 +323,19 @@ dispatch(struct api *a, const char *token)
 		return api_measure(a);
 	if (strcmp(p, "audit") == 0 && get)
 		return api_audit_list(a);
+	if (strcmp(p, "intents") == 0 && get)
+		return api_intents(a);
+	if (strncmp(p, "messages/", 9) == 0 &&
+	    (id = conv_path(p + 9, &verb)) > 0 && strcmp(verb, "label") == 0) {
+		if (get)
+			return api_fail(a, MHD_HTTP_METHOD_NOT_ALLOWED,
+			    "method", "use POST");
+		return api_label(a, id);
+	}
+	if (strcmp(p, "model") == 0)
+		return api_model(a, "");
+	if (strncmp(p, "model/", 6) == 0)
+		return api_model(a, p + 6);
 	return api_fail(a, MHD_HTTP_NOT_FOUND, "not_found", "no such endpoint");
 }
 

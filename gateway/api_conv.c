@@ -135,7 +135,7 @@ inbox_row(void *arg, const struct hd_conv *c)
 
 	mask_phone(c->address, addr, sizeof(addr));
 	o = json_pack("{s:I, s:s, s:o, s:s, s:o, s:s, s:s, s:s, s:I, s:I, "
-	    "s:I, s:i, s:b, s:o}",
+	    "s:I, s:i, s:b, s:i, s:o}",
 	    "id", (json_int_t)c->contact_id, "channel", c->channel,
 	    "address", api_str(addr), "lang", c->lang,
 	    "snippet", masked_text(x->a, c->snippet),
@@ -144,7 +144,7 @@ inbox_row(void *arg, const struct hd_conv *c)
 	    "held_until", (json_int_t)(c->held_until > x->a->now ?
 	    c->held_until : 0), "last_at", (json_int_t)c->last_at,
 	    "last_msg_id", (json_int_t)c->last_msg_id, "messages", c->msgs,
-	    "needs_human", c->needs_human,
+	    "needs_human", c->needs_human, "review", c->review,
 	    "match", c->match_id > 0 ? masked_text(x->a, c->match) :
 	    json_null());
 	if (o == NULL || json_array_append_new(x->items, o) != 0)
@@ -172,6 +172,8 @@ api_inbox(struct api *a)
 		f.needs_human = strcmp(v, "1") == 0;
 	if ((v = http_arg(a->conn, "unknown", NULL)) != NULL)
 		f.unknown = strcmp(v, "1") == 0;
+	if ((v = http_arg(a->conn, "review", NULL)) != NULL)
+		f.review = strcmp(v, "1") == 0;
 	if ((v = http_arg(a->conn, "channel", NULL)) != NULL && *v != '\0') {
 		if (!word_ok(v, 15))
 			return api_fail(a, 400, "bad_channel",
@@ -245,8 +247,9 @@ api_inbox(struct api *a)
 	out = json_pack("{s:o, s:o}", "items", x.items, "next",
 	    more ? api_str(cursor) : json_null());
 	/* Searching is an action; the words are not kept (personal data). */
-	snprintf(detail, sizeof(detail), "human=%d unknown=%d channel=%s "
-	    "lang=%s status=%d search=%d", f.needs_human, f.unknown,
+	snprintf(detail, sizeof(detail), "human=%d unknown=%d review=%d "
+	    "channel=%s lang=%s status=%d search=%d", f.needs_human, f.unknown,
+	    f.review,
 	    f.channel != NULL ? f.channel : "-", f.lang != NULL ? f.lang : "-",
 	    (int)f.status, f.q != NULL);
 	api_audit(a, "inbox", 0, detail);
@@ -278,14 +281,20 @@ msg_row(void *arg, const struct hd_msg *m)
 		    api_str(m->body));
 	} else
 		o = json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:i, "
-		    "s:I, s:o}", "id", (json_int_t)m->id,
+		    "s:I, s:o, s:o, s:o, s:b, s:o}", "id", (json_int_t)m->id,
 		    "direction", m->direction, "channel", m->channel,
 		    "body", masked_text(x->a, m->body), "lang", m->lang,
 		    "intent", m->intent, "delivery", m->delivery,
 		    "encoding", m->encoding, "segments", m->segments,
 		    "created_at", (json_int_t)m->created_at,
 		    "error", m->error[0] != '\0' ? api_str(m->error) :
-		    json_null());
+		    json_null(),
+		    "source", m->source[0] != '\0' ? api_str(m->source) :
+		    json_null(), "prob", m->source[0] != '\0' ?
+		    json_real(m->prob) : json_null(), "review", m->review,
+		    "label", m->label[0] != '\0' ? json_pack("{s:s, s:s, s:I}",
+		    "intent", m->label, "by", m->label_by, "at",
+		    (json_int_t)m->label_at) : json_null());
 	if (o == NULL || json_array_append_new(x->arr, o) != 0)
 		return 1;
 	return 0;

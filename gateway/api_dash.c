@@ -19,7 +19,7 @@
 
 struct dash {
 	json_t	*arr;
-	int64_t	 total, unknown, segments, failed;
+	int64_t	 total, unknown, segments, failed, review;
 	int64_t	*secs;
 	size_t	 nsecs, cap;
 	int	 agent;		/* collecting the agents' list */
@@ -62,10 +62,19 @@ unknown_row(void *arg, const struct hd_stat *s)
 
 	if (m == NULL)
 		return 1;
-	o = json_pack("{s:o, s:I}", "text", api_str(m), "n",
-	    (json_int_t)s->v[0]);
+	/* The latest of them is the one labelled in one click. */
+	o = json_pack("{s:o, s:I, s:I, s:s, s:f}", "text", api_str(m), "n",
+	    (json_int_t)s->v[0], "message_id", (json_int_t)s->v[1],
+	    "intent", s->k2 != NULL ? s->k2 : "", "prob", s->d);
 	free(m);
 	return o == NULL || json_array_append_new(d->arr, o) != 0;
+}
+
+static int
+review_row(void *arg, const struct hd_stat *s)
+{
+	((struct dash *)arg)->review = s->v[0];
+	return 0;
 }
 
 /* The lists arrive sorted: bot's first, then agents'. */
@@ -143,6 +152,9 @@ api_dashboard(struct api *a)
 	if (rc == MJ_OK)
 		rc = store_hd_stats(a->st, HD_STAT_UNKNOWN_TOP, from, to,
 		    unknown_row, &d);
+	if (rc == MJ_OK)
+		rc = store_hd_stats(a->st, HD_STAT_REVIEW, from, to,
+		    review_row, &d);
 	med_bot = med_agent = NULL;
 	if (rc == MJ_OK &&
 	    (rc = store_hd_stats(a->st, HD_STAT_REPLY_SECS, from, to,
@@ -167,7 +179,7 @@ api_dashboard(struct api *a)
 	snprintf(detail, sizeof(detail), "days=%ld", ndays);
 	api_audit(a, "dashboard", 0, detail);
 	return api_json(a, 200, json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, "
-	    "s:I, s:I, s:I, s:f, s:{s:o, s:o}, s:I, s:I}",
+	    "s:I, s:I, s:I, s:f, s:{s:o, s:o}, s:I, s:I, s:I}",
 	    "from", (json_int_t)from, "to", (json_int_t)to,
 	    "days", days, "intents", intents, "langs", langs,
 	    "unknown_top", top, "inbound", (json_int_t)d.total,
@@ -175,7 +187,8 @@ api_dashboard(struct api *a)
 	    (json_int_t)d.segments, "unknown_rate", d.total > 0 ?
 	    (double)d.unknown / (double)d.total : 0.0,
 	    "reply_median_s", "bot", med_bot, "agent", med_agent,
-	    "failed", (json_int_t)d.failed, "range_days", (json_int_t)ndays));
+	    "failed", (json_int_t)d.failed, "range_days", (json_int_t)ndays,
+	    "review", (json_int_t)d.review));
 }
 
 enum MHD_Result

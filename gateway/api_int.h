@@ -1,7 +1,8 @@
 /*
  * api_int.h - what the files of the help-desk API share (api.c: sessions,
  * dispatch, answering; api_conv.c: inbox and conversations; api_dash.c:
- * dashboard, canned replies, SMS measure, audit).  One struct api per
+ * dashboard, canned replies, SMS measure, audit; api_teach.c: message
+ * labels and the model).  One struct api per
  * request, on the stack of api_handle().
  */
 #ifndef GATEWAY_API_INT_H
@@ -51,4 +52,8 @@ enum MHD_Result	api_dashboard(struct api *);
 enum MHD_Result	api_canned(struct api *);
 enum MHD_Result	api_measure(struct api *);
 enum MHD_Result	api_audit_list(struct api *);
+enum MHD_Result	api_intents(struct api *);
+enum MHD_Result	api_label(struct api *, int64_t msg_id);
+/* verb "" (GET: status), "retrain", "activate", "rollback" (POST). */
+enum MHD_Result	api_model(struct api *, const char *verb);
 #endif

@@ -6,7 +6,7 @@
  */
 'use strict';
 
-const S = { me: null, strings: {}, lang: 'uz-Latn', canned: null };
+const S = { me: null, strings: {}, lang: 'uz-Latn', canned: null, labels: null };
 
 /* ---- small helpers */
 
@@ -116,6 +116,42 @@ async function logout() {
   showLogin();
 }
 
+/* ---- teaching the bot: labels for citizens' messages */
+
+/* An intent's name in the interface's language ("status_check" if none). */
+function iname(n) { return S.strings['intent.' + n] || n; }
+
+/* Asked once; every picker shares the one request. */
+function labelList() {
+  if (!S.labels) S.labels = api('GET', 'intents').then((r) => r.status === 200 ? r.data.labels : [])
+    .catch(() => { S.labels = null; return []; });
+  return S.labels;
+}
+
+/*
+ * One click: the select posts as soon as an intent is chosen; a button for
+ * the bot's own guess, when it had one.  done(label) after it is stored.
+ */
+function labelPicker(msgId, current, guess, done) {
+  const out = h('span', { cls: 'label-pick' });
+  const state = h('span', { cls: 'label-state' }, current ? '✓ ' + iname(current) : '');
+  const sel = h('select', { cls: 'label-select', 'data-msg': msgId, 'aria-label': t('l.choose') },
+    h('option', { value: '' }, current ? t('l.change') : t('l.choose')));
+  const post = async (intent) => {
+    const r = await api('POST', 'messages/' + msgId + '/label', { intent });
+    if (r.status !== 200) { state.textContent = t('err.generic', { m: r.data.message }); return; }
+    state.textContent = '✓ ' + iname(intent);
+    sel.value = '';
+    if (done) done(intent);
+  };
+  labelList().then((all) => { for (const l of all) sel.append(h('option', { value: l }, iname(l))); });
+  sel.addEventListener('change', () => { if (sel.value) post(sel.value); });
+  out.append(state, ' ', sel);
+  if (!current && guess && guess !== 'unknown')
+    out.append(' ', h('button', { type: 'button', cls: 'label-guess', on: { click: () => post(guess) } }, '✓ ' + iname(guess)));
+  return out;
+}
+
 /* ---- inbox */
 
 function filterForm(q) {
@@ -125,7 +161,7 @@ function filterForm(q) {
   const chk = (name, label) => h('label', { cls: 'chk' },
     h('input', { type: 'checkbox', name, id: 'f-' + name, checked: q.get(name) === '1' }), label);
   const form = h('form', { cls: 'filters', id: 'filters' },
-    chk('needs_human', t('f.human')), chk('unknown', t('f.unknown')),
+    chk('needs_human', t('f.human')), chk('unknown', t('f.unknown')), chk('review', t('f.review')),
     h('label', {}, t('f.channel'), sel('channel', [['sms', 'SMS'], ['telegram', 'Telegram'], ['aggregator', 'aggregator'], ['chat', 'chat']])),
     h('label', {}, t('f.lang'), sel('lang', [['uz-Latn', 'uz-Latn'], ['uz-Cyrl', 'uz-Cyrl'], ['ru', 'ru'], ['en', 'en']])),
     h('label', {}, t('f.status'), sel('status', [['open', t('st.open')], ['held', t('st.held')], ['resolved', t('st.resolved')]])),
@@ -151,6 +187,7 @@ function convItem(c) {
   if (c.needs_human) badges.push(h('span', { cls: 'badge human' }, t('inbox.human')));
   if (c.held_by) badges.push(h('span', { cls: 'badge held' }, t('inbox.heldby', { who: c.held_by })));
   if (c.last_intent === 'unknown') badges.push(h('span', { cls: 'badge unknown' }, '?'));
+  if (c.review > 0) badges.push(h('span', { cls: 'badge review' }, t('inbox.review', { n: c.review })));
   return h('li', { cls: 'conv', 'data-id': c.id },
     h('a', { href: '#/c/' + c.id, cls: 'conv-link' },
       h('div', { cls: 'row' }, h('strong', { cls: 'addr' }, c.address), h('span', { cls: 'time' }, when(c.last_at))),
@@ -186,9 +223,14 @@ function msgItem(m) {
   const meta = [m.direction === 'in' ? t('m.in') : t('m.out'), m.channel, m.lang,
     t('m.intent') + ': ' + m.intent, t('m.delivery') + ': ' + m.delivery];
   if (m.segments) meta.push(t('m.segments') + ': ' + m.segments + ' (' + m.encoding + ')');
-  return h('li', { cls: 'msg ' + m.direction + ' d-' + m.delivery, 'data-id': m.id },
+  if (m.source) meta.push(t('m.source') + ': ' + t('src.' + m.source) + (m.source === 'model' ? ' ' + Math.round(m.prob * 100) + '%' : ''));
+  const teach = m.direction === 'in' ? h('div', { cls: 'meta teach' },
+    m.label ? t('l.by', { who: m.label.by, t: when(m.label.at) }) + ' ' : '',
+    labelPicker(m.id, m.label ? m.label.intent : '', m.review ? '' : m.intent)) : null;
+  return h('li', { cls: 'msg ' + m.direction + ' d-' + m.delivery + (m.review && !m.label ? ' review' : ''), 'data-id': m.id },
     h('div', { cls: 'body' }, m.body),
     h('div', { cls: 'meta' }, when(m.created_at) + ' · ' + meta.join(' · ')),
+    teach,
     m.error ? h('div', { cls: 'meta bad' }, m.error) : null);
 }
 
@@ -390,9 +432,37 @@ async function showDashboard(q) {
       stackedBars(d.days, (x) => x.failed, t('d.failed_day'), 'chart-failed'),
       hBars(d.intents, t('d.intents'), 'chart-intents'),
       hBars(d.langs, t('d.langs'), 'chart-langs')),
-    h('section', { cls: 'card' }, h('h2', {}, t('d.top_unknown')),
-      h('ol', { cls: 'top-unknown', id: 'top-unknown' }, d.unknown_top.map((u) =>
-        h('li', {}, h('span', { cls: 'q' }, u.text), ' — ' + u.n + ' ' + t('d.times'))))));
+    h('section', { cls: 'card' }, h('h2', {}, t('d.top_unknown') + ' (' + t('d.review', { n: d.review }) + ')'),
+      h('ol', { cls: 'top-unknown', id: 'top-unknown' }, d.unknown_top.map((u) => {
+        const li = h('li', {}, h('span', { cls: 'q' }, u.text), ' — ' + u.n + ' ' + t('d.times') + ' ');
+        li.append(labelPicker(u.message_id, '', u.intent, () => li.classList.add('done')));
+        return li;
+      }))),
+    S.me.role !== 'agent' ? modelCard() : null);
+}
+
+/* Supervisors: retrain, activate, roll back (bot/retrain.h). */
+function modelCard() {
+  const out = h('div', { id: 'model-msg' });
+  const pct = (v) => v === null || v === undefined ? '—' : (v * 100).toFixed(1) + '%';
+  const card = h('section', { cls: 'card', id: 'model' }, h('h2', {}, t('mdl.title')), out);
+  const act = async (verb) => {
+    out.replaceChildren(flash(t('mdl.working')));
+    const r = await api('POST', 'model/' + verb, {});
+    if (r.status !== 200) { out.replaceChildren(flash(t('err.generic', { m: r.data.message }), 'bad')); return; }
+    out.replaceChildren(flash(verb === 'retrain' ? t('mdl.trained', { cv: pct(r.data.new_cv), cur: pct(r.data.current_cv), n: r.data.labels }) :
+      t(verb === 'activate' ? 'mdl.activated' : 'mdl.rolledback'), 'good'));
+  };
+  api('GET', 'model').then((r) => {
+    if (r.status !== 200) return;
+    const m = r.data;
+    out.replaceChildren(h('p', {}, t('mdl.current', { cv: pct(m.current_cv) })));
+    card.append(h('div', { cls: 'buttons' },
+      h('button', { type: 'button', id: 'model-retrain', disabled: !m.trainer, on: { click: () => act('retrain') } }, t('mdl.retrain')),
+      h('button', { type: 'button', id: 'model-activate', on: { click: () => act('activate') } }, t('mdl.activate')),
+      h('button', { type: 'button', id: 'model-rollback', on: { click: () => act('rollback') } }, t('mdl.rollback'))));
+  });
+  return card;
 }
 
 async function showAudit() {

@@ -224,6 +224,11 @@ async function main() {
     check(await page.locator('#chart-intents rect').count() >= 3, 'intents chart drawn');
     check(await page.locator('#chart-langs rect').count() >= 2, 'languages chart drawn');
     check((await page.textContent('#top-unknown')).includes('qwzx blorp'), 'top unknown messages listed');
+    /* one click labels the message for the model to learn */
+    await page.waitForSelector('#top-unknown li .label-select option[value="off_topic"]', { state: 'attached' });
+    await page.selectOption('#top-unknown li:first-child .label-select', 'off_topic');
+    await page.waitForSelector('#top-unknown li.done');
+    eq(sql(db, "SELECT count(*) FROM message_labels WHERE intent = 'off_topic'"), '1', 'labelled in one click');
     await page.screenshot({ path: path.join(SHOTS, 'dashboard.png'), fullPage: true });
 
     /* the interface in Russian and English */

@@ -39,6 +39,8 @@ main(void)
 	CHECK_STR(c.lang_cyrl_default, "uz-Cyrl");
 	CHECK_STR(c.intents_dir, "/r/intents/patterns");
 	CHECK_STR(c.locales_dir, "/r/locales");
+	CHECK_INT(c.nlu_review_below, 60);
+	CHECK_STR(c.nlu_corpus_dir, "/r/data/corpus");
 
 	setenv("MUROJAAT_PORT", "7070", 1);
 	CHECK_INT(conf_load(&c, p, "/r", where, sizeof(where)), 0);

@@ -175,7 +175,8 @@ summaries(sqlite3 *db)
 	if (sqlite3_prepare_v2(db, "SELECT group_concat(contact_id || '|' || "
 	    "channel || '|' || lang || '|' || last_msg_id || '|' || last_at || "
 	    "'|' || snippet || '|' || last_in_intent || '|' || msgs || '|' || "
-	    "unknown_streak || '|' || needs_human || '|' || status, char(10)) "
+	    "unknown_streak || '|' || needs_human || '|' || status || '|' || "
+	    "review, char(10)) "
 	    "FROM (SELECT * FROM conversations ORDER BY contact_id)", -1, &q,
 	    NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW &&
 	    sqlite3_column_text(q, 0) != NULL)
@@ -229,7 +230,7 @@ test_index_fold(const char *pa, const char *pb)
 		sqlite3_exec(a, "BEGIN", NULL, NULL, NULL);
 		sqlite3_exec(b, "BEGIN", NULL, NULL, NULL);
 		for (int i = 0; i < msgs; i++) {
-			char		 sql[400];
+			char		 sql[480];
 			const char	*in = rnd(&x) % 3 ? "in" : "out";
 			const char	*it = intents[rnd(&x) % 6];
 			const char	*lg = langs[rnd(&x) % 3];
@@ -243,14 +244,24 @@ test_index_fold(const char *pa, const char *pb)
 			id++;
 			snprintf(sql, sizeof(sql), "INSERT INTO messages (id, "
 			    "contact_id, direction, channel, req, body, lang, "
-			    "intent, delivery, created_at) VALUES (%lld, %u, "
-			    "'%s', '%s', 'r', 'matn %u so''z %lld', %s, %s, "
-			    "'received', %lld)", (long long)id,
+			    "intent, delivery, created_at, review) VALUES "
+			    "(%lld, %u, '%s', '%s', 'r', 'matn %u so''z %lld', "
+			    "%s, %s, 'received', %lld, %u)", (long long)id,
 			    1 + rnd(&x) % (round % 2 ? 60 : 5), in,
 			    rnd(&x) % 4 ? "sms" : "telegram", rnd(&x) % 50,
-			    (long long)id, lgq, itq, (long long)at);
+			    (long long)id, lgq, itq, (long long)at,
+			    rnd(&x) % 3 == 0);
 			sqlite3_exec(a, sql, NULL, NULL, NULL);
 			sqlite3_exec(b, sql, NULL, NULL, NULL);
+			if (rnd(&x) % 7 == 0) {
+				/* labelled before it is indexed */
+				snprintf(sql, sizeof(sql), "INSERT INTO "
+				    "message_labels (message_id, intent, "
+				    "staff_id, labelled_at) VALUES (%lld, "
+				    "'greeting', 1, 1)", (long long)id);
+				sqlite3_exec(a, sql, NULL, NULL, NULL);
+				sqlite3_exec(b, sql, NULL, NULL, NULL);
+			}
 		}
 		sqlite3_exec(a, "COMMIT", NULL, NULL, NULL);
 		sqlite3_exec(b, "COMMIT", NULL, NULL, NULL);
@@ -261,8 +272,9 @@ test_index_fold(const char *pa, const char *pb)
 			total += n;
 		} while (n > 0);
 		sqlite3_exec(b, "INSERT INTO message_feed SELECT id, contact_id, "
-		    "direction, channel, lang, intent, body, created_at FROM "
-		    "messages WHERE id > (SELECT last_id FROM index_state) "
+		    "direction, channel, lang, intent, body, created_at, "
+		    "review FROM messages WHERE id > (SELECT last_id FROM "
+		    "index_state) "
 		    "ORDER BY id; UPDATE index_state SET last_id = (SELECT "
 		    "max(id) FROM messages)", NULL, NULL, NULL);
 		{
@@ -287,6 +299,11 @@ test_index_fold(const char *pa, const char *pb)
 	CHECK_INT(scalar(pa, "SELECT last_id FROM index_state"), id);
 	CHECK_INT(scalar(pa, "SELECT count(*) FROM conversations WHERE "
 	    "needs_human = 1") > 0, 1);
+	CHECK_INT(scalar(pa, "SELECT sum(review) FROM conversations"),
+	    scalar(pa, "SELECT count(*) FROM messages m WHERE direction = "
+	    "'in' AND review = 1 AND id NOT IN (SELECT message_id FROM "
+	    "message_labels)"));
+	CHECK_INT(scalar(pa, "SELECT sum(review) FROM conversations") > 0, 1);
 	/* every message is found by a word of its own */
 	CHECK_INT(scalar(pa, "SELECT count(*) FROM messages_fts WHERE "
 	    "messages_fts MATCH 'matn'"), id);
