@@ -89,7 +89,8 @@ build/san/tests/%: tests/unit/%.c build/san/libmj.a tests/unit/check.h
 
 # The intent model, trained from the corpus: the same corpus and patterns
 # give the same bytes (no time, no randomness inside).
-MODEL_INPUTS = $(wildcard data/corpus/*.tsv) $(wildcard intents/patterns/*.txt)
+MODEL_INPUTS = $(wildcard data/corpus/*.tsv) $(wildcard intents/patterns/*.txt) \
+	       $(wildcard intents/*.c intents/*.h)
 intents/model.bin: $(MODEL_INPUTS) | murojaat
 	./murojaat train --cv --out $@
 

@@ -359,6 +359,22 @@ choose_lang(struct contact *c, enum lang *lang, enum lang pick,
 	answer_say(a, "language.set");
 }
 
+/* Words of t[0..n), separated by blanks. */
+static size_t
+words_in(const char *t, size_t n)
+{
+	size_t	w = 0;
+	int	in = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int sp = t[i] == ' ' || t[i] == '\t' || t[i] == '\n';
+
+		w += !sp && !in;
+		in = !sp;
+	}
+	return w;
+}
+
 /*
  * The reply's language, remembered in the contact:
  * - a language the citizen chose (keyboard, "write in Russian") wins,
@@ -398,6 +414,20 @@ reply_lang(const struct bot *b, const struct bot_in *in,
 		}
 	} else if (c->lang_chosen && lt >= 0)
 		return (enum lang)lt;
+	/*
+	 * An amount or a count ("30 mln", "5"), or STOP and START (which our
+	 * own messages ask for in Latin letters), says nothing of the
+	 * language: the conversation's stays.
+	 */
+	if (in->event == BOT_TEXT && lt >= 0 && r->app_no[0] == '\0' &&
+	    (c->lang_latn[0] != '\0' || c->lang_cyrl[0] != '\0') &&
+	    ((r->has_number && words_in(in->text, in->len) <= 2) ||
+	    (r->source == NLU_SRC_PATTERN && (r->intent == INTENT_OPT_OUT ||
+	    r->intent == INTENT_OPT_IN) && !r->lang_sure && (script ==
+	    NLU_SCRIPT_LATN || script == script_of((enum lang)lt))))) {
+		r->lang = (enum lang)lt;
+		return r->lang;
+	}
 	if (in->event != BOT_TEXT || script == NLU_SCRIPT_NONE) {
 		r->lang = lt >= 0 ? (enum lang)lt : LANG_DEFAULT;
 		return r->lang;
@@ -763,6 +793,8 @@ step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
 	int64_t			 in_id = 0, out_id = 0;
 	char			 ents[256], *prev = NULL;
 	const char		*source = source_name(&r);
+	char			 was_cyrl[sizeof(c.lang_cyrl)];
+	char			 was_latn[sizeof(c.lang_latn)];
 	int			 held, limited;
 
 	memset(out, 0, sizeof(*out));
@@ -791,6 +823,8 @@ step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
 		goto fail;
 	if (in->phone != NULL && in->phone[0] != '\0')
 		snprintf(c.phone, sizeof(c.phone), "%s", in->phone);
+	snprintf(was_cyrl, sizeof(was_cyrl), "%s", c.lang_cyrl);
+	snprintf(was_latn, sizeof(was_latn), "%s", c.lang_latn);
 	lang = reply_lang(b, in, &r, &c);
 	rp->lang = r.lang;
 	*lang_out = lang;
@@ -800,13 +834,25 @@ step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
 		answer_say(&a, "rate.limited");
 	else if (limited == 2)
 		held = 1;	/* told once already: silent */
-	if (!held && !limited && r.intent == INTENT_UNKNOWN) {
+	if (!held && !limited && (r.intent == INTENT_UNKNOWN ||
+	    r.source != NLU_SRC_PATTERN)) {
 		struct turn t = { b, in, &r, &c, &lang, &a };
 
 		if (eligibility_names_place(&t)) {	/* "Xiva" alone */
+			const char	*was = script_of(lang) ==
+			    NLU_SCRIPT_CYRL ? was_cyrl : was_latn;
+			int		 wl = lang_from_tag(was);
+
 			out->intent = r.intent = rp->intent =
 			    INTENT_OFFICE_LOCATION;
 			source = "rule";
+			/* A name says no language: the script's last one. */
+			if (!c.lang_chosen && wl >= 0 &&
+			    script_of((enum lang)wl) == script_of(lang)) {
+				lang = r.lang = rp->lang = (enum lang)wl;
+				remember_lang(&c, lang);
+				*lang_out = lang;
+			}
 		}
 	}
 	if (!held && !limited && (rc = decide(b, in, &r, &c, &lang, &a)) !=

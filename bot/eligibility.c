@@ -531,7 +531,10 @@ district_alone(const struct turn *t)
 	char	district[32];
 	int	alone, words = 1;
 
-	if (t->r->intent != INTENT_UNKNOWN || t->in->event != BOT_TEXT ||
+	/* Only a pattern's reading stands above a name ("Bog'ot" may look
+	 * like thanks to the model). */
+	if ((t->r->intent != INTENT_UNKNOWN &&
+	    t->r->source == NLU_SRC_PATTERN) || t->in->event != BOT_TEXT ||
 	    t->in->len > 64)
 		return 0;
 	for (size_t i = 0; i < t->in->len; i++)
@@ -595,11 +598,31 @@ eligibility_names_place(const struct turn *t)
 	return district_alone(t);
 }
 
+/*
+ * A number inside the eligibility questions is an answer, and so is a
+ * district's name when asked for one, whatever the model makes of it ("3",
+ * "3 mln" read alone are eligibility, "Bog'ot" may look like thanks); a
+ * pattern's reading (a new question asked in words) still starts anew.
+ * An expired question's late answer is told so (eligibility_decide).
+ */
+static int
+answers_question(const struct turn *t)
+{
+	if (t->r->source == NLU_SRC_PATTERN)
+		return 0;
+	if (strcmp(t->c->state, ST_ASK) == 0)
+		return t->r->has_number;
+	/* asked for a district, the reply names one */
+	return strcmp(t->c->state, ST_OFFICE) == 0 && district_alone(t);
+}
+
 int
 eligibility_owns(const struct turn *t)
 {
 	if (t->in->event != BOT_TEXT || t->r->app_no[0] != '\0')
 		return 0;
+	if (answers_question(t))
+		return 1;
 	if (t->r->intent == INTENT_ELIGIBILITY ||
 	    t->r->intent == INTENT_DOCUMENTS ||
 	    t->r->intent == INTENT_OFFICE_LOCATION)
@@ -620,7 +643,15 @@ eligibility_decide(struct turn *t)
 				    conf->elig_idle_s;
 	struct dlg		 d;
 
-	switch (t->r->intent) {
+	if (answers_question(t)) {
+		if (in_office) {
+			if (expired)
+				turn_state(t, "");
+			return office(t, !expired);
+		}
+		if (!expired)
+			return answer(t);
+	} else switch (t->r->intent) {
 	case INTENT_ELIGIBILITY:
 		return start(t, t->r->program);
 	case INTENT_DOCUMENTS:

@@ -86,6 +86,27 @@ digit_class(size_t k)
 
 #define WORD_MAX	64	/* bytes of a word kept for its features */
 
+_Static_assert(MODEL_BITS <= 17, "radix() sorts 17-bit slots");
+
+/* Stable counting sort of src[0..n) by (v >> shift) % nb into dst. */
+static void
+radix(const uint32_t *src, uint32_t *dst, size_t n, unsigned shift,
+    unsigned nb)
+{
+	size_t	cnt[512] = { 0 }, sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		cnt[(src[i] >> shift) & (nb - 1)]++;
+	for (unsigned k = 0; k < nb; k++) {
+		size_t c = cnt[k];
+
+		cnt[k] = sum;
+		sum += c;
+	}
+	for (size_t i = 0; i < n; i++)
+		dst[cnt[(src[i] >> shift) & (nb - 1)]++] = src[i];
+}
+
 /* Character n-grams (1..5 code points) of " w ". */
 static void
 char_grams(struct fcollect *c, const char *w, size_t n)
@@ -201,22 +222,14 @@ model_features(const char *t, size_t n, const struct nlu_result *r,
 
 		add_token(&c, 'n', &len, 1);
 	}
-	/* Sort (insertion sort is too slow for long texts: radix by halves). */
+	/* Sort (LSD radix, 8 then 9 bits: slots are under 2^17), then count. */
 	{
+		uint32_t	 tmp[MODEL_MAX_FEATS];
 		uint32_t	*a = c.h;
 		size_t		 m = c.n;
 
-		for (size_t gap = m / 2; gap > 0; gap /= 2)	/* shell sort */
-			for (size_t i = gap; i < m; i++) {
-				uint32_t v = a[i];
-				size_t	 j = i;
-
-				while (j >= gap && a[j - gap] > v) {
-					a[j] = a[j - gap];
-					j -= gap;
-				}
-				a[j] = v;
-			}
+		radix(a, tmp, m, 0, 256);
+		radix(tmp, a, m, 8, 512);
 		for (size_t i = 0; i < m;) {
 			size_t	j = i;
 			float	v;
@@ -531,6 +544,11 @@ model_predict(const struct model *m, const struct feat_vec *fv,
 	memcpy(s, m->bias, sizeof(s));
 	for (size_t i = 0; i < fv->n; i++) {
 		const float	*w = m->w + (size_t)fv->f[i].idx * MODEL_K;
+
+		/* Rows are scattered over megabytes: ask for one ahead. */
+		if (i + 8 < fv->n)
+			__builtin_prefetch(m->w + (size_t)fv->f[i + 8].idx *
+			    MODEL_K);
 		float		 v = fv->f[i].val;
 
 		for (int k = 0; k < MODEL_K; k++)

@@ -33,7 +33,9 @@
 #define MODEL_MAX_FEATS	4096	/* features of one message at the most */
 
 /* Language classes of the model's second head. */
-enum model_lang { ML_UZ = 0, ML_RU, ML_EN, ML__COUNT };
+/* The reply's language the model learns; ML_NONE: the text does not say
+ * ("3 mln", "menu", "STOP": the conversation's language answers). */
+enum model_lang { ML_UZ = 0, ML_RU, ML_EN, ML_NONE, ML__COUNT };
 
 struct feat {
 	uint32_t	idx;		/* 0 .. MODEL_DIM - 1 */

@@ -109,7 +109,7 @@ lang_class(int lang)
 	case LANG_EN:
 		return ML_EN;
 	default:
-		return -1;
+		return ML_NONE;
 	}
 }
 

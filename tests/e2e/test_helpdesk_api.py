@@ -28,12 +28,13 @@ class Staff:
         r = self.srv.request("GET", path, headers={"Cookie": self.cookie})
         return r, json.loads(r.body or b"null")
 
-    def post(self, path, body=None, csrf=True, headers=None):
+    def post(self, path, body=None, csrf=True, headers=None, timeout=30):
         h = {"Cookie": self.cookie, "Content-Type": "application/json"}
         if csrf:
             h["X-CSRF-Token"] = self.csrf
         h.update(headers or {})
-        r = self.srv.request("POST", path, body=json.dumps(body or {}), headers=h)
+        r = self.srv.request("POST", path, body=json.dumps(body or {}), headers=h,
+                             timeout=timeout)
         return r, json.loads(r.body or b"null")
 
 

@@ -287,7 +287,7 @@ test_retrain(const char *dir, const char *path)
 	    fake_reload };
 	struct retrain_result	 r;
 	struct retrain_status	 s;
-	char			 err[256], line[64], probe[300];
+	char			 err[256], line[64], probe[300], path2[300];
 
 	memset(&c, 0, sizeof(c));
 	snprintf(c.db_path, sizeof(c.db_path), "%s", path);
@@ -321,7 +321,17 @@ test_retrain(const char *dir, const char *path)
 	CHECK_STR(file_line(dir, "model.bin", line, sizeof(line)),
 	    "model 0.900");
 	CHECK_STR(file_line(dir, "model.new.bin", line, sizeof(line)), "");
+	/* no model.prev.bin: rolling back puts the active one aside (the
+	 * service falls back to the model built beside the program) */
+	CHECK_INT(retrain_rollback(&c, err, sizeof(err)), MJ_OK);
+	CHECK_INT(k.reloads, 2);
+	CHECK_STR(file_line(dir, "model.bin", line, sizeof(line)), "");
+	CHECK_STR(file_line(dir, "model.rolledback.bin", line, sizeof(line)),
+	    "model 0.900");
 	CHECK_INT(retrain_rollback(&c, err, sizeof(err)), MJ_ENOTFOUND);
+	snprintf(probe, sizeof(probe), "%s/model.rolledback.bin", dir);
+	snprintf(path2, sizeof(path2), "%s/model.bin", dir);
+	CHECK_INT(rename(probe, path2), 0);
 
 	k.cv = 0.95;
 	k.current = 0.9;
