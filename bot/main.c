@@ -80,8 +80,8 @@ usage(FILE *f)
 	    "usage: murojaat [--config FILE] [--set key=value]... COMMAND\n"
 	    "  serve                     serve HTTP (default 127.0.0.1:8080)\n"
 	    "  chat --as PHONE           talk to the bot in this terminal\n"
-	    "  train [--corpus P] [--out F] [--cv]  the intent model from the "
-	    "corpus\n"
+	    "  train [--corpus P] [--labels] [--out F] [--cv]  the intent "
+	    "model from the corpus (and the help desk's labels)\n"
 	    "  eval [--corpus P]         cross-validated accuracy of patterns, "
 	    "model, both\n"
 	    "  classify                  messages on stdin -> lang, intent, "
@@ -387,10 +387,61 @@ app_open(struct app *a)
 }
 
 /* murojaat train | eval: the patterns alone, no store. */
+/*
+ * With --labels among the arguments, the help desk's labels are written
+ * (scrubbed, teach_export) to a file beside the database named in buf;
+ * else buf is "".  Returns 0, or an exit status after saying why.
+ */
+static int
+with_labels(struct app *a, int argc, char **argv, const char *corpus,
+    char *buf, size_t len)
+{
+	struct teach_export_stats	 ts;
+	struct store			*st = NULL;
+	FILE				*f;
+	char				 db[PATH_MAX];
+	int				 fd, want = 0;
+
+	(void)corpus;
+	buf[0] = '\0';
+	for (int i = 0; i < argc; i++)
+		want |= strcmp(argv[i], "--labels") == 0;
+	if (!want)
+		return 0;
+	snprintf(db, sizeof(db), "%s", a->conf.db_path);
+	snprintf(buf, len, "%s/labels-XXXXXX", dirname(db));
+	if (store_open(&st, a->conf.db_path) != MJ_OK) {
+		fprintf(stderr, "murojaat: cannot open the database %s\n",
+		    a->conf.db_path);
+		buf[0] = '\0';
+		return 1;
+	}
+	if ((fd = mkstemp(buf)) == -1 || (f = fdopen(fd, "w")) == NULL) {
+		fprintf(stderr, "murojaat: cannot write %s\n", buf);
+		if (fd != -1)
+			close(fd);
+		store_close(st);
+		buf[0] = '\0';
+		return 1;
+	}
+	if (teach_export(st, a->nlu, f, &ts) != MJ_OK || fclose(f) != 0) {
+		fprintf(stderr, "murojaat: cannot export the help desk's "
+		    "labels\n");
+		store_close(st);
+		unlink(buf);
+		buf[0] = '\0';
+		return 1;
+	}
+	store_close(st);
+	fprintf(stderr, "%s: %zu help-desk labels\n", argv[0], ts.written);
+	return 0;
+}
+
 static int
 cmd_train(struct app *a, const char *cmd, int argc, char **argv)
 {
 	char		where[1024], corpus[PATH_MAX + 16], out[PATH_MAX];
+	char		labels[PATH_MAX];
 	int		rc;
 
 	if (nlu_load(&a->nlu, a->conf.intents_dir, where, sizeof(where)) !=
@@ -401,10 +452,38 @@ cmd_train(struct app *a, const char *cmd, int argc, char **argv)
 	nlu_set_threshold(a->nlu, a->conf.nlu_threshold / 100.0);
 	corpus_dir_of(&a->conf, corpus, sizeof(corpus));
 	model_path(&a->conf, out, sizeof(out));
-	if (strcmp(cmd, "train") == 0)
-		rc = intents_cmd_train(a->nlu, corpus, out, argc, argv);
-	else
-		rc = intents_cmd_eval(a->nlu, corpus, argc, argv);
+	if ((rc = with_labels(a, argc, argv, corpus, labels,
+	    sizeof(labels))) != 0) {
+		nlu_free(a->nlu);
+		a->nlu = NULL;
+		return rc;
+	}
+	{
+		/* --labels becomes the corpus and the labels, each named */
+		char	*av[64];
+		int	 ac = 0, named = 0;
+
+		for (int i = 0; i < argc && ac < 58; i++) {
+			named |= strcmp(argv[i], "--corpus") == 0;
+			if (strcmp(argv[i], "--labels") != 0)
+				av[ac++] = argv[i];
+		}
+		if (labels[0] != '\0') {
+			if (!named) {
+				av[ac++] = "--corpus";
+				av[ac++] = corpus;
+			}
+			av[ac++] = "--corpus";
+			av[ac++] = labels;
+		}
+		av[ac] = NULL;
+		if (strcmp(cmd, "train") == 0)
+			rc = intents_cmd_train(a->nlu, corpus, out, ac, av);
+		else
+			rc = intents_cmd_eval(a->nlu, corpus, ac, av);
+	}
+	if (labels[0] != '\0')
+		unlink(labels);
 	nlu_free(a->nlu);
 	a->nlu = NULL;
 	return rc;

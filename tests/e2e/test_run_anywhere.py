@@ -39,6 +39,7 @@ def install(t):
     for d in ("intents/patterns", "locales", "data", "gateway/web"):
         shutil.copytree(os.path.join(ROOT, d), os.path.join(opt, d),
                         ignore=shutil.ignore_patterns("*.c", "*.h", "node_modules"))
+    shutil.copy2(os.path.join(ROOT, "intents", "model.bin"), os.path.join(opt, "intents"))
     os.makedirs(os.path.join(top, "bin"))
     link = os.path.join(top, "bin", "murojaat")
     os.symlink(os.path.join(opt, "murojaat"), link)
@@ -49,6 +50,11 @@ def commands(t, binary, cwd, env):
     code, out, err = murojaat(["classify"], stdin=CLASSIFY_IN, env=env, binary=binary, cwd=cwd)
     t.eq(code, 0, err)
     t.eq(out, CLASSIFY_OUT, "classify from %s" % cwd)
+    t.lacks(err, "no intent model")
+    # the model beside the program decided
+    code, out, err = murojaat(["classify", "--explain"], stdin="работаете в субботу?\n", env=env,
+                              binary=binary, cwd=cwd)
+    t.eq((code, out.split("\t")[1], out.split("\t")[3]), (0, "office_location", "model"), err)
     code, out, err = murojaat(["translit", "--to", "cyrl"], stdin="Ariza holati\n", env=env,
                               binary=binary, cwd=cwd)
     t.eq((code, out), (0, "Ариза ҳолати\n"), err)

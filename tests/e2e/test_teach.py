@@ -241,6 +241,15 @@ def test_corpus_export_masks_personal_data(t):
     t.eq(so, text)
     t.eq(murojaat(["corpus", "import"], env=env)[0], 2)
     t.eq(murojaat(["corpus", "export", "--out"], env=env)[0], 2)
+    # murojaat train --labels learns from the corpus and these labels
+    model = os.path.join(s.dir, "labelled.bin")
+    small = os.path.join(ROOT, "data", "corpus", "project.tsv")
+    code, so, err = murojaat(["train", "--corpus", small, "--labels", "--out", model], env=env)
+    t.eq(code, 0, err)
+    t.contains(err, "3 help-desk labels")
+    t.contains(err, "from 622 messages")
+    t.ok(os.path.getsize(model) > 1000000)
+    t.eq([f for f in os.listdir(s.dir) if f.startswith("labels-")], [], "the labels file is gone")
     s.check_clean_exit()
 
 
