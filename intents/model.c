@@ -23,14 +23,21 @@ feat_vec_init(struct feat_vec *fv)
 	fv->n = 0;
 	fv->cap = MODEL_MAX_FEATS;
 	fv->f = malloc(fv->cap * sizeof(*fv->f));
-	return fv->f == NULL ? MJ_ENOMEM : MJ_OK;
+	fv->seen = calloc(MODEL_DIM / 64, sizeof(*fv->seen));
+	if (fv->f == NULL || fv->seen == NULL) {
+		feat_vec_free(fv);
+		return MJ_ENOMEM;
+	}
+	return MJ_OK;
 }
 
 void
 feat_vec_free(struct feat_vec *fv)
 {
 	free(fv->f);
+	free(fv->seen);
 	fv->f = NULL;
+	fv->seen = NULL;
 	fv->n = fv->cap = 0;
 }
 
@@ -85,27 +92,6 @@ digit_class(size_t k)
 }
 
 #define WORD_MAX	64	/* bytes of a word kept for its features */
-
-_Static_assert(MODEL_BITS <= 17, "radix() sorts 17-bit slots");
-
-/* Stable counting sort of src[0..n) by (v >> shift) % nb into dst. */
-static void
-radix(const uint32_t *src, uint32_t *dst, size_t n, unsigned shift,
-    unsigned nb)
-{
-	size_t	cnt[512] = { 0 }, sum = 0;
-
-	for (size_t i = 0; i < n; i++)
-		cnt[(src[i] >> shift) & (nb - 1)]++;
-	for (unsigned k = 0; k < nb; k++) {
-		size_t c = cnt[k];
-
-		cnt[k] = sum;
-		sum += c;
-	}
-	for (size_t i = 0; i < n; i++)
-		dst[cnt[(src[i] >> shift) & (nb - 1)]++] = src[i];
-}
 
 /* Character n-grams (1..5 code points) of " w ". */
 static void
@@ -222,28 +208,22 @@ model_features(const char *t, size_t n, const struct nlu_result *r,
 
 		add_token(&c, 'n', &len, 1);
 	}
-	/* Sort (LSD radix, 8 then 9 bits: slots are under 2^17), then count. */
-	{
-		uint32_t	 tmp[MODEL_MAX_FEATS];
-		uint32_t	*a = c.h;
-		size_t		 m = c.n;
+	/* Each slot once (present or not: counts add nothing); the bits
+	 * are cleared again after, touching only those set. */
+	for (size_t i = 0; i < c.n; i++) {
+		uint32_t	h = c.h[i];
+		uint64_t	bit = (uint64_t)1 << (h & 63);
 
-		radix(a, tmp, m, 0, 256);
-		radix(tmp, a, m, 8, 512);
-		for (size_t i = 0; i < m;) {
-			size_t	j = i;
-			float	v;
-
-			while (j < m && a[j] == a[i])
-				j++;
-			v = 1.0f;	/* present or not: counts add nothing */
-			out->f[out->n].idx = a[i];
-			out->f[out->n].val = v;
-			out->n++;
-			norm += (double)v * v;
-			i = j;
-		}
+		if (out->seen[h >> 6] & bit)
+			continue;
+		out->seen[h >> 6] |= bit;
+		out->f[out->n].idx = h;
+		out->f[out->n].val = 1.0f;
+		out->n++;
+		norm += 1.0;
 	}
+	for (size_t i = 0; i < out->n; i++)
+		out->seen[out->f[i].idx >> 6] = 0;
 	if (norm > 0) {
 		float s = (float)(1.0 / sqrt(norm));
 
@@ -303,6 +283,7 @@ model_free(struct model *m)
 	if (m == NULL)
 		return;
 	free(m->w);
+	free(m->q);
 	free(m);
 }
 
@@ -332,7 +313,9 @@ model_get_info(const struct model *m, struct model_info *out)
 	out->cv_accuracy = m->cv_accuracy;
 	out->ntrain = m->ntrain;
 	out->trained_at = m->trained_at;
-	out->bytes = sizeof(*m) + (size_t)MODEL_DIM * MODEL_K * sizeof(float);
+	out->bytes = sizeof(*m) + (m->q != NULL ? (size_t)MODEL_DIM * MODEL_K :
+	    0) + (m->w != NULL ? (size_t)MODEL_DIM * MODEL_K * sizeof(float) :
+	    0);
 }
 
 /*
@@ -457,7 +440,37 @@ model_load_mem(struct model **out, const void *buf, size_t len, char *where,
 		}
 	}
 #undef BAD
+	if (model_quantize(m, 0) != MJ_OK) {
+		model_free(m);
+		return MJ_ENOMEM;
+	}
 	*out = m;
+	return MJ_OK;
+}
+
+enum mj_err
+model_quantize(struct model *m, int keep)
+{
+	size_t	n = (size_t)MODEL_DIM * MODEL_K;
+
+	if (m->w == NULL)
+		return m->q != NULL ? MJ_OK : MJ_EINPUT;
+	if (m->q == NULL && (m->q = malloc(n)) == NULL)
+		return MJ_ENOMEM;
+	for (int k = 0; k < MODEL_K; k++) {
+		float	max = 0;
+
+		for (size_t j = (size_t)k; j < n; j += MODEL_K)
+			if (fabsf(m->w[j]) > max)
+				max = fabsf(m->w[j]);
+		m->qscale[k] = max > 0 ? max / 127.0f : 1.0f;
+		for (size_t j = (size_t)k; j < n; j += MODEL_K)
+			m->q[j] = (int8_t)lrintf(m->w[j] / m->qscale[k]);
+	}
+	if (!keep) {
+		free(m->w);
+		m->w = NULL;
+	}
 	return MJ_OK;
 }
 
@@ -539,21 +552,21 @@ void
 model_predict(const struct model *m, const struct feat_vec *fv,
     float p_intent[INTENT__COUNT], float p_lang[ML__COUNT])
 {
-	float	s[MODEL_K];
+	float	s[MODEL_K], acc[MODEL_K] = { 0 };
 
-	memcpy(s, m->bias, sizeof(s));
 	for (size_t i = 0; i < fv->n; i++) {
-		const float	*w = m->w + (size_t)fv->f[i].idx * MODEL_K;
+		const int8_t	*q = m->q + (size_t)fv->f[i].idx * MODEL_K;
+		float		 v = fv->f[i].val;
 
 		/* Rows are scattered over megabytes: ask for one ahead. */
 		if (i + 8 < fv->n)
-			__builtin_prefetch(m->w + (size_t)fv->f[i + 8].idx *
+			__builtin_prefetch(m->q + (size_t)fv->f[i + 8].idx *
 			    MODEL_K);
-		float		 v = fv->f[i].val;
-
 		for (int k = 0; k < MODEL_K; k++)
-			s[k] += v * w[k];
+			acc[k] += v * (float)q[k];
 	}
+	for (int k = 0; k < MODEL_K; k++)
+		s[k] = m->bias[k] + acc[k] * m->qscale[k];
 	ovr_prob(s, 0, INTENT__COUNT, p_intent);
 	ovr_prob(s, MODEL_LANG0, MODEL_LANG0 + ML__COUNT, p_lang);
 }

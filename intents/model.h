@@ -46,6 +46,7 @@ struct feat {
 struct feat_vec {
 	struct feat	*f;
 	size_t		 n, cap;	/* cap is fixed at MODEL_MAX_FEATS */
+	uint64_t	*seen;		/* MODEL_DIM bits, all clear between uses */
 };
 
 enum mj_err	feat_vec_init(struct feat_vec *);
@@ -56,6 +57,7 @@ void		feat_vec_free(struct feat_vec *);
  * what nlu builds as its Latin view).  r supplies the entities and the
  * script.  Long text is cut at MODEL_MAX_FEATS features.
  */
+/* Features of t, each slot once, in the order first seen. */
 void		model_features(const char *t, size_t n,
 		    const struct nlu_result *r, struct feat_vec *out);
 

@@ -44,6 +44,15 @@ rows_free(struct rows *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static int
+by_idx(const void *a, const void *b)
+{
+	uint32_t x = ((const struct feat *)a)->idx, y =
+	    ((const struct feat *)b)->idx;
+
+	return x < y ? -1 : x > y;
+}
+
 static enum mj_err
 rows_make(const struct nlu *nl, const struct corpus *c, struct rows *r)
 {
@@ -71,6 +80,8 @@ rows_make(const struct nlu *nl, const struct corpus *c, struct rows *r)
 		    MJ_OK)
 			goto fail;
 		r->x[i] = (struct feature_node *)(uintptr_t)o;
+		/* liblinear's rows ascend by index */
+		qsort(fv.f, fv.n, sizeof(*fv.f), by_idx);
 		for (size_t k = 0; k < fv.n; k++) {
 			r->space[o].index = (int)fv.f[k].idx + 1;
 			r->space[o++].value = fv.f[k].val;
@@ -214,6 +225,9 @@ train_on(const struct rows *r, const struct corpus *c, const size_t *sel,
 	    MJ_OK)
 		goto done;
 	m->ntrain = (uint32_t)n;
+	/* Scored and saved as it will predict once loaded. */
+	if ((rc = model_quantize(m, 1)) != MJ_OK)
+		goto done;
 	*out = m;
 	m = NULL;
 done:
