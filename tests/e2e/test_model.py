@@ -7,6 +7,7 @@ for STOP first, an unknown message is asked to be rephrased."""
 import os
 import shutil
 import signal
+import tempfile
 import time
 
 import po
@@ -14,6 +15,12 @@ from harness import ROOT, Server, murojaat
 
 BUILT = os.path.join(ROOT, "intents", "model.bin")
 CONF = {"rate.per_minute": "1000", "rate.per_day": "100000"}
+
+
+def tempdir(t):
+    d = tempfile.mkdtemp(prefix="murojaat-model-")
+    t.defer(lambda: shutil.rmtree(d, ignore_errors=True))
+    return d
 
 
 def metric(s, name):
@@ -58,15 +65,13 @@ def test_loaded_at_start(t):
 
 
 def test_missing_or_corrupt_model_runs_on_patterns(t):
-    d = os.path.join(ROOT, "build", "e2e-model")
-    os.makedirs(d, exist_ok=True)
+    d = tempdir(t)
     bad = os.path.join(d, "corrupt.bin")
     with open(BUILT, "rb") as f:
         data = bytearray(f.read())
     data[5000] ^= 0x55
     with open(bad, "wb") as f:
         f.write(data)
-    t.defer(lambda: os.unlink(bad))
     for path, why in ((os.path.join(d, "absent.bin"), "absent.bin"), (bad, "corrupt.bin")):
         c = dict(CONF)
         c["nlu.model"] = path
@@ -87,9 +92,7 @@ def test_missing_or_corrupt_model_runs_on_patterns(t):
 
 
 def test_swap_on_change_and_sighup(t):
-    d = os.path.join(ROOT, "build", "e2e-swap")
-    os.makedirs(d, exist_ok=True)
-    t.defer(lambda: shutil.rmtree(d, ignore_errors=True))
+    d = tempdir(t)
     active = os.path.join(d, "model.bin")
     shutil.copy(BUILT, active)
     # a model that knows only greetings and thanks

@@ -8,6 +8,7 @@ personal data replaced; the supervisor's model endpoints."""
 import json
 import os
 import shutil
+import tempfile
 import time
 
 from harness import ROOT, Server, murojaat
@@ -255,8 +256,7 @@ def test_corpus_export_masks_personal_data(t):
 
 def test_model_endpoints_for_supervisors(t):
     # a small corpus keeps the retraining quick under the sanitizers
-    corpus = os.path.join(ROOT, "build", "e2e-teach-corpus")
-    os.makedirs(corpus, exist_ok=True)
+    corpus = tempfile.mkdtemp(prefix="murojaat-corpus-")
     shutil.copy(os.path.join(ROOT, "data", "corpus", "project.tsv"), corpus)
     t.defer(lambda: shutil.rmtree(corpus, ignore_errors=True))
     s = server(t, **{"nlu.corpus_dir": corpus})
