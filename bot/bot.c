@@ -359,22 +359,6 @@ choose_lang(struct contact *c, enum lang *lang, enum lang pick,
 	answer_say(a, "language.set");
 }
 
-/* Words of t[0..n), separated by blanks. */
-static size_t
-words_in(const char *t, size_t n)
-{
-	size_t	w = 0;
-	int	in = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		int sp = t[i] == ' ' || t[i] == '\t' || t[i] == '\n';
-
-		w += !sp && !in;
-		in = !sp;
-	}
-	return w;
-}
-
 /*
  * The reply's language, remembered in the contact:
  * - a language the citizen chose (keyboard, "write in Russian") wins,
@@ -421,7 +405,7 @@ reply_lang(const struct bot *b, const struct bot_in *in,
 	 */
 	if (in->event == BOT_TEXT && lt >= 0 && r->app_no[0] == '\0' &&
 	    (c->lang_latn[0] != '\0' || c->lang_cyrl[0] != '\0') &&
-	    ((r->has_number && words_in(in->text, in->len) <= 2) ||
+	    ((r->has_number && r->words <= 2) ||
 	    (r->source == NLU_SRC_PATTERN && (r->intent == INTENT_OPT_OUT ||
 	    r->intent == INTENT_OPT_IN) && !r->lang_sure && (script ==
 	    NLU_SCRIPT_LATN || script == script_of((enum lang)lt))))) {
@@ -834,8 +818,7 @@ step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
 		answer_say(&a, "rate.limited");
 	else if (limited == 2)
 		held = 1;	/* told once already: silent */
-	if (!held && !limited && (r.intent == INTENT_UNKNOWN ||
-	    r.source != NLU_SRC_PATTERN)) {
+	if (!held && !limited && r.pattern_intent == INTENT_UNKNOWN) {
 		struct turn t = { b, in, &r, &c, &lang, &a };
 
 		if (eligibility_names_place(&t)) {	/* "Xiva" alone */

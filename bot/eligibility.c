@@ -533,9 +533,8 @@ district_alone(const struct turn *t)
 
 	/* Only a pattern's reading stands above a name ("Bog'ot" may look
 	 * like thanks to the model). */
-	if ((t->r->intent != INTENT_UNKNOWN &&
-	    t->r->source == NLU_SRC_PATTERN) || t->in->event != BOT_TEXT ||
-	    t->in->len > 64)
+	if (t->r->pattern_intent != INTENT_UNKNOWN ||
+	    t->in->event != BOT_TEXT || t->in->len > 64)
 		return 0;
 	for (size_t i = 0; i < t->in->len; i++)
 		words += t->in->text[i] == ' ';
@@ -599,21 +598,27 @@ eligibility_names_place(const struct turn *t)
 }
 
 /*
- * A number inside the eligibility questions is an answer, and so is a
- * district's name when asked for one, whatever the model makes of it ("3",
- * "3 mln" read alone are eligibility, "Bog'ot" may look like thanks); a
- * pattern's reading (a new question asked in words) still starts anew.
- * An expired question's late answer is told so (eligibility_decide).
+ * Inside a question, what the patterns do not claim is its answer when it
+ * is a number or a word or two ("5", "3 mln", "bilmadim", "ko'p", a
+ * district's name), whatever the model makes of it: read alone, "3 mln"
+ * is eligibility and "ko'p" looks like thanks.  A question in more words,
+ * or one the patterns know ("menu", "operator"), leaves the dialogue.  An
+ * expired question's late answer is told so (eligibility_decide).
  */
 static int
 answers_question(const struct turn *t)
 {
-	if (t->r->source == NLU_SRC_PATTERN)
+	int	ask = strcmp(t->c->state, ST_ASK) == 0,
+		office_ask = strcmp(t->c->state, ST_OFFICE) == 0;
+
+	if (!ask && !office_ask)
 		return 0;
-	if (strcmp(t->c->state, ST_ASK) == 0)
-		return t->r->has_number;
-	/* asked for a district, the reply names one */
-	return strcmp(t->c->state, ST_OFFICE) == 0 && district_alone(t);
+	if (office_ask && district_alone(t))
+		return 1;
+	if (t->r->pattern_intent != INTENT_UNKNOWN &&
+	    t->r->pattern_intent != INTENT_ELIGIBILITY)
+		return 0;
+	return (ask && t->r->has_number) || t->r->words <= 2;
 }
 
 int

@@ -576,6 +576,15 @@ understand(const struct nlu *nl, const struct model *m, double thr,
 	    ni.cyr > ni.latn ? NLU_SCRIPT_CYRL : NLU_SCRIPT_LATN;
 
 	ent_extract(ps, norm, n0, out);
+	out->pattern_intent = b[PAT_INTENT].found ?
+	    (enum intent)b[PAT_INTENT].value : INTENT_UNKNOWN;
+	for (size_t k = 0, in = 0; k < len; k++) {
+		int sp = text[k] == ' ' || text[k] == '\t' || text[k] == '\n' ||
+		    text[k] == '\r';
+
+		out->words += !sp && !in;
+		in = !sp;
+	}
 	if (b[PAT_PROGRAM].found)
 		strcpy(out->program, pat_program_names[b[PAT_PROGRAM].value]);
 

@@ -76,6 +76,9 @@ struct nlu_result {
 	int		confirm;	/* opt_out from the model alone: ask
 					 * before stopping notices */
 	enum nlu_script	script;		/* letters the message is written in */
+	enum intent	pattern_intent;	/* what the patterns alone read
+					 * (unknown: nothing), whoever decided */
+	int		words;		/* words in the message */
 };
 
 struct nlu;	/* opaque, read-only after nlu_load() */

@@ -20,6 +20,8 @@
 
 #define C_DEFAULT	100.0
 #define EPS		0.001
+#define NB_LAMBDA	0.4
+#define NB_ALPHA	0.01
 
 static void
 quiet(const char *s)
@@ -190,6 +192,60 @@ train_head(const struct rows *r, const size_t *sel, const double *y,
 	return MJ_OK;
 }
 
+/*
+ * The intent head's weights gain lambda times each slot's naive Bayes
+ * log-likelihood ratio (the intent's against all intents', additive
+ * smoothing alpha): a prior the regression alone cannot give rare words
+ * in 3,500 messages.  Still one linear model: the file, the prediction
+ * and its cost are unchanged.  NB_LAMBDA and NB_ALPHA were chosen on the
+ * cross-validation (0.897 without, 0.910 with).
+ */
+static enum mj_err
+add_nb(const struct rows *r, const size_t *sel, const double *y, size_t n,
+    double lambda, double alpha, struct model *m)
+{
+	size_t	 D = MODEL_DIM;
+	float	*cnt = calloc(D * INTENT__COUNT, sizeof(float));
+	double	 tot[INTENT__COUNT] = { 0 }, all = 0;
+	float	*bg = calloc(D, sizeof(float));
+
+	if (cnt == NULL || bg == NULL) {
+		free(cnt);
+		free(bg);
+		return MJ_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int c = (int)y[i];
+
+		for (const struct feature_node *f = r->x[sel[i]];
+		    f->index != -1; f++)
+			if (f->index <= (int)D) {
+				cnt[(size_t)(f->index - 1) * INTENT__COUNT +
+				    (size_t)c] += 1;
+				bg[f->index - 1] += 1;
+				tot[c] += 1;
+				all += 1;
+			}
+	}
+	for (size_t j = 0; j < D; j++) {
+		double lb = log((bg[j] + alpha) / (all + alpha * D));
+
+		for (int c = 0; c < INTENT__COUNT; c++) {
+			double lc;
+
+			if (tot[c] == 0)
+				continue;
+			lc = log((cnt[j * INTENT__COUNT + (size_t)c] + alpha) /
+			    (tot[c] + alpha * D));
+			m->w[j * MODEL_K + (size_t)c] += (float)(lambda *
+			    (lc - lb));
+		}
+	}
+	free(cnt);
+	free(bg);
+	return MJ_OK;
+}
+
 /* Both heads over the items of sel[0..n). */
 static enum mj_err
 train_on(const struct rows *r, const struct corpus *c, const size_t *sel,
@@ -212,6 +268,8 @@ train_on(const struct rows *r, const struct corpus *c, const size_t *sel,
 	for (size_t i = 0; i < n; i++)
 		y[i] = (double)c->v[sel[i]].intent;
 	if ((rc = train_head(r, sel, y, n, C, m, 0)) != MJ_OK)
+		goto done;
+	if ((rc = add_nb(r, sel, y, n, NB_LAMBDA, NB_ALPHA, m)) != MJ_OK)
 		goto done;
 	for (size_t i = 0; i < n; i++) {
 		int l = lang_class(c->v[sel[i]].lang);
