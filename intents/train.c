@@ -230,6 +230,11 @@ add_nb(const struct rows *r, const size_t *sel, const double *y, size_t n,
 	for (size_t j = 0; j < D; j++) {
 		double lb = log((bg[j] + alpha) / (all + alpha * D));
 
+		/* A slot no message had says nothing (else its smoothing
+		 * would favour the intents with the fewest words). */
+		if (bg[j] == 0)
+			continue;
+
 		for (int c = 0; c < INTENT__COUNT; c++) {
 			double lc;
 
