@@ -2,7 +2,7 @@
 # make bench: every benchmark, each bounded in time, loopback only.
 set -eu
 cd "$(dirname "$0")/../.."
-echo "== intents: normalise + detect + match + extract, one core"
+echo "== intents: normalise + detect + match + extract + model, one core"
 make --no-print-directory bench-intents
 echo "== HTTP (release build, wrk on loopback)"
 python3 tests/bench/http_bench.py
