@@ -5,7 +5,8 @@
  * messages (1, 2 and 4 kB) among them, on one thread, in five rounds of a
  * second or more (the median is the figure).  The built model
  * (intents/model.bin) must load: the run counts what decided each message
- * (model, pattern, rule, none) so that a run on patterns alone shows.
+ * (model, pattern, rule, none) so that a run on patterns alone shows, and
+ * measures its ceiling in the same run (normalisation alone).
  * Built without sanitizers by "make bench-intents"; run from the project
  * root.  Exits 1 below MIN_RATE messages a second or over MAX_MODEL_BYTES
  * of model.
@@ -17,6 +18,7 @@
 #include <time.h>
 
 #include "intents/model.h"
+#include "intents/normalize.h"
 #include "intents/nlu.h"
 
 #define CORPUS		"data/corpus/*.tsv"
@@ -53,7 +55,7 @@ main(void)
 	struct model_info mi;
 	glob_t		 g;
 	size_t		 n = 0, done = 0, unknown = 0, by[4] = { 0 };
-	double		 t0, t, rate[ROUNDS];
+	double		 t0, t, rate[ROUNDS], ceiling;
 
 	if (nlu_load(&nl, "intents/patterns", where, sizeof where) != MJ_OK) {
 		fprintf(stderr, "nlu_load: %s\n", where);
@@ -131,11 +133,33 @@ main(void)
 		rate[round] = rd / t;
 	}
 	qsort(rate, ROUNDS, sizeof(rate[0]), by_rate);
+	/*
+	 * The ceiling, in the same run: Unicode normalisation alone (the
+	 * first step of understanding) over the same messages.  The ratio
+	 * holds when the machine's speed does not.
+	 */
+	{
+		static char	 nb[6 * 4096 + 64];
+		size_t		 nd = 0, ol;
+
+		t0 = now();
+		do {
+			for (size_t i = 0; i < n; i++)
+				if (len[i] <= 4096 && normalize_text(msg[i],
+				    len[i], nb, sizeof(nb), &ol, NULL) == MJ_OK)
+					nd++;
+			t = now() - t0;
+		} while (t < 1.0);
+		ceiling = nd / t;
+	}
 	printf("intents bench: %zu messages (%zu distinct, %.0f%% unknown) in "
 	    "%d rounds: median %.0f msg/s (%.2f us/msg; rounds %.0f..%.0f), "
 	    "need %.0f msg/s\n", done, n, 100.0 * unknown / done, ROUNDS,
 	    rate[ROUNDS / 2], 1e6 / rate[ROUNDS / 2], rate[0],
 	    rate[ROUNDS - 1], MIN_RATE);
+	printf("intents bench: ceiling (normalisation alone) %.0f msg/s: "
+	    "understanding costs %.1f times it\n", ceiling,
+	    ceiling / rate[ROUNDS / 2]);
 	printf("intents bench: decided by model %zu, pattern %zu, rule %zu, "
 	    "none %zu; model %.1f MB in memory (at most %.0f MB)\n",
 	    by[NLU_SRC_MODEL], by[NLU_SRC_PATTERN], by[NLU_SRC_RULE],
