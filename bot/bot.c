@@ -21,7 +21,6 @@
 #include "bot/metrics.h"
 #include "bot/store_index.h"
 #include "bot/store_sms.h"
-#include "intents/utf8.h"
 #include "locales/sms.h"
 
 #define STATE_MORE	"more"		/* rest of a shortened SMS waits;
@@ -274,63 +273,6 @@ bare_digit(const char *text, size_t len)
 	    -1;
 }
 
-/* A word of the letters A and R alone, in either script: "ar", "АР". */
-static int
-ar_word(const char *w, size_t n)
-{
-	size_t	i = 0, ar = 0;
-
-	while (i < n) {
-		uint32_t c = utf8_next(w, n, &i);
-
-		if (c == 'a' || c == 'A' || c == 'r' || c == 'R' ||
-		    c == 0x430 || c == 0x410 || c == 0x440 || c == 0x420)
-			ar++;
-		else if (utf8_is_cyr(c) || utf8_is_latin(c))
-			return 0;
-	}
-	return ar == 2;
-}
-
-/*
- * The letters a message is written in, for its reply.  Like
- * nlu_result.script, except that letters in a word with digits (a code:
- * "AR-2025-000002") and the "ar" of a number written apart
- * ("ar 2025 4512") do not count, so that a code alone keeps the
- * conversation's language.  text is valid UTF-8 (nlu_understand checked).
- */
-static enum nlu_script
-text_script(const char *text, size_t len, int has_app_no)
-{
-	size_t	i = 0, cyr = 0, latn = 0;
-
-	while (i < len) {
-		size_t	 start = i, wc = 0, wl = 0;
-		int	 digits = 0;
-
-		while (i < len && text[i] != ' ' && text[i] != '\t' &&
-		    text[i] != '\r' && text[i] != '\n') {
-			uint32_t c = utf8_next(text, len, &i);
-
-			if (c >= '0' && c <= '9')
-				digits = 1;
-			else if (utf8_is_cyr(c))
-				wc++;
-			else if (utf8_is_latin(c))
-				wl++;
-		}
-		if (!digits && !(has_app_no && ar_word(text + start,
-		    i - start))) {
-			cyr += wc;
-			latn += wl;
-		}
-		if (i < len)
-			i++;
-	}
-	return cyr == 0 && latn == 0 ? NLU_SCRIPT_NONE :
-	    cyr > latn ? NLU_SCRIPT_CYRL : NLU_SCRIPT_LATN;
-}
-
 static enum nlu_script
 script_of(enum lang l)
 {
@@ -381,10 +323,8 @@ reply_lang(const struct bot *b, const struct bot_in *in,
 {
 	int		lt = lang_from_tag(c->lang), ui, last;
 	enum lang	l;
-	enum nlu_script	script = NLU_SCRIPT_NONE;
-
-	if (in->event == BOT_TEXT)
-		script = text_script(in->text, in->len, r->app_no[0] != '\0');
+	enum nlu_script	script = in->event == BOT_TEXT ? r->script :
+			    NLU_SCRIPT_NONE;
 
 	if (in->event == BOT_START) {
 		c->lang_chosen = 0;

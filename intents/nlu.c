@@ -334,6 +334,56 @@ result_clear(struct nlu_result *r)
 	r->lang_choice = -1;
 }
 
+/* A word of the letters A and R alone, in either script: "ar", "АР". */
+static int
+ar_word(const char *w, size_t n)
+{
+	size_t	i = 0, ar = 0;
+
+	while (i < n) {
+		uint32_t c = utf8_next(w, n, &i);
+
+		if (c == 'a' || c == 'A' || c == 'r' || c == 'R' ||
+		    c == 0x430 || c == 0x410 || c == 0x440 || c == 0x420)
+			ar++;
+		else if (utf8_is_cyr(c) || utf8_is_latin(c))
+			return 0;
+	}
+	return ar == 2;
+}
+
+enum nlu_script
+nlu_text_script(const char *text, size_t len, int has_app_no)
+{
+	size_t	i = 0, cyr = 0, latn = 0;
+
+	while (i < len) {
+		size_t	 start = i, wc = 0, wl = 0;
+		int	 digits = 0;
+
+		while (i < len && text[i] != ' ' && text[i] != '\t' &&
+		    text[i] != '\r' && text[i] != '\n') {
+			uint32_t c = utf8_next(text, len, &i);
+
+			if (c >= '0' && c <= '9')
+				digits = 1;
+			else if (utf8_is_cyr(c))
+				wc++;
+			else if (utf8_is_latin(c))
+				wl++;
+		}
+		if (!digits && !(has_app_no && ar_word(text + start,
+		    i - start))) {
+			cyr += wc;
+			latn += wl;
+		}
+		if (i < len)
+			i++;
+	}
+	return cyr == 0 && latn == 0 ? NLU_SCRIPT_NONE :
+	    cyr > latn ? NLU_SCRIPT_CYRL : NLU_SCRIPT_LATN;
+}
+
 /* The model's part: its intent where no pattern must override it. */
 static void
 decide_model(const struct model *m, double thr, const char *v1, size_t n1,
@@ -572,10 +622,8 @@ understand(const struct nlu *nl, const struct model *m, double thr,
 		detect_decide(&ev, (int)b[PAT_INTENT].lang, &det);
 	out->lang = det.lang;
 	out->lang_sure = det.sure;
-	out->script = ni.cyr == 0 && ni.latn == 0 ? NLU_SCRIPT_NONE :
-	    ni.cyr > ni.latn ? NLU_SCRIPT_CYRL : NLU_SCRIPT_LATN;
-
 	ent_extract(ps, norm, n0, out);
+	out->script = nlu_text_script(text, len, out->app_no[0] != '\0');
 	out->pattern_intent = b[PAT_INTENT].found ?
 	    (enum intent)b[PAT_INTENT].value : INTENT_UNKNOWN;
 	for (size_t k = 0, in = 0; k < len; k++) {

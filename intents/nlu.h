@@ -75,7 +75,8 @@ struct nlu_result {
 					 * must override: 1) */
 	int		confirm;	/* opt_out from the model alone: ask
 					 * before stopping notices */
-	enum nlu_script	script;		/* letters the message is written in */
+	enum nlu_script	script;		/* letters the message is written in,
+					 * codes aside (nlu_text_script) */
 	enum intent	pattern_intent;	/* what the patterns alone read
 					 * (unknown: nothing), whoever decided */
 	int		words;		/* words in the message */
@@ -144,6 +145,14 @@ struct feat_vec;
  * The model's features of text, as nlu_understand() computes them (the
  * training side).  r gets the patterns-alone result.
  */
+/*
+ * The letters text[0..len) is written in (nlu_result.script): letters in a
+ * word with digits (a code: "AR-2025-000002") and, when has_app_no, the
+ * "ar" of a number written apart ("ar 2025 4512") do not count, so that a
+ * code alone names no script.  text is valid UTF-8.
+ */
+enum nlu_script	nlu_text_script(const char *text, size_t len, int has_app_no);
+
 enum mj_err	nlu_features(const struct nlu *, const char *text, size_t len,
 		    struct feat_vec *fv, struct nlu_result *r);
 

@@ -2,7 +2,7 @@
  * bot_test.c - the reply's language (bot.c's reply_lang): the citizen's
  * choice, then the message's script and words, then the contact's last
  * language of that script, then the configured defaults; and the script
- * of a message (text_script), in which codes do not count.
+ * of a message (nlu_text_script), in which codes do not count.
  */
 #include "check.h"
 #include "bot/bot.c"
@@ -95,7 +95,7 @@ int
 main(void)
 {
 	for (size_t i = 0; i < sizeof(scripts) / sizeof(scripts[0]); i++)
-		CHECK_INT(text_script(scripts[i].text, strlen(scripts[i].text),
+		CHECK_INT(nlu_text_script(scripts[i].text, strlen(scripts[i].text),
 		    scripts[i].app_no), scripts[i].want);
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -116,6 +116,8 @@ main(void)
 		in.len = strlen(in.text);
 		r.lang = cases[i].lang;
 		r.lang_sure = cases[i].sure;
+		/* as nlu_understand fills it */
+		r.script = nlu_text_script(in.text, in.len, r.app_no[0] != '\0');
 		snprintf(c.lang, sizeof(c.lang), "%s", cases[i].c_lang);
 		snprintf(c.lang_cyrl, sizeof(c.lang_cyrl), "%s",
 		    cases[i].c_cyrl);
