@@ -12,6 +12,7 @@
 #include "bot/log.h"
 #include "bot/store_helpdesk.h"
 #include "bot/teach.h"
+#include "intents/entities.h"
 
 #define EXPORT_MAX	1000000		/* labels written at the most */
 
@@ -57,22 +58,6 @@ is_sep(char c)
 	    c == '/';
 }
 
-/* The operator and area codes entities.c knows (a local phone's first two). */
-static int
-operator_ok(const char *d)
-{
-	static const char *const codes[] = {
-		"20", "33", "50", "55", "77", "88", "90", "91", "93", "94", "95",
-		"97", "98", "99", "61", "62", "65", "66", "67", "69", "70",
-		"71", "72", "73", "74", "75", "76", "79", NULL
-	};
-
-	for (int i = 0; codes[i] != NULL; i++)
-		if (d[0] == codes[i][0] && d[1] == codes[i][1])
-			return 1;
-	return 0;
-}
-
 /*
  * "ar", "AR" or Cyrillic "ар"/"АР" ending just before t[end] (after at
  * most three separators, "#" or "№" among them): an application prefix.
@@ -113,7 +98,7 @@ classify(const char *d, size_t nd, int prefixed)
 		return K_PINFL;
 	if (nd == 12 && memcmp(d, "998", 3) == 0)
 		return K_PHONE;
-	if (nd == 9 && operator_ok(d))
+	if (nd == 9 && ent_operator_ok(d))
 		return K_LOCAL;
 	return nd >= 10 ? K_OTHER : K_NONE;
 }

@@ -276,8 +276,8 @@ find_pinfl(const char *t, size_t n, struct nlu_result *r, struct spans *sp)
 	}
 }
 
-static int
-operator_ok(const char *d)
+int
+ent_operator_ok(const char *d)
 {
 	static const char *const codes[] = {
 		"20", "33", "50", "55", "77", "88", "90", "91", "93", "94", "95",
@@ -319,8 +319,8 @@ find_phone(const char *t, size_t n, struct nlu_result *r, struct spans *sp)
 			if (word_after(t, n, g.end[j]))
 				continue;
 			if ((tot == 12 && memcmp(d, "998", 3) == 0 &&
-			    operator_ok(d + 3)) ||
-			    (!plus && tot == 9 && operator_ok(d))) {
+			    ent_operator_ok(d + 3)) ||
+			    (!plus && tot == 9 && ent_operator_ok(d))) {
 				size_t	o = 1;
 
 				r->phone[0] = '+';

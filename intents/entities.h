@@ -21,6 +21,9 @@
 #include "intents/nlu.h"
 #include "intents/patterns.h"
 
+/* d[0..1]: the operator or area code of a local phone number ("90"). */
+int	ent_operator_ok(const char *d);
+
 /*
  * Fill r->app_no, pinfl, phone, has_number and number from t[0..n).  ps
  * supplies number and scale words (NULL: digits only).  Other fields of r
