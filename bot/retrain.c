@@ -138,6 +138,19 @@ done:
 	return rc;
 }
 
+/* Under mu: the service loads what model.bin now is; 0 and err if not. */
+static int
+reloaded(const char *active, char *err, size_t errlen)
+{
+	if (!have_trainer || trainer.reload == NULL ||
+	    trainer.reload(trainer.ctx, active, err, errlen) == 0)
+		return 1;
+	if (err[0] == '\0')
+		snprintf(err, errlen, "the model did not load");
+	log_warn("model.reload", "path=\"%s\" err=\"%s\"", active, err);
+	return 0;
+}
+
 /*
  * Under mu: in -> model.bin, the active one -> out (if there is one),
  * then the trainer's reload; on failure everything goes back.
@@ -166,11 +179,7 @@ swap_in(const struct conf *c, const char *in, const char *out, char *err,
 			move(to, active);
 		return rc;
 	}
-	if (have_trainer && trainer.reload != NULL &&
-	    trainer.reload(trainer.ctx, active, err, errlen) != 0) {
-		if (err[0] == '\0')
-			snprintf(err, errlen, "the model did not load");
-		log_warn("model.reload", "path=\"%s\" err=\"%s\"", active, err);
+	if (!reloaded(active, err, errlen)) {
 		move(active, from);
 		if (had)
 			move(to, active);
@@ -212,10 +221,7 @@ back_to_build(const struct conf *c, char *err, size_t errlen)
 	snprintf(err, errlen, "%s", "");
 	if ((rc = move(active, to)) != MJ_OK)
 		return rc;
-	if (have_trainer && trainer.reload != NULL &&
-	    trainer.reload(trainer.ctx, active, err, errlen) != 0) {
-		if (err[0] == '\0')
-			snprintf(err, errlen, "the model did not load");
+	if (!reloaded(active, err, errlen)) {
 		move(to, active);
 		return MJ_EUPSTREAM;
 	}
