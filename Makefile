@@ -17,7 +17,7 @@ PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -llinear -lunistring \
 	   -lgettextpo -lpthread -lm
 
-SRCS	:= $(sort $(wildcard bot/*.c gateway/*.c intents/*.c locales/*.c))
+SRCS	:= $(sort $(wildcard base/*.c bot/*.c gateway/*.c intents/*.c locales/*.c))
 MAIN	:= bot/main.c
 LIBSRCS	:= $(filter-out $(MAIN),$(SRCS))
 GEN	:= build/gen/migrations.c

@@ -14,11 +14,11 @@
 #include <time.h>
 #include <pthread.h>
 
+#include "base/log.h"
+#include "base/metrics.h"
 #include "bot/bot.h"
 #include "bot/dialogue.h"
 #include "bot/keyboard.h"
-#include "bot/log.h"
-#include "bot/metrics.h"
 #include "bot/store_index.h"
 #include "bot/store_sms.h"
 #include "locales/sms.h"

@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bot/conf.h"
-#include "bot/err.h"
-#include "bot/lang.h"
+#include "base/conf.h"
+#include "base/err.h"
+#include "base/lang.h"
 #include "bot/store.h"
 #include "intents/nlu.h"
 #include "locales/catalog.h"

@@ -11,8 +11,8 @@
 
 #include <sodium.h>
 
+#include "base/log.h"
 #include "bot/demo.h"
-#include "bot/log.h"
 
 static const struct programme_row programmes[] = {
 	{ "child_allowance", 100000, 325000, 12,

@@ -8,7 +8,7 @@
  */
 #ifndef BOT_DEMO_H
 #define BOT_DEMO_H
-#include "bot/err.h"
+#include "base/err.h"
 #include "bot/store.h"
 
 /* Seed the programmes (idempotent) inside one transaction. */

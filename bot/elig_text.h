@@ -11,8 +11,8 @@
 #define BOT_ELIG_TEXT_H
 #include <stddef.h>
 
-#include "bot/err.h"
-#include "bot/lang.h"
+#include "base/err.h"
+#include "base/lang.h"
 #include "bot/rules.h"
 #include "bot/store_rules.h"
 #include "locales/catalog.h"

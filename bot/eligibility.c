@@ -26,9 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/log.h"
 #include "bot/dialogue.h"
 #include "bot/elig_text.h"
-#include "bot/log.h"
 #include "bot/rules.h"
 #include "bot/store_rules.h"
 

@@ -6,8 +6,8 @@
  */
 #ifndef BOT_KEYBOARD_H
 #define BOT_KEYBOARD_H
-#include "bot/err.h"
-#include "bot/lang.h"
+#include "base/err.h"
+#include "base/lang.h"
 #include "locales/catalog.h"
 
 enum keyboard { KB_NONE = 0, KB_LANGS, KB_SHARE_PHONE, KB_REMOVE };

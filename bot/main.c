@@ -24,17 +24,18 @@
 #include <curl/curl.h>
 #include <sodium.h>
 
+#include "base/conf.h"
+#include "base/log.h"
+#include "base/metrics.h"
+#include "base/phone.h"
 #include "bot/bot.h"
-#include "bot/conf.h"
 #include "bot/demo.h"
-#include "bot/log.h"
-#include "bot/metrics.h"
-#include "bot/rules_data.h"
 #include "bot/notices.h"
 #include "bot/retrain.h"
+#include "bot/rules_data.h"
 #include "bot/staff.h"
-#include "bot/store_helpdesk.h"
 #include "bot/store.h"
+#include "bot/store_helpdesk.h"
 #include "bot/teach.h"
 #include "gateway/kannel.h"
 #include "gateway/outbox.h"
@@ -767,7 +768,7 @@ cmd_chat(struct app *a, int argc, char **argv)
 	for (int i = 0; i < argc; i++)
 		if (strcmp(argv[i], "--as") == 0 && i + 1 < argc)
 			as = argv[++i];
-	if (as == NULL || kannel_phone(as, phone, sizeof(phone)) == -1) {
+	if (as == NULL || phone_e164(as, phone, sizeof(phone)) == -1) {
 		fprintf(stderr, "murojaat chat: --as PHONE is required, e.g. "
 		    "--as +998901234567\n");
 		return 2;

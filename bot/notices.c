@@ -10,8 +10,8 @@
 
 #include <sodium.h>
 
+#include "base/log.h"
 #include "bot/dialogue.h"
-#include "bot/log.h"
 #include "bot/notices.h"
 #include "bot/store_sms.h"
 #include "locales/sms.h"

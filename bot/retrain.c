@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "bot/retrain.h"
 #include "bot/teach.h"
 

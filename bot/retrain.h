@@ -14,8 +14,8 @@
 #define BOT_RETRAIN_H
 #include <stddef.h>
 
-#include "bot/conf.h"
-#include "bot/err.h"
+#include "base/conf.h"
+#include "base/err.h"
 #include "bot/store.h"
 
 struct retrain_trainer {

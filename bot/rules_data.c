@@ -11,8 +11,8 @@
 
 #include <jansson.h>
 
+#include "base/log.h"
 #include "bot/elig_text.h"
-#include "bot/log.h"
 #include "bot/rules.h"
 #include "bot/rules_data.h"
 #include "bot/store_rules.h"

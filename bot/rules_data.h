@@ -15,8 +15,8 @@
 #define BOT_RULES_DATA_H
 #include <stdio.h>
 
-#include "bot/conf.h"
-#include "bot/err.h"
+#include "base/conf.h"
+#include "base/err.h"
 #include "bot/store.h"
 #include "locales/catalog.h"
 

@@ -10,7 +10,7 @@
 
 #include <sodium.h>
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "bot/staff.h"
 #include "bot/store_helpdesk.h"
 

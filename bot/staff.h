@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bot/conf.h"
-#include "bot/err.h"
+#include "base/conf.h"
+#include "base/err.h"
 #include "bot/store.h"
 
 enum staff_role { STAFF_AGENT = 0, STAFF_SUPERVISOR, STAFF_ADMIN };

@@ -15,7 +15,7 @@
 
 #include <sqlite3.h>
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "bot/migrations.h"
 #include "bot/store.h"
 #include "bot/store_int.h"

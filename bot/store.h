@@ -13,7 +13,7 @@
 
 #include <stddef.h>
 
-#include "bot/err.h"
+#include "base/err.h"
 
 struct store;		/* opaque */
 

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bot/err.h"
+#include "base/err.h"
 #include "bot/store.h"
 
 /* ---- staff, sessions, throttling, audit */

@@ -11,8 +11,8 @@
 
 #include <sqlite3.h>
 
-#include "bot/err.h"
-#include "bot/log.h"
+#include "base/err.h"
+#include "base/log.h"
 
 enum stmt {
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK,

@@ -14,8 +14,8 @@
 #define BOT_STORE_RULES_H
 #include <stdint.h>
 
-#include "bot/err.h"
-#include "bot/lang.h"
+#include "base/err.h"
+#include "base/lang.h"
 #include "bot/rules.h"
 #include "bot/store.h"
 

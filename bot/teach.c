@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bot/lang.h"
-#include "bot/log.h"
+#include "base/lang.h"
+#include "base/log.h"
 #include "bot/store_helpdesk.h"
 #include "bot/teach.h"
 #include "intents/entities.h"

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "bot/conf.h"
-#include "bot/err.h"
+#include "base/conf.h"
+#include "base/err.h"
 #include "bot/store.h"
 #include "intents/nlu.h"
 

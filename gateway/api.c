@@ -13,10 +13,10 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "base/log.h"
 #include "bot/dialogue.h"
-#include "bot/log.h"
-#include "bot/store_index.h"
 #include "bot/store_helpdesk.h"
+#include "bot/store_index.h"
 #include "gateway/api.h"
 #include "gateway/api_int.h"
 #include "gateway/server.h"

@@ -10,11 +10,11 @@
 #include <strings.h>
 #include <time.h>
 
-#include "bot/lang.h"
-#include "bot/log.h"
+#include "base/lang.h"
+#include "base/log.h"
+#include "base/mask.h"
 #include "bot/store_helpdesk.h"
 #include "gateway/api_int.h"
-#include "gateway/mask.h"
 
 #define TASHKENT_UTC_OFFSET	(5 * 3600)	/* UTC+5 all year */
 #define REPLY_MAX	1600		/* bytes: about ten SMS segments */

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/lang.h"
+#include "base/mask.h"
 #include "bot/dialogue.h"
-#include "bot/lang.h"
 #include "bot/store_helpdesk.h"
 #include "gateway/api_int.h"
-#include "gateway/mask.h"
 #include "locales/catalog.h"
 #include "locales/sms.h"
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "bot/retrain.h"
 #include "bot/store_helpdesk.h"
 #include "bot/teach.h"

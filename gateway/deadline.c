@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "gateway/deadline.h"
 
 #define SWEEP_MS	200

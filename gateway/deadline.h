@@ -9,7 +9,7 @@
  */
 #ifndef GATEWAY_DEADLINE_H
 #define GATEWAY_DEADLINE_H
-#include "bot/err.h"
+#include "base/err.h"
 
 struct deadline;	/* opaque: the watchdog and its connections */
 struct dl_conn;		/* one connection's deadline */

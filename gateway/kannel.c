@@ -14,46 +14,13 @@
 #include <uniconv.h>
 #include <unistr.h>
 
-#include "bot/log.h"
+#include "base/log.h"
+#include "base/phone.h"
 #include "gateway/kannel.h"
 #include "gateway/server.h"
 
 #define TEXT_MAX	4096	/* bytes of UTF-8; a long SMS is ~1,600 */
 
-int
-kannel_phone(const char *in, char *out, size_t outlen)
-{
-	char	digits[20];
-	size_t	n = 0;
-	int	plus = 0;
-
-	if (in == NULL)
-		return -1;
-	while (*in == ' ')
-		in++;
-	if (*in == '+') {
-		plus = 1;
-		in++;
-	} else if (in[0] == '0' && in[1] == '0') {
-		plus = 1;
-		in += 2;
-	}
-	for (; *in != '\0'; in++) {
-		if (*in >= '0' && *in <= '9') {
-			if (n + 1 >= sizeof(digits))
-				return -1;
-			digits[n++] = *in;
-		} else if (*in != ' ' && *in != '-' && *in != '(' && *in != ')')
-			return -1;
-	}
-	digits[n] = '\0';
-	if (n == 9 && !plus)		/* local: 90 123 45 67 */
-		return snprintf(out, outlen, "+998%s", digits) < (int)outlen ?
-		    0 : -1;
-	if (n < 7 || n > 15)
-		return -1;
-	return snprintf(out, outlen, "+%s", digits) < (int)outlen ? 0 : -1;
-}
 
 /* The charset parameter (or the Content-Type's) to a name iconv knows. */
 static const char *
@@ -190,7 +157,7 @@ kannel_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 	if (from == NULL || *from == '\0')
 		return http_error(conn, MHD_HTTP_BAD_REQUEST,
 		    "missing parameter from (or X-Kannel-From)");
-	if (kannel_phone(from, phone, sizeof(phone)) == -1)
+	if (phone_e164(from, phone, sizeof(phone)) == -1)
 		return http_error(conn, MHD_HTTP_BAD_REQUEST,
 		    "from is not a phone number");
 	if (raw == NULL)

@@ -13,18 +13,11 @@
 
 #include <microhttpd.h>
 
-#include "bot/err.h"
+#include "base/err.h"
 #include "gateway/http.h"
 
 enum MHD_Result	kannel_handle(struct server *, struct MHD_Connection *,
 		    struct req *, const char *method);
-
-/*
- * Normalise a sender number to E.164 in out (size >= 17): "+998901234567",
- * "998901234567", "901234567" (a local Uzbek number).  -1 when it is not a
- * phone number.
- */
-int		kannel_phone(const char *in, char *out, size_t outlen);
 
 /*
  * The text of an SMS: raw[0..rawlen) in charset (Kannel's %C, or NULL/""

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "bot/metrics.h"
+#include "base/metrics.h"
 #include "bot/store_sms.h"
 #include "gateway/ops.h"
 #include "gateway/server.h"

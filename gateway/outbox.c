@@ -17,8 +17,8 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "bot/log.h"
-#include "bot/metrics.h"
+#include "base/log.h"
+#include "base/metrics.h"
 #include "gateway/outbox.h"
 
 #define BATCH		64	/* rows looked at per pass */

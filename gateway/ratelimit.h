@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "bot/err.h"
+#include "base/err.h"
 
 struct ratelimit;	/* opaque */
 

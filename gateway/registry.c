@@ -8,7 +8,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "bot/notices.h"
 #include "gateway/registry.h"
 #include "gateway/server.h"

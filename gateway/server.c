@@ -17,14 +17,14 @@
 
 #include <sodium.h>
 
-#include "bot/log.h"
-#include "bot/metrics.h"
+#include "base/log.h"
+#include "base/metrics.h"
 #include "gateway/api.h"
 #include "gateway/deadline.h"
 #include "gateway/kannel.h"
+#include "gateway/ops.h"
 #include "gateway/ratelimit.h"
 #include "gateway/registry.h"
-#include "gateway/ops.h"
 #include "gateway/server.h"
 #include "gateway/sms.h"
 #include "gateway/telegram.h"

@@ -5,9 +5,9 @@
  */
 #ifndef GATEWAY_SERVER_H
 #define GATEWAY_SERVER_H
+#include "base/conf.h"
+#include "base/err.h"
 #include "bot/bot.h"
-#include "bot/conf.h"
-#include "bot/err.h"
 
 struct server;		/* opaque */
 

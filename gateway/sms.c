@@ -15,7 +15,8 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "bot/log.h"
+#include "base/log.h"
+#include "base/phone.h"
 #include "bot/store_sms.h"
 #include "gateway/kannel.h"
 #include "gateway/server.h"
@@ -219,7 +220,7 @@ sms_inbound(struct server *s, struct MHD_Connection *conn, struct req *r,
 	from = str_or_num(dig(j, c->agg_from), fbuf, sizeof(fbuf));
 	text = json_string_value(dig(j, c->agg_text));
 	id = str_or_num(dig(j, c->agg_id), ibuf, sizeof(ibuf));
-	if (from == NULL || text == NULL || kannel_phone(from, phone,
+	if (from == NULL || text == NULL || phone_e164(from, phone,
 	    sizeof(phone)) == -1) {
 		json_decref(j);
 		return http_error(conn, MHD_HTTP_BAD_REQUEST,

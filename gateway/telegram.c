@@ -16,8 +16,9 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "base/log.h"
+#include "base/phone.h"
 #include "bot/keyboard.h"
-#include "bot/log.h"
 #include "gateway/kannel.h"
 #include "gateway/server.h"
 #include "gateway/telegram.h"
@@ -123,7 +124,7 @@ telegram_parse_update(const char *body, size_t len, struct tg_update *out)
 			/* Only the sender's own number proves who they are. */
 			if (json_is_integer(uid) &&
 			    json_integer_value(uid) == from_id &&
-			    kannel_phone(json_string_value(json_object_get(
+			    phone_e164(json_string_value(json_object_get(
 			    contact, "phone_number")), out->phone,
 			    sizeof(out->phone)) == 0)
 				out->event = BOT_CONTACT;

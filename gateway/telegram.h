@@ -12,9 +12,9 @@
 
 #include <microhttpd.h>
 
+#include "base/conf.h"
+#include "base/err.h"
 #include "bot/bot.h"
-#include "bot/conf.h"
-#include "bot/err.h"
 #include "gateway/http.h"
 
 /* One Update as the bot needs it; the pure half of the webhook. */

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "gateway/api.h"
 #include "gateway/server.h"
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/lang.h"
+#include "base/lang.h"
 #include "intents/cli.h"
 #include "intents/nlu.h"
 #include "intents/translit.h"

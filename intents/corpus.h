@@ -12,7 +12,7 @@
 #define INTENTS_CORPUS_H
 #include <stddef.h>
 
-#include "bot/err.h"
+#include "base/err.h"
 #include "intents/nlu.h"
 
 struct corpus_item {

@@ -7,7 +7,7 @@
  */
 #ifndef INTENTS_DETECT_H
 #define INTENTS_DETECT_H
-#include "bot/lang.h"
+#include "base/lang.h"
 #include "intents/patterns.h"
 
 struct detect_ev {

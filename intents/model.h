@@ -24,8 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bot/err.h"
-#include "bot/lang.h"
+#include "base/err.h"
+#include "base/lang.h"
 #include "intents/nlu.h"
 
 #define MODEL_BITS	17

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "intents/detect.h"
 #include "intents/entities.h"
 #include "intents/model.h"

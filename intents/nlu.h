@@ -10,8 +10,8 @@
 #define INTENTS_NLU_H
 #include <stddef.h>
 
-#include "bot/err.h"
-#include "bot/lang.h"
+#include "base/err.h"
+#include "base/lang.h"
 
 enum intent {
 	INTENT_UNKNOWN = 0,

@@ -13,7 +13,7 @@
 #define INTENTS_NORMALIZE_H
 #include <stddef.h>
 
-#include "bot/err.h"
+#include "base/err.h"
 
 /* Facts learnt on the way, for language detection. */
 struct norm_info {

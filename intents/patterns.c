@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/lang.h"
-#include "bot/log.h"
+#include "base/lang.h"
+#include "base/log.h"
 #include "intents/nlu.h"
 #include "intents/normalize.h"
 #include "intents/patterns.h"

@@ -27,7 +27,7 @@
 #define INTENTS_PATTERNS_H
 #include <stddef.h>
 
-#include "bot/err.h"
+#include "base/err.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>

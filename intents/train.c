@@ -14,7 +14,7 @@
 #include <linear.h>
 #undef model
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "intents/model_int.h"
 #include "intents/train.h"
 

@@ -8,7 +8,7 @@
 #define INTENTS_TRAIN_H
 #include <stdio.h>
 
-#include "bot/err.h"
+#include "base/err.h"
 #include "intents/corpus.h"
 #include "intents/model.h"
 #include "intents/nlu.h"

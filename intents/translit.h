@@ -15,7 +15,7 @@
 #define INTENTS_TRANSLIT_H
 #include <stddef.h>
 
-#include "bot/err.h"
+#include "base/err.h"
 
 /*
  * Transliterate in[0..len) (UTF-8, NFC applied first) into a malloc'd,

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "locales/catalog.h"
 #include "locales/plural.h"
 #include "locales/pofile.h"

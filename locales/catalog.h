@@ -11,8 +11,8 @@
 #ifndef LOCALES_CATALOG_H
 #define LOCALES_CATALOG_H
 #include <stddef.h>
-#include "bot/err.h"
-#include "bot/lang.h"
+#include "base/err.h"
+#include "base/lang.h"
 
 struct catalog;		/* opaque, read-only after load, shared by threads */
 

@@ -13,7 +13,7 @@
  */
 #ifndef LOCALES_PLURAL_H
 #define LOCALES_PLURAL_H
-#include "bot/lang.h"
+#include "base/lang.h"
 
 #define PLURAL_MAX	3	/* most msgstr[] forms of any language */
 

@@ -15,7 +15,7 @@
 #include <gettext-po.h>
 #include <unistr.h>
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "locales/pofile.h"
 
 /*

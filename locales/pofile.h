@@ -7,7 +7,7 @@
 #ifndef LOCALES_POFILE_H
 #define LOCALES_POFILE_H
 #include <stddef.h>
-#include "bot/err.h"
+#include "base/err.h"
 #include "locales/plural.h"
 
 #define POFILE_MAXBYTES	(4u << 20)	/* a catalogue is ~10 KiB; refuse junk */

@@ -15,7 +15,7 @@
 #ifndef LOCALES_SMS_H
 #define LOCALES_SMS_H
 #include <stddef.h>
-#include "bot/err.h"
+#include "base/err.h"
 
 enum sms_coding { SMS_GSM7 = 0, SMS_UCS2 = 2 };	/* = Kannel's coding values */
 

@@ -12,7 +12,7 @@
 
 #include <unistr.h>
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "locales/catalog.h"
 #include "locales/sms.h"
 #include "tests/fuzz/fuzz.h"

@@ -1,6 +1,6 @@
 /*
  * kannel_fuzz.c - Kannel's parameters as the webhook reads them: the
- * sender's number (kannel_phone), the charset of a Content-Type
+ * sender's number (phone_e164), the charset of a Content-Type
  * (kannel_content_charset) and the text in its charset
  * (kannel_decode_text).  Input:
  *   byte 0     charset: one of the names below, or the Content-Type's
@@ -12,7 +12,8 @@
 
 #include <unistr.h>
 
-#include "bot/log.h"
+#include "base/log.h"
+#include "base/phone.h"
 #include "gateway/kannel.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -65,7 +66,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		charset = kannel_content_charset(ctype, csbuf, sizeof(csbuf));
 	if (charset != NULL && charset == csbuf)
 		FUZZ_ASSERT(strlen(csbuf) < sizeof(csbuf) && csbuf[0] != '\0');
-	if (kannel_phone(from, phone, sizeof(phone)) == 0) {
+	if (phone_e164(from, phone, sizeof(phone)) == 0) {
 		size_t n = strlen(phone);
 
 		FUZZ_ASSERT(phone[0] == '+' && n >= 8 && n <= 16);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "intents/model.h"
 #include "tests/fuzz/fuzz.h"
 

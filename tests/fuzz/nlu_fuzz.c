@@ -8,7 +8,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "intents/nlu.h"
 #include "tests/fuzz/fuzz.h"
 

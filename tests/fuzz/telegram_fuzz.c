@@ -7,7 +7,7 @@
 
 #include <unistr.h>
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "gateway/telegram.h"
 #include "tests/fuzz/fuzz.h"
 

@@ -10,7 +10,7 @@
 #include <uninorm.h>
 #include <unistr.h>
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "intents/normalize.h"
 #include "intents/patterns.h"
 #include "intents/translit.h"

@@ -38,8 +38,8 @@ build/fuzz/libmj.a: $(FUZZ_OBJS)
 
 # intents/ and locales/ targets link only their folder and the plumbing,
 # so they build while other folders are mid-change; gateway/ ones link all.
-FUZZ_PLUMB	 = $(filter build/fuzz/bot/err.o build/fuzz/bot/log.o \
-		   build/fuzz/bot/lang.o,$(FUZZ_OBJS))
+FUZZ_PLUMB	 = $(filter build/fuzz/base/err.o build/fuzz/base/log.o \
+		   build/fuzz/base/lang.o,$(FUZZ_OBJS))
 FUZZ_INTENTS	 = $(filter build/fuzz/intents/%.o,$(FUZZ_OBJS)) $(FUZZ_PLUMB)
 FUZZ_LOCALES	 = $(filter build/fuzz/locales/%.o,$(FUZZ_OBJS)) $(FUZZ_PLUMB)
 

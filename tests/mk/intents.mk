@@ -12,15 +12,15 @@
 #   make bench-intents   messages/s on one core over the corpus with the
 #                        model (release build); exits non-zero below
 #                        100,000 msg/s or over 16 MB of model
-# The intents/ tests link only intents/ and the plumbing (bot/err, log,
+# The intents/ tests link only intents/ and the plumbing (base/err, log,
 # lang), so they build while other folders are mid-change.  make test runs
 # build/san/tests/intents_eval_test like every unit test, so the accuracy
 # thresholds hold there too.
 
-INTENTS_SAN_OBJS = $(filter build/san/intents/%.o build/san/bot/err.o \
-		   build/san/bot/log.o build/san/bot/lang.o,$(SAN_OBJS))
-INTENTS_REL_OBJS = $(filter build/rel/intents/%.o build/rel/bot/err.o \
-		   build/rel/bot/log.o build/rel/bot/lang.o,$(REL_OBJS))
+INTENTS_SAN_OBJS = $(filter build/san/intents/%.o build/san/base/err.o \
+		   build/san/base/log.o build/san/base/lang.o,$(SAN_OBJS))
+INTENTS_REL_OBJS = $(filter build/rel/intents/%.o build/rel/base/err.o \
+		   build/rel/base/log.o build/rel/base/lang.o,$(REL_OBJS))
 INTENTS_TESTS	 = build/san/tests/nlu_test build/san/tests/translit_test \
 		   build/san/tests/normalize_test \
 		   build/san/tests/intents_eval_test build/san/tests/model_test

@@ -6,8 +6,8 @@
 # build while other folders are mid-change.
 
 SMS_BUDGET	?= 2
-LOCALES_OBJS	 = $(filter build/san/locales/%.o build/san/bot/err.o \
-		   build/san/bot/log.o build/san/bot/lang.o,$(SAN_OBJS))
+LOCALES_OBJS	 = $(filter build/san/locales/%.o build/san/base/err.o \
+		   build/san/base/log.o build/san/base/lang.o,$(SAN_OBJS))
 LOCALES_TESTS	 = build/san/tests/catalog_test build/san/tests/sms_test
 
 .PHONY: locales-test sms-cost

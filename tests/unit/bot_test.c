@@ -4,8 +4,8 @@
  * language of that script, then the configured defaults; and the script
  * of a message (nlu_text_script), in which codes do not count.
  */
-#include "check.h"
 #include "bot/bot.c"
+#include "check.h"
 
 /* Messages whose words name no language, in each script, and none. */
 #define L	"Xiva"

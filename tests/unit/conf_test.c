@@ -3,7 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bot/conf.h"
+#include "base/conf.h"
 #include "check.h"
 
 static void

@@ -18,8 +18,8 @@
 #include <time.h>
 
 #include "intents/model.h"
-#include "intents/normalize.h"
 #include "intents/nlu.h"
+#include "intents/normalize.h"
 
 #define CORPUS		"data/corpus/*.tsv"
 #define MODEL		"intents/model.bin"

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/lang.h"
+#include "base/lang.h"
 #include "intents/nlu.h"
 
 static inline void

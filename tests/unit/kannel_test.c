@@ -1,6 +1,7 @@
 /* kannel_test.c - sender numbers as Kannel and operators give them. */
-#include "gateway/kannel.h"
+#include "base/phone.h"
 #include "check.h"
+#include "gateway/kannel.h"
 
 int
 main(void)
@@ -18,11 +19,11 @@ main(void)
 	char	out[20];
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		CHECK_INT(kannel_phone(ok[i].in, out, sizeof(out)), 0);
+		CHECK_INT(phone_e164(ok[i].in, out, sizeof(out)), 0);
 		CHECK_STR(out, ok[i].want);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		CHECK_INT(kannel_phone(bad[i], out, sizeof(out)), -1);
-	CHECK_INT(kannel_phone(NULL, out, sizeof(out)), -1);
+		CHECK_INT(phone_e164(bad[i], out, sizeof(out)), -1);
+	CHECK_INT(phone_e164(NULL, out, sizeof(out)), -1);
 	return check_done("kannel_test");
 }

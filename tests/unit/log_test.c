@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "bot/log.h"
+#include "base/log.h"
 #include "check.h"
 
 static void

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gateway/mask.h"
+#include "base/mask.h"
 #include "tests/unit/check.h"
 
 static const struct {

@@ -3,8 +3,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "gateway/ratelimit.h"
 #include "check.h"
+#include "gateway/ratelimit.h"
 
 static struct sockaddr_in
 v4(const char *a)

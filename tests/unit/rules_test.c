@@ -20,9 +20,9 @@
 #include "bot/rules_data.h"
 #include "bot/store.h"
 #include "bot/store_rules.h"
+#include "check.h"
 #include "intents/nlu.h"
 #include "locales/catalog.h"
-#include "check.h"
 
 #define RULES_TSV	"tests/fixtures/eligibility/rules.tsv"
 #define ANSWERS_TSV	"tests/fixtures/eligibility/answers.tsv"

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "intents_tsv.h"
 #include "intents/translit.h"
+#include "intents_tsv.h"
 
 #define FIXTURE "tests/fixtures/translit.tsv"
 

@@ -5,8 +5,8 @@
  * a const struct conf * handed to each module.  Plumbing: includes nothing
  * else from the project.
  */
-#ifndef BOT_CONF_H
-#define BOT_CONF_H
+#ifndef BASE_CONF_H
+#define BASE_CONF_H
 #include <stddef.h>
 
 struct conf {

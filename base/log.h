@@ -5,8 +5,8 @@
  * forge a line.  Phones and PINFLs go through log_mask_* first; message text
  * is never logged.  Plumbing: includes nothing else from the project.
  */
-#ifndef BOT_LOG_H
-#define BOT_LOG_H
+#ifndef BASE_LOG_H
+#define BASE_LOG_H
 #include <stddef.h>
 
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };

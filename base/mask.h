@@ -4,8 +4,8 @@
  * written inside a message are masked the same way, application numbers
  * are left alone.  No state: safe from any thread.
  */
-#ifndef GATEWAY_MASK_H
-#define GATEWAY_MASK_H
+#ifndef BASE_MASK_H
+#define BASE_MASK_H
 #include <stddef.h>
 
 /* An address or phone into buf (always NUL-terminated); returns buf. */

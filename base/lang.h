@@ -2,8 +2,8 @@
  * lang.h - the four languages (with script) a citizen is answered in.
  * Plumbing: shared by intents/, locales/ and bot/; includes nothing else.
  */
-#ifndef BOT_LANG_H
-#define BOT_LANG_H
+#ifndef BASE_LANG_H
+#define BASE_LANG_H
 
 enum lang {
 	LANG_UZ_LATN = 0,

@@ -2,7 +2,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "bot/metrics.h"
+#include "base/metrics.h"
 
 const double metric_bucket_le[METRIC_BUCKETS] = { 0.0005, 0.001, 0.0025,
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5 };

@@ -1,5 +1,5 @@
 /* err.c - names for enum mj_err. */
-#include "bot/err.h"
+#include "base/err.h"
 
 const char *
 mj_strerror(enum mj_err e)

@@ -3,8 +3,8 @@
  * Foreign codes (SQLite, libcurl, PCRE2) are translated where the library is
  * called; above that only enum mj_err travels.  Includes nothing else.
  */
-#ifndef BOT_ERR_H
-#define BOT_ERR_H
+#ifndef BASE_ERR_H
+#define BASE_ERR_H
 
 enum mj_err {
 	MJ_OK = 0,

@@ -3,8 +3,8 @@
  * Prometheus text format.  Lock-free (C11 atomics); plumbing: includes
  * nothing else from the project.
  */
-#ifndef BOT_METRICS_H
-#define BOT_METRICS_H
+#ifndef BASE_METRICS_H
+#define BASE_METRICS_H
 #include <stddef.h>
 
 enum metric_chan { MCHAN_SMS, MCHAN_TELEGRAM, MCHAN_CHAT, MCHAN_OTHER,

@@ -2,7 +2,7 @@
 #include <strings.h>
 #include <string.h>
 
-#include "bot/lang.h"
+#include "base/lang.h"
 
 static const char *const tags[LANG__COUNT] = {
 	"uz-Latn", "uz-Cyrl", "ru", "en"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "bot/conf.h"
+#include "base/conf.h"
 
 enum ktype { K_INT, K_STR, K_SECRET };
 

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gateway/mask.h"
+#include "base/mask.h"
 
 const char *
 mask_phone(const char *phone, char *buf, size_t len)
