@@ -17,11 +17,11 @@ PKGCFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -llinear -lunistring \
 	   -lgettextpo -lpthread -lm
 
-SRCS	:= $(sort $(wildcard base/*.c bot/*.c gateway/*.c intents/*.c locales/*.c))
+SRCS	:= $(sort $(wildcard base/*.c store/*.c bot/*.c gateway/*.c intents/*.c locales/*.c))
 MAIN	:= bot/main.c
 LIBSRCS	:= $(filter-out $(MAIN),$(SRCS))
 GEN	:= build/gen/migrations.c
-MIGRATIONS := $(sort $(wildcard bot/migrations/*.sql))
+MIGRATIONS := $(sort $(wildcard store/migrations/*.sql))
 UNITSRC	:= $(sort $(wildcard tests/unit/*_test.c))
 
 REL_CFLAGS = $(CSTD) $(WARN) -O2 -g $(INC) $(PKGCFLAGS)

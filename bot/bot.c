@@ -19,9 +19,9 @@
 #include "bot/bot.h"
 #include "bot/dialogue.h"
 #include "bot/keyboard.h"
-#include "bot/store_index.h"
-#include "bot/store_sms.h"
 #include "locales/sms.h"
+#include "store/index.h"
+#include "store/sms.h"
 
 #define STATE_MORE	"more"		/* rest of a shortened SMS waits;
 					 * "more.INTENT": the reply's intent */

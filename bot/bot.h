@@ -14,9 +14,9 @@
 #include "base/conf.h"
 #include "base/err.h"
 #include "base/lang.h"
-#include "bot/store.h"
 #include "intents/nlu.h"
 #include "locales/catalog.h"
+#include "store/store.h"
 
 struct bot;		/* opaque; borrows everything given to bot_new() */
 

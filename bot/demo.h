@@ -9,7 +9,7 @@
 #ifndef BOT_DEMO_H
 #define BOT_DEMO_H
 #include "base/err.h"
-#include "bot/store.h"
+#include "store/store.h"
 
 /* Seed the programmes (idempotent) inside one transaction. */
 enum mj_err	demo_programmes(struct store *);

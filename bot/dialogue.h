@@ -5,7 +5,7 @@
  * and the contact, may change the contact's state, and fills the answer (a
  * catalogue message id with parameters, or a verbatim text).  Everything
  * happens inside the message's transaction; a topic uses the store only
- * through bot/store.h.
+ * through store/store.h.
  */
 #ifndef BOT_DIALOGUE_H
 #define BOT_DIALOGUE_H

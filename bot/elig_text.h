@@ -14,8 +14,8 @@
 #include "base/err.h"
 #include "base/lang.h"
 #include "bot/rules.h"
-#include "bot/store_rules.h"
 #include "locales/catalog.h"
+#include "store/programmes.h"
 
 #define ELIG_TEXT_MAX	1024	/* fits contact.state_data */
 

@@ -30,7 +30,9 @@
 #include "bot/dialogue.h"
 #include "bot/elig_text.h"
 #include "bot/rules.h"
-#include "bot/store_rules.h"
+#include "bot/rules_data.h"
+#include "intents/fold.h"
+#include "store/programmes.h"
 
 #define ST_ASK		"elig"
 #define ST_OFFICE	"elig.office"
@@ -240,7 +242,7 @@ verdict(struct turn *t, const struct dlg *d, int final, int *given)
 	    code = strtok_r(NULL, ";", &save)) {
 		if ((rc = store_rules_get(st, code, &p[0])) == MJ_ENOTFOUND)
 			continue;
-		if (rc != MJ_OK || (rc = store_rules_resolve(st, &p[0], crit,
+		if (rc != MJ_OK || (rc = rules_resolve(st, &p[0], crit,
 		    &ncrit, NULL, 0)) != MJ_OK) {
 			log_err("elig.rules", "programme=%s err=\"%s\"", code,
 			    mj_strerror(rc));
@@ -480,7 +482,7 @@ match_district(const struct turn *t, char *district, size_t len, int *alone)
 	if ((copy = strndup(t->in->text, t->in->len < 900 ? t->in->len :
 	    900)) == NULL)
 		return MJ_ENOMEM;
-	rules_fold(copy, text, sizeof(text));
+	fold_text(copy, text, sizeof(text));
 	free(copy);
 	nw = words(text, w, wl, MAX_WORDS);
 	if (nw == 0)

@@ -34,8 +34,6 @@
 #include "bot/retrain.h"
 #include "bot/rules_data.h"
 #include "bot/staff.h"
-#include "bot/store.h"
-#include "bot/store_helpdesk.h"
 #include "bot/teach.h"
 #include "gateway/kannel.h"
 #include "gateway/outbox.h"
@@ -49,6 +47,8 @@
 #include "intents/train_cli.h"
 #include "locales/catalog.h"
 #include "locales/cli.h"
+#include "store/helpdesk.h"
+#include "store/store.h"
 
 struct app {
 	struct conf	 conf;

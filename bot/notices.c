@@ -13,8 +13,8 @@
 #include "base/log.h"
 #include "bot/dialogue.h"
 #include "bot/notices.h"
-#include "bot/store_sms.h"
 #include "locales/sms.h"
+#include "store/sms.h"
 
 #define TASHKENT_UTC_OFFSET	(5 * 3600)	/* no daylight saving */
 #define CSV_FIELDS		16

@@ -14,6 +14,8 @@
 #define BOT_RULES_H
 #include <stddef.h>
 
+#include "store/programmes.h"
+
 /* What a citizen can be asked, and what is derived from it. */
 enum rules_fact {
 	FACT_MEMBERS = 0,	/* people in the family, the citizen included */
@@ -40,9 +42,6 @@ enum rules_op {
 const char	*rules_op_name(enum rules_op);
 int		 rules_op_from_name(const char *);
 
-#define RULES_MAX_VALS	8
-#define RULES_MAX_CRIT	8
-
 /* One criterion, its threshold already resolved to a number. */
 struct rules_crit {
 	enum rules_fact	 fact;
@@ -55,19 +54,6 @@ struct rules_crit {
 	double		 vals[RULES_MAX_VALS];	/* op in */
 	size_t		 nvals;
 	char		 reason[24];	/* picks the explaining sentence */
-};
-
-enum rules_amount_kind { AMOUNT_NONE = 0, AMOUNT_FIXED, AMOUNT_PER_CHILD };
-
-/*
- * Per child: the first child first (first_under3 when a child is under 3),
- * second for the second, further for each one after.  When the number
- * under 3 is not known the amount is a range: from first to first_under3.
- */
-struct rules_amount {
-	enum rules_amount_kind	kind;
-	long long		fixed;		/* soums a month */
-	long long		first, first_under3, second, further;
 };
 
 struct rules_answers {
@@ -136,12 +122,4 @@ void	rules_evaluate(const struct rules_crit *, size_t ncrit,
 enum rules_result rules_check(const struct rules_crit *,
 	    const struct rules_answers *);
 
-/*
- * Fold a place name, or a message, for matching spellings against each
- * other: Uzbek or Russian Cyrillic to Latin, lower case, apostrophes
- * dropped (oʻ o' o` -> o), q -> k, x -> h, every other character a single
- * space, no space at either end.  Into out (cap bytes, NUL-terminated);
- * returns the length, 0 when nothing is left or in is not valid UTF-8.
- */
-size_t	rules_fold(const char *in, char *out, size_t cap);
 #endif

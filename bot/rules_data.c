@@ -15,7 +15,8 @@
 #include "bot/elig_text.h"
 #include "bot/rules.h"
 #include "bot/rules_data.h"
-#include "bot/store_rules.h"
+#include "intents/fold.h"
+#include "store/programmes.h"
 
 #define FORMAT	"murojaat-rules/1"
 
@@ -337,7 +338,7 @@ check_programme(struct store *st, const struct catalog *cat, int budget,
 	char			what[120] = "";
 	enum mj_err		rc;
 
-	if ((rc = store_rules_resolve(st, p, crit, &ncrit, what,
+	if ((rc = rules_resolve(st, p, crit, &ncrit, what,
 	    sizeof(what))) != MJ_OK) {
 		snprintf(err, errlen, "%s: not found", what);
 		return MJ_EINPUT;
@@ -464,6 +465,31 @@ out:
 	free(p);
 	json_decref(root);
 	return rc;
+}
+
+/*
+ * The folded spellings of an office's district, "|"-separated into out:
+ * its aliases as written and its name in every language.
+ */
+static void
+spellings(const struct office *o, char *out, size_t len)
+{
+	char	 al[sizeof(o->aliases)], folded[256], *save = NULL, *a;
+	size_t	 n = 0;
+
+	out[0] = '\0';
+	for (int l = -1; l < LANG__COUNT; l++) {
+		snprintf(al, sizeof(al), "%s", l < 0 ? o->aliases : o->name[l]);
+		for (a = strtok_r(al, "|", &save); a != NULL;
+		    a = strtok_r(NULL, "|", &save)) {
+			size_t k = fold_text(a, folded, sizeof(folded));
+
+			if (k == 0 || n + k + 2 > len)
+				continue;
+			n += (size_t)snprintf(out + n, len - n, "%s%s",
+			    n > 0 ? "|" : "", folded);
+		}
+	}
 }
 
 /* Split a TSV line in place into at most max fields. */
@@ -601,7 +627,7 @@ import_tsv(struct store *st, const struct catalog *cat, int budget,
     const char *path, char *where, size_t wherelen)
 {
 	FILE		*fp;
-	char		 line[8192], *f[64], err[300];
+	char		 line[8192], *f[64], err[300], folded[2048];
 	int		 map[OC__COUNT], lineno = 0, header = 0, n = 0;
 	struct office	*o;
 	enum mj_err	 rc;
@@ -671,7 +697,8 @@ import_tsv(struct store *st, const struct catalog *cat, int budget,
 				goto end;
 			}
 		}
-		if ((rc = store_rules_office_put(st, o)) != MJ_OK)
+		spellings(o, folded, sizeof(folded));
+		if ((rc = store_rules_office_put(st, o, folded)) != MJ_OK)
 			break;
 		n++;
 	}
@@ -954,4 +981,69 @@ rules_data_cmd(struct store *st, const struct catalog *cat,
 	    ".json or offices .tsv)\n"
 	    "       murojaat rules export [--offices]\n");
 	return 2;
+}
+
+/* "1;2;3" into vals; the count. */
+static size_t
+parse_vals(const char *s, double *vals, size_t max)
+{
+	size_t	n = 0;
+	char	*end;
+
+	while (*s != '\0' && n < max) {
+		double v = strtod(s, &end);
+
+		if (end == s)
+			break;
+		vals[n++] = v;
+		s = end;
+		while (*s == ';' || *s == ' ' || *s == ',')
+			s++;
+	}
+	return n;
+}
+
+enum mj_err
+rules_resolve(struct store *st, const struct prog_def *p,
+    struct rules_crit *out, size_t *n, char *what, size_t whatlen)
+{
+	enum mj_err	rc;
+
+	*n = 0;
+	for (size_t i = 0; i < p->ncrit && i < RULES_MAX_CRIT; i++) {
+		const struct crit_def	*c = &p->crit[i];
+		struct rules_crit	*r = &out[*n];
+		int			 f = rules_fact_from_name(c->fact),
+					 o = rules_op_from_name(c->op);
+		double			 factor = c->factor != 0 ? c->factor : 1;
+
+		if (f < 0 || o < 0) {
+			if (what != NULL)
+				snprintf(what, whatlen, "%s: %s %s", p->code,
+				    c->fact, c->op);
+			return MJ_EINPUT;
+		}
+		memset(r, 0, sizeof(*r));
+		r->fact = (enum rules_fact)f;
+		r->op = (enum rules_op)o;
+		r->value = c->value;
+		r->value2 = c->value2;
+		if (c->ref[0] != '\0') {
+			struct setting s;
+
+			if ((rc = store_rules_setting_get(st, c->ref, &s)) !=
+			    MJ_OK) {
+				if (what != NULL)
+					snprintf(what, whatlen, "%s: figure %s",
+					    p->code, c->ref);
+				return rc;
+			}
+			r->value = s.value * factor;
+		}
+		r->unsure = c->unsure;
+		r->nvals = parse_vals(c->vals, r->vals, RULES_MAX_VALS);
+		snprintf(r->reason, sizeof(r->reason), "%s", c->reason);
+		(*n)++;
+	}
+	return MJ_OK;
 }

@@ -17,8 +17,10 @@
 
 #include "base/conf.h"
 #include "base/err.h"
-#include "bot/store.h"
+#include "bot/rules.h"
 #include "locales/catalog.h"
+#include "store/programmes.h"
+#include "store/store.h"
 
 /*
  * Import path (".tsv": offices, otherwise programmes JSON).  budget is the
@@ -51,4 +53,9 @@ enum mj_err	rules_data_seed(struct store *, const struct catalog *,
  */
 int		rules_data_cmd(struct store *, const struct catalog *,
 		    const struct conf *, int argc, char **argv);
+/* Resolve a programme's criteria (figures by name); MJ_ENOTFOUND names
+ * a missing figure in what (may be NULL). */
+enum mj_err	rules_resolve(struct store *, const struct prog_def *,
+		    struct rules_crit *out, size_t *n, char *what,
+		    size_t whatlen);
 #endif

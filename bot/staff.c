@@ -12,7 +12,7 @@
 
 #include "base/log.h"
 #include "bot/staff.h"
-#include "bot/store_helpdesk.h"
+#include "store/helpdesk.h"
 
 static const char *const role_names[] = { "agent", "supervisor", "admin" };
 

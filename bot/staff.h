@@ -16,7 +16,7 @@
 
 #include "base/conf.h"
 #include "base/err.h"
-#include "bot/store.h"
+#include "store/store.h"
 
 enum staff_role { STAFF_AGENT = 0, STAFF_SUPERVISOR, STAFF_ADMIN };
 

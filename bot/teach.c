@@ -10,9 +10,9 @@
 
 #include "base/lang.h"
 #include "base/log.h"
-#include "bot/store_helpdesk.h"
 #include "bot/teach.h"
 #include "intents/entities.h"
+#include "store/helpdesk.h"
 
 #define EXPORT_MAX	1000000		/* labels written at the most */
 

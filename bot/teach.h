@@ -13,8 +13,8 @@
 
 #include "base/conf.h"
 #include "base/err.h"
-#include "bot/store.h"
 #include "intents/nlu.h"
+#include "store/store.h"
 
 #define TEACH_OFF_TOPIC	"off_topic"	/* corpus.h reads it as unknown */
 

@@ -15,8 +15,8 @@
 
 #include "base/log.h"
 #include "bot/dialogue.h"
-#include "bot/store_helpdesk.h"
-#include "bot/store_index.h"
+#include "store/helpdesk.h"
+#include "store/index.h"
 #include "gateway/api.h"
 #include "gateway/api_int.h"
 #include "gateway/server.h"

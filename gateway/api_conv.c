@@ -13,7 +13,7 @@
 #include "base/lang.h"
 #include "base/log.h"
 #include "base/mask.h"
-#include "bot/store_helpdesk.h"
+#include "store/helpdesk.h"
 #include "gateway/api_int.h"
 
 #define TASHKENT_UTC_OFFSET	(5 * 3600)	/* UTC+5 all year */

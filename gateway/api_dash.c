@@ -12,7 +12,7 @@
 #include "base/lang.h"
 #include "base/mask.h"
 #include "bot/dialogue.h"
-#include "bot/store_helpdesk.h"
+#include "store/helpdesk.h"
 #include "gateway/api_int.h"
 #include "locales/catalog.h"
 #include "locales/sms.h"

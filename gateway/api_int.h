@@ -14,7 +14,7 @@
 
 #include "bot/bot.h"
 #include "bot/staff.h"
-#include "bot/store.h"
+#include "store/store.h"
 #include "gateway/http.h"
 
 struct api {

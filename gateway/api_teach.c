@@ -10,7 +10,7 @@
 
 #include "base/log.h"
 #include "bot/retrain.h"
-#include "bot/store_helpdesk.h"
+#include "store/helpdesk.h"
 #include "bot/teach.h"
 #include "gateway/api_int.h"
 

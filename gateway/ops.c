@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "base/metrics.h"
-#include "bot/store_sms.h"
+#include "store/sms.h"
 #include "gateway/ops.h"
 #include "gateway/server.h"
 #include "intents/nlu.h"

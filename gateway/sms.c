@@ -17,7 +17,7 @@
 
 #include "base/log.h"
 #include "base/phone.h"
-#include "bot/store_sms.h"
+#include "store/sms.h"
 #include "gateway/kannel.h"
 #include "gateway/server.h"
 #include "gateway/sms.h"

@@ -78,7 +78,7 @@ def fill(db, n_msgs, n_contacts, days=90):
                     "delivery, encoding, segments, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     rows())
     # the help desk's summaries and search index, as murojaat's indexer
-    # builds them (bot/store_index.c), in one pass
+    # builds them (store/index.c), in one pass
     con.execute("INSERT INTO message_feed SELECT id, contact_id, direction, channel, lang, intent, "
                 "body, created_at FROM messages WHERE id > (SELECT last_id FROM index_state "
                 "WHERE name = 'messages') ORDER BY id")

@@ -441,7 +441,7 @@ def test_static_pages_headers_and_traversal(t):
         r = s.get(path)
         t.eq(r.status, 200, path)
         t.eq(r.header("Content-Type"), ctype, path)
-    for path in ("/../bot/main.c", "/%2e%2e/bot/main.c", "/i18n/../../../bot/store.c", "/.git/config",
+    for path in ("/../bot/main.c", "/%2e%2e/bot/main.c", "/i18n/../../../store/store.c", "/.git/config",
                  "//etc/passwd", "/nothing.html", "/i18n", "/web.c"):
         t.eq(s.get(path).status, 404, path)
     t.eq(s.request("HEAD", "/app.js").status, 200)

@@ -18,11 +18,12 @@
 #include "bot/elig_text.h"
 #include "bot/rules.h"
 #include "bot/rules_data.h"
-#include "bot/store.h"
-#include "bot/store_rules.h"
 #include "check.h"
+#include "intents/fold.h"
 #include "intents/nlu.h"
 #include "locales/catalog.h"
+#include "store/programmes.h"
+#include "store/store.h"
 
 #define RULES_TSV	"tests/fixtures/eligibility/rules.tsv"
 #define ANSWERS_TSV	"tests/fixtures/eligibility/answers.tsv"
@@ -139,7 +140,7 @@ test_rules_table(struct store *st)
 				continue;
 			}
 		} else if (store_rules_get(st, col[0], p) != MJ_OK ||
-		    store_rules_resolve(st, p, crit, &ncrit, NULL, 0) !=
+		    rules_resolve(st, p, crit, &ncrit, NULL, 0) !=
 		    MJ_OK) {
 			fprintf(stderr, "%s:%d: no programme %s\n", RULES_TSV,
 			    lineno, col[0]);
@@ -323,12 +324,12 @@ test_fold(void)
 	char	out[64];
 
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
-		rules_fold(pairs[i][0], out, sizeof(out));
+		fold_text(pairs[i][0], out, sizeof(out));
 		CHECK_STR(out, pairs[i][1]);
 	}
-	CHECK_INT(rules_fold("\xff", out, sizeof(out)), 0);
+	CHECK_INT(fold_text("\xff", out, sizeof(out)), 0);
 	/* a small buffer is cut, never overrun */
-	CHECK_INT(rules_fold("Yangibozor", out, 5), 4);
+	CHECK_INT(fold_text("Yangibozor", out, 5), 4);
 	CHECK_STR(out, "yang");
 }
 
@@ -354,7 +355,7 @@ test_budget(struct store *st, const struct catalog *cat)
 	for (c = strtok_r(codes, ";", &save); c != NULL;
 	    c = strtok_r(NULL, ";", &save)) {
 		CHECK_INT(store_rules_get(st, c, p), MJ_OK);
-		CHECK_INT(store_rules_resolve(st, p, crit, &ncrit, NULL, 0),
+		CHECK_INT(rules_resolve(st, p, crit, &ncrit, NULL, 0),
 		    MJ_OK);
 		for (int l = 0; l < LANG__COUNT; l++) {
 			int seg = elig_worst_segments(cat, (enum lang)l, p, crit,

@@ -6,10 +6,10 @@
 #include <sqlite3.h>
 
 #include "bot/demo.h"
-#include "bot/migrations.h"
-#include "bot/store.h"
-#include "bot/store_index.h"
 #include "check.h"
+#include "store/index.h"
+#include "store/migrations.h"
+#include "store/store.h"
 
 static long long
 scalar(const char *path, const char *q)

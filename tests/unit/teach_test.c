@@ -13,10 +13,10 @@
 #include <sqlite3.h>
 
 #include "bot/retrain.h"
-#include "bot/store_helpdesk.h"
-#include "bot/store_index.h"
 #include "bot/teach.h"
 #include "check.h"
+#include "store/helpdesk.h"
+#include "store/index.h"
 
 static long long
 scalar(const char *path, const char *q)

@@ -1,8 +1,8 @@
-/* store_sms.c - delivery reports and applicants' contacts (SQLite). */
+/* sms.c - delivery reports and applicants' contacts (SQLite). */
 #include <string.h>
 
-#include "bot/store_int.h"
-#include "bot/store_sms.h"
+#include "store/sms.h"
+#include "store/store_int.h"
 
 /* How far a delivery state stands; a report never moves one back. */
 static int

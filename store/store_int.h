@@ -1,10 +1,10 @@
 /*
  * store_int.h - what the SQLite files of the store share (store.c and
  * store_helpdesk.c): the connection, its statements and small helpers.
- * Nothing outside bot/store*.c includes it.
+ * Nothing outside store/ includes it.
  */
-#ifndef BOT_STORE_INT_H
-#define BOT_STORE_INT_H
+#ifndef STORE_STORE_INT_H
+#define STORE_STORE_INT_H
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>

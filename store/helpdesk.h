@@ -1,5 +1,5 @@
 /*
- * store_helpdesk.h - the help desk's SQL: staff accounts, sessions, login
+ * helpdesk.h - the help desk's SQL: staff accounts, sessions, login
  * throttling, the audit log, the inbox (one summary row per conversation,
  * kept by triggers on messages; keyset paging newest first; FTS5 search),
  * the conversation view, notes, labels, takeover and the dashboard.
@@ -13,13 +13,13 @@
  * non-zero stops the listing (not an error).  The lock is held meanwhile,
  * so callbacks only copy.
  */
-#ifndef BOT_STORE_HELPDESK_H
-#define BOT_STORE_HELPDESK_H
+#ifndef STORE_STORE_HELPDESK_H
+#define STORE_STORE_HELPDESK_H
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
-#include "bot/store.h"
+#include "store/store.h"
 
 /* ---- staff, sessions, throttling, audit */
 

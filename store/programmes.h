@@ -1,5 +1,5 @@
 /*
- * store_rules.h - the eligibility data in the store: programmes with their
+ * programmes.h - the eligibility data in the store: programmes with their
  * texts, questions, amount rule and criteria; named figures (the minimum
  * consumer expenditure with its year and source); Inson centres and the
  * spellings of their districts.  Written by `murojaat rules import`, read
@@ -10,14 +10,32 @@
  * write, happens inside the caller's store_begin()/store_end(), which
  * holds the store's lock (statements are store_cached()).
  */
-#ifndef BOT_STORE_RULES_H
-#define BOT_STORE_RULES_H
+#ifndef STORE_PROGRAMMES_H
+#define STORE_PROGRAMMES_H
 #include <stdint.h>
 
 #include "base/err.h"
 #include "base/lang.h"
-#include "bot/rules.h"
-#include "bot/store.h"
+#include "store/store.h"
+
+/* The limits of a programme's criteria, as stored and as bot/rules.c
+ * evaluates them. */
+#define RULES_MAX_VALS	8
+#define RULES_MAX_CRIT	8
+
+/* The amount rule, as stored and as bot/rules.c computes it. */
+enum rules_amount_kind { AMOUNT_NONE = 0, AMOUNT_FIXED, AMOUNT_PER_CHILD };
+
+/*
+ * Per child: the first child first (first_under3 when a child is under 3),
+ * second for the second, further for each one after.  When the number
+ * under 3 is not known the amount is a range: from first to first_under3.
+ */
+struct rules_amount {
+	enum rules_amount_kind	kind;
+	long long		fixed;		/* soums a month */
+	long long		first, first_under3, second, further;
+};
 
 /* Texts of a programme in one language. */
 enum prog_field {
@@ -82,11 +100,6 @@ enum mj_err	store_rules_setting_get(struct store *, const char *key,
 enum mj_err	store_rules_setting_at(struct store *, int i,
 		    struct setting *out);
 
-/* Resolve a programme's criteria (figures by name); MJ_ENOTFOUND names
- * a missing figure in what (may be NULL). */
-enum mj_err	store_rules_resolve(struct store *, const struct prog_def *,
-		    struct rules_crit *out, size_t *n, char *what,
-		    size_t whatlen);
 
 struct office {
 	char	district[32];
@@ -100,8 +113,13 @@ struct office {
 	char	address[LANG__COUNT][200];
 	char	aliases[1024];		/* "|"-separated, as written */
 };
-/* Replace an office with its texts and aliases (folded on the way in). */
-enum mj_err	store_rules_office_put(struct store *, const struct office *);
+/*
+ * Replace an office with its texts and the spellings of its district:
+ * spellings is "|"-separated, already folded by the caller (fold_text()),
+ * and may be NULL.
+ */
+enum mj_err	store_rules_office_put(struct store *, const struct office *,
+		    const char *spellings);
 /* By district code; MJ_ENOTFOUND. */
 enum mj_err	store_rules_office_get(struct store *, const char *district,
 		    struct office *out);

@@ -7,8 +7,8 @@
  * Strings handed in are copied (SQLITE_TRANSIENT); strings handed out are
  * copied into the caller's structs.
  */
-#ifndef BOT_STORE_H
-#define BOT_STORE_H
+#ifndef STORE_STORE_H
+#define STORE_STORE_H
 #include <stdint.h>
 
 #include <stddef.h>

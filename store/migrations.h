@@ -1,11 +1,11 @@
 /*
  * migrations.h - the numbered SQL migrations, embedded at build time from
- * bot/migrations/NNNN_name.sql (tools/embed-sql.sh).  store_open() applies
+ * store/migrations/NNNN_name.sql (tools/embed-sql.sh).  store_open() applies
  * those not yet recorded in schema_migrations, in order, each in its own
  * transaction.
  */
-#ifndef BOT_MIGRATIONS_H
-#define BOT_MIGRATIONS_H
+#ifndef STORE_MIGRATIONS_H
+#define STORE_MIGRATIONS_H
 #include <stddef.h>
 
 struct migration {

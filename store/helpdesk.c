@@ -1,5 +1,5 @@
 /*
- * store_helpdesk.c - the SQLite side of store_helpdesk.h.  Fixed statements
+ * helpdesk.c - the SQLite side of helpdesk.h.  Fixed statements
  * are prepared on first use and kept; the inbox query is built from a fixed
  * set of fragments chosen by which filters are present (so each shape can
  * use its own index), and each shape is prepared once and kept too.  Every
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "bot/store_helpdesk.h"
-#include "bot/store_int.h"
+#include "store/helpdesk.h"
+#include "store/store_int.h"
 
 enum hq {
 	H_STAFF_ADD, H_STAFF_GET, H_STAFF_SET, H_STAFF_END, H_STAFF_LIST,

@@ -1,14 +1,13 @@
 /*
- * store_rules.c - the SQLite side of store_rules.h: programmes, their texts
+ * programmes.c - the SQLite side of programmes.h: programmes, their texts
  * and criteria, settings, offices and district spellings.  Statements come
  * from store_cached(); every value is a bound parameter.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/rules.h"
-#include "bot/store_int.h"
-#include "bot/store_rules.h"
+#include "store/programmes.h"
+#include "store/store_int.h"
 
 static const char *const field_names[PF__COUNT] = {
 	"name", "who", "documents", "apply", "timeline"
@@ -377,77 +376,13 @@ store_rules_setting_at(struct store *st, int i, struct setting *s)
 	return setting_row(st, q, s);
 }
 
-/* "1;2;3" into vals; the count. */
-static size_t
-parse_vals(const char *s, double *vals, size_t max)
-{
-	size_t	n = 0;
-	char	*end;
-
-	while (*s != '\0' && n < max) {
-		double v = strtod(s, &end);
-
-		if (end == s)
-			break;
-		vals[n++] = v;
-		s = end;
-		while (*s == ';' || *s == ' ' || *s == ',')
-			s++;
-	}
-	return n;
-}
-
 enum mj_err
-store_rules_resolve(struct store *st, const struct prog_def *p,
-    struct rules_crit *out, size_t *n, char *what, size_t whatlen)
-{
-	enum mj_err	rc;
-
-	*n = 0;
-	for (size_t i = 0; i < p->ncrit && i < RULES_MAX_CRIT; i++) {
-		const struct crit_def	*c = &p->crit[i];
-		struct rules_crit	*r = &out[*n];
-		int			 f = rules_fact_from_name(c->fact),
-					 o = rules_op_from_name(c->op);
-		double			 factor = c->factor != 0 ? c->factor : 1;
-
-		if (f < 0 || o < 0) {
-			if (what != NULL)
-				snprintf(what, whatlen, "%s: %s %s", p->code,
-				    c->fact, c->op);
-			return MJ_EINPUT;
-		}
-		memset(r, 0, sizeof(*r));
-		r->fact = (enum rules_fact)f;
-		r->op = (enum rules_op)o;
-		r->value = c->value;
-		r->value2 = c->value2;
-		if (c->ref[0] != '\0') {
-			struct setting s;
-
-			if ((rc = store_rules_setting_get(st, c->ref, &s)) !=
-			    MJ_OK) {
-				if (what != NULL)
-					snprintf(what, whatlen, "%s: figure %s",
-					    p->code, c->ref);
-				return rc;
-			}
-			r->value = s.value * factor;
-		}
-		r->unsure = c->unsure;
-		r->nvals = parse_vals(c->vals, r->vals, RULES_MAX_VALS);
-		snprintf(r->reason, sizeof(r->reason), "%s", c->reason);
-		(*n)++;
-	}
-	return MJ_OK;
-}
-
-enum mj_err
-store_rules_office_put(struct store *st, const struct office *o)
+store_rules_office_put(struct store *st, const struct office *o,
+    const char *spellings)
 {
 	sqlite3_stmt	*q;
 	enum mj_err	 rc;
-	char		 al[sizeof(o->aliases)], folded[256], *save = NULL, *a;
+	char		 al[2048], *save = NULL, *a;
 
 	free(st->aliases);	/* read again next time */
 	st->aliases = NULL;
@@ -481,21 +416,14 @@ store_rules_office_put(struct store *st, const struct office *o)
 		if ((rc = run(st, q, "office_text_put")) != MJ_OK)
 			return rc;
 	}
-	/* The names in every language are spellings too. */
-	snprintf(al, sizeof(al), "%s", o->aliases);
-	for (int l = -1; l < LANG__COUNT; l++) {
-		if (l >= 0)
-			snprintf(al, sizeof(al), "%s", o->name[l]);
-		for (a = strtok_r(al, "|", &save); a != NULL;
-		    a = strtok_r(NULL, "|", &save)) {
-			if (rules_fold(a, folded, sizeof(folded)) == 0)
-				continue;
-			PREP(q, SQL_ALIAS_PUT);
-			bind_str(q, 1, folded);
-			bind_str(q, 2, o->district);
-			if ((rc = run(st, q, "office_alias_put")) != MJ_OK)
-				return rc;
-		}
+	snprintf(al, sizeof(al), "%s", spellings != NULL ? spellings : "");
+	for (a = strtok_r(al, "|", &save); a != NULL;
+	    a = strtok_r(NULL, "|", &save)) {
+		PREP(q, SQL_ALIAS_PUT);
+		bind_str(q, 1, a);
+		bind_str(q, 2, o->district);
+		if ((rc = run(st, q, "office_alias_put")) != MJ_OK)
+			return rc;
 	}
 	return MJ_OK;
 }

@@ -16,9 +16,9 @@
 #include <sqlite3.h>
 
 #include "base/log.h"
-#include "bot/migrations.h"
-#include "bot/store.h"
-#include "bot/store_int.h"
+#include "store/migrations.h"
+#include "store/store.h"
+#include "store/store_int.h"
 
 /* What contact_row() reads, in its order. */
 #define CONTACT_COLS "id, channel, address, coalesce(phone, ''), lang, " \

@@ -1,14 +1,14 @@
 /*
- * store_sms.h - the SQL of the SMS channel's bookkeeping: delivery reports,
+ * sms.h - the SQL of the SMS channel's bookkeeping: delivery reports,
  * finding the contact that reaches an applicant, and applications by their
  * registry feed.  Each function takes the store's lock itself unless it
  * says "inside a transaction".
  */
-#ifndef BOT_STORE_SMS_H
-#define BOT_STORE_SMS_H
+#ifndef STORE_SMS_H
+#define STORE_SMS_H
 #include <stdint.h>
 
-#include "bot/store.h"
+#include "store/store.h"
 
 /*
  * A delivery report for outbound message msg_id from provider: recorded as

@@ -1,5 +1,5 @@
 /*
- * store_index.c - the deferred indexer of store_index.h.
+ * index.c - the deferred indexer of index.h.
  *
  * The summary of a conversation is defined per message by the INSTEAD OF
  * trigger on message_feed (migrations 0007 and 0010).  Applying it message by
@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/store_index.h"
-#include "bot/store_int.h"
+#include "store/index.h"
+#include "store/store_int.h"
 
 /* One contact's messages of a batch, folded. */
 struct fold {

@@ -1,11 +1,11 @@
 /*
- * store_index.h - the help desk's conversation summaries and full-text
+ * index.h - the help desk's conversation summaries and full-text
  * index, brought up to date with the messages stored since the last time
  * (migration 0007): in batches, off the path that answers citizens.
  */
-#ifndef BOT_STORE_INDEX_H
-#define BOT_STORE_INDEX_H
-#include "bot/store.h"
+#ifndef STORE_INDEX_H
+#define STORE_INDEX_H
+#include "store/store.h"
 
 /*
  * Index up to max new messages in one transaction (takes the lock);
