@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
-#include "intents/nlu.h"
+#include "intents/intent.h"
 
 struct corpus_item {
 	char		*text;		/* owned by the corpus */

@@ -18,7 +18,7 @@
 #define INTENTS_ENTITIES_H
 #include <stddef.h>
 
-#include "intents/nlu.h"
+#include "intents/intent.h"
 #include "intents/patterns.h"
 
 /* d[0..1]: the operator or area code of a local phone number ("90"). */

@@ -26,7 +26,7 @@
 
 #include "base/err.h"
 #include "base/lang.h"
-#include "intents/nlu.h"
+#include "intents/intent.h"
 
 #define MODEL_BITS	17
 #define MODEL_DIM	(1u << MODEL_BITS)

@@ -12,7 +12,7 @@
 
 #include "base/lang.h"
 #include "base/log.h"
-#include "intents/nlu.h"
+#include "intents/intent.h"
 #include "intents/normalize.h"
 #include "intents/patterns.h"
 #include "intents/utf8.h"

@@ -13,7 +13,7 @@
  */
 #ifndef INTENTS_TRAIN_CLI_H
 #define INTENTS_TRAIN_CLI_H
-#include "intents/nlu.h"
+#include "intents/intent.h"
 
 int	intents_cmd_train(const struct nlu *, const char *corpus_dir,
 	    const char *out, int argc, char **argv);
