@@ -134,6 +134,7 @@ class Server:
             for k, v in (conf or {}).items():
                 f.write("%s = %s\n" % (k, v))
         self.proc = None
+        self._port_retries = 0
         t.defer(self.cleanup)
 
     def start(self, wait=60):
@@ -145,7 +146,17 @@ class Server:
         deadline = time.time() + wait
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise Failed("server exited with %d:\n%s" % (self.proc.returncode, self.log()))
+                log = self.log()
+                # free_port() closes its socket before the server binds: a
+                # mock started in between may take the port.  Pick another.
+                if ("already in use" in log and self._port_retries < 3
+                        and self.env.get("MUROJAAT_PORT") == str(self.port)):
+                    self._port_retries += 1
+                    self.logf.close()
+                    self.port = free_port()
+                    self.env["MUROJAAT_PORT"] = str(self.port)
+                    return self.start(wait)
+                raise Failed("server exited with %d:\n%s" % (self.proc.returncode, log))
             try:
                 r = self.get("/healthz", timeout=2)
                 if r.status == 200:
