@@ -1,568 +1,115 @@
 /*
- * helpdesk.c - the SQLite side of helpdesk.h.  Fixed statements
- * are prepared on first use and kept; the inbox query is built from a fixed
- * set of fragments chosen by which filters are present (so each shape can
- * use its own index), and each shape is prepared once and kept too.  Every
- * value is a bound parameter.
+ * helpdesk.c - the help desk's conversations: the inbox (one summary row per
+ * conversation, newest first, keyset paging, FTS5 search), one
+ * conversation's head, messages, applications, notes and labels, takeover
+ * and resolving, and agents' labels for teaching.  Staff and audit are in
+ * staff.c, the dashboard in dash.c.
+ *
+ * The inbox query is built from a fixed set of fragments chosen by which
+ * filters are present (so each shape can use its own index); each shape is
+ * a statement of the store's cache like any other.  Every value is a
+ * bound parameter.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "store/helpdesk.h"
 #include "store/store_int.h"
 
-enum hq {
-	H_STAFF_ADD, H_STAFF_GET, H_STAFF_SET, H_STAFF_END, H_STAFF_LIST,
-	H_SESSION_ADD, H_SESSION_GET,
-	H_SESSION_DEL, H_SESSION_GC, H_FAIL_GET, H_FAIL_ADD, H_FAIL_CLEAR,
-	H_AUDIT_ADD, H_AUDIT_LIST, H_AUDIT_LIST_C,
-	H_HEAD, H_MSGS, H_APPS, H_NOTES, H_LABELS, H_NOTE_ADD, H_LABELS_DEL,
-	H_LABEL_ADD, H_HOLDER, H_HOLD, H_RESOLVE,
-	H_ST_DAYS, H_ST_INTENTS, H_ST_LANGS, H_ST_UNKNOWN, H_ST_REPLY_BOT,
-	H_ST_REPLY_AGENT, H_ST_REVIEW,
-	H_TEACH_GET, H_TEACH_SET, H_TEACH_RECOUNT, H_TEACH_LIST,
-	H__COUNT
-};
+static const char SQL_HEAD[] =
+    "SELECT k.id, k.channel, k.address, coalesce(k.phone, ''), "
+    "k.lang, k.opted_out, coalesce(k.held_by, ''), k.held_until, "
+    "coalesce(c.status, 'open'), coalesce(c.needs_human, 0), "
+    "coalesce(c.last_at, k.created_at), coalesce(c.resolved_at, 0), "
+    "coalesce(c.resolved_by, '') FROM contacts k LEFT JOIN "
+    "conversations c ON c.contact_id = k.id WHERE k.id = ?1";
 
-static const char *const hsql[H__COUNT] = {
-	[H_STAFF_ADD] = "INSERT INTO staff (username, role, pw_hash, "
-	    "created_at) VALUES (?1, ?2, ?3, ?4)",
-	[H_STAFF_GET] = "SELECT id, username, role, disabled, pw_hash "
-	    "FROM staff WHERE username = ?1",
-	[H_STAFF_SET] = "UPDATE staff SET disabled = coalesce(?2, disabled), "
-	    "pw_hash = coalesce(?3, pw_hash), role = coalesce(?4, role) "
-	    "WHERE username = ?1 RETURNING id",
-	[H_STAFF_END] = "DELETE FROM sessions WHERE staff_id = ?1",
-	[H_STAFF_LIST] = "SELECT s.id, s.username, s.role, s.disabled, "
-	    "s.created_at, (SELECT max(at) FROM audit a WHERE a.staff_id = "
-	    "s.id AND a.action = 'login'), (SELECT count(*) FROM sessions x "
-	    "WHERE x.staff_id = s.id AND x.expires_at > ?1) FROM staff s "
-	    "ORDER BY s.username",
-	[H_SESSION_ADD] = "INSERT INTO sessions (token_hash, staff_id, csrf, "
-	    "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[H_SESSION_GET] = "SELECT s.id, s.username, s.role, s.disabled, "
-	    "x.csrf FROM sessions x JOIN staff s ON s.id = x.staff_id "
-	    "WHERE x.token_hash = ?1 AND x.expires_at > ?2 AND s.disabled = 0",
-	[H_SESSION_DEL] = "DELETE FROM sessions WHERE token_hash = ?1",
-	[H_SESSION_GC] = "DELETE FROM sessions WHERE expires_at <= ?1",
-	[H_FAIL_GET] = "SELECT failures, window_start FROM login_failures "
-	    "WHERE key = ?1",
-	[H_FAIL_ADD] = "INSERT INTO login_failures (key, failures, "
-	    "window_start) VALUES (?1, 1, ?2) ON CONFLICT (key) DO UPDATE SET "
-	    "failures = CASE WHEN window_start + ?3 <= ?2 THEN 1 "
-	    "ELSE failures + 1 END, window_start = CASE WHEN "
-	    "window_start + ?3 <= ?2 THEN ?2 ELSE window_start END",
-	[H_FAIL_CLEAR] = "DELETE FROM login_failures WHERE key = ?1",
-	[H_AUDIT_ADD] = "INSERT INTO audit (at, staff_id, username, action, "
-	    "contact_id, detail, req, ip) VALUES (?1, nullif(?2, 0), ?3, ?4, "
-	    "nullif(?5, 0), ?6, ?7, ?8)",
-	[H_AUDIT_LIST] = "SELECT id, at, coalesce(staff_id, 0), username, "
-	    "action, coalesce(contact_id, 0), detail, req, ip FROM audit "
-	    "WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
-	[H_AUDIT_LIST_C] = "SELECT id, at, coalesce(staff_id, 0), username, "
-	    "action, coalesce(contact_id, 0), detail, req, ip FROM audit "
-	    "WHERE contact_id = ?3 AND id < ?1 ORDER BY id DESC LIMIT ?2",
-	[H_HEAD] = "SELECT k.id, k.channel, k.address, coalesce(k.phone, ''), "
-	    "k.lang, k.opted_out, coalesce(k.held_by, ''), k.held_until, "
-	    "coalesce(c.status, 'open'), coalesce(c.needs_human, 0), "
-	    "coalesce(c.last_at, k.created_at), coalesce(c.resolved_at, 0), "
-	    "coalesce(c.resolved_by, '') FROM contacts k LEFT JOIN "
-	    "conversations c ON c.contact_id = k.id WHERE k.id = ?1",
-	[H_MSGS] = "SELECT * FROM (SELECT m.id, m.direction, m.channel, "
-	    "m.body, coalesce(m.lang, ''), coalesce(m.intent, ''), m.delivery, "
-	    "coalesce(m.encoding, ''), coalesce(o.last_error, ''), "
-	    "coalesce(m.segments, 0), m.created_at, coalesce(m.nlu_source, ''), "
-	    "coalesce(m.nlu_prob, 0), m.review, coalesce(l.intent, ''), "
-	    "coalesce(s.username, ''), coalesce(l.labelled_at, 0) "
-	    "FROM messages m LEFT JOIN outbox o ON o.message_id = m.id "
-	    "LEFT JOIN message_labels l ON l.message_id = m.id "
-	    "LEFT JOIN staff s ON s.id = l.staff_id "
-	    "WHERE m.contact_id = ?1 AND m.id < ?2 ORDER BY m.id DESC "
-	    "LIMIT ?3) ORDER BY 1",
-	[H_APPS] = "SELECT number, programme, status, applicant_phone, "
-	    "pinfl_last4, submitted_on, coalesce(decided_on, ''), "
-	    "coalesce(payment_on, '') FROM applications "
-	    "WHERE applicant_phone = ?1 ORDER BY submitted_on DESC, id DESC "
-	    "LIMIT 50",
-	[H_NOTES] = "SELECT n.id, s.username, n.body, n.created_at FROM notes n "
-	    "JOIN staff s ON s.id = n.staff_id WHERE n.contact_id = ?1 "
-	    "ORDER BY n.id",
-	[H_LABELS] = "SELECT label FROM labels WHERE contact_id = ?1 "
-	    "ORDER BY label",
-	[H_NOTE_ADD] = "INSERT INTO notes (contact_id, staff_id, body, "
-	    "created_at) VALUES (?1, ?2, ?3, ?4)",
-	[H_LABELS_DEL] = "DELETE FROM labels WHERE contact_id = ?1",
-	[H_LABEL_ADD] = "INSERT OR IGNORE INTO labels (contact_id, label) "
-	    "VALUES (?1, ?2)",
-	[H_HOLDER] = "SELECT coalesce(held_by, ''), held_until FROM contacts "
-	    "WHERE id = ?1",
-	[H_HOLD] = "UPDATE contacts SET held_by = nullif(?2, ''), "
-	    "held_until = ?3, updated_at = ?4 WHERE id = ?1",
-	[H_RESOLVE] = "UPDATE conversations SET status = CASE ?2 WHEN 1 THEN "
-	    "'resolved' ELSE 'open' END, needs_human = CASE ?2 WHEN 1 THEN 0 "
-	    "ELSE needs_human END, unknown_streak = CASE ?2 WHEN 1 THEN 0 "
-	    "ELSE unknown_streak END, resolved_at = CASE ?2 WHEN 1 THEN ?3 "
-	    "END, resolved_by = CASE ?2 WHEN 1 THEN ?4 END "
-	    "WHERE contact_id = ?1",
-	/* Days are Tashkent's (UTC+5 all year). */
-	[H_ST_DAYS] = "SELECT date(created_at + 18000, 'unixepoch') AS d, "
-	    "channel, "
-	    "sum(direction = 'in'), sum(direction = 'out'), "
-	    "sum(CASE WHEN direction = 'out' AND delivery IN ('sent', "
-	    "'delivered', 'sync') THEN coalesce(segments, 0) ELSE 0 END), "
-	    "sum(delivery = 'failed') FROM messages "
-	    "WHERE created_at >= ?1 AND created_at < ?2 "
-	    "GROUP BY d, channel ORDER BY d, channel",
-	[H_ST_INTENTS] = "SELECT coalesce(intent, ''), count(*) FROM messages "
-	    "WHERE created_at >= ?1 AND created_at < ?2 AND direction = 'in' "
-	    "GROUP BY 1 ORDER BY 2 DESC",
-	[H_ST_LANGS] = "SELECT coalesce(lang, ''), count(*) FROM messages "
-	    "WHERE created_at >= ?1 AND created_at < ?2 AND direction = 'in' "
-	    "GROUP BY 1 ORDER BY 2 DESC",
-	/*
-	 * Messages to label, the same text together; a text labelled once
-	 * is left out (the labels are few: agents make them one by one).
-	 */
-	[H_ST_UNKNOWN] = "SELECT b, n, last, (SELECT coalesce(intent, '') "
-	    "FROM messages WHERE id = last), (SELECT coalesce(nlu_prob, 0) "
-	    "FROM messages WHERE id = last) FROM (SELECT lower(trim(m.body)) "
-	    "AS b, count(*) AS n, max(m.id) AS last FROM messages m "
-	    "WHERE m.created_at >= ?1 AND m.created_at < ?2 AND "
-	    "m.direction = 'in' AND m.review = 1 GROUP BY b HAVING b NOT IN "
-	    "(SELECT lower(trim(x.body)) FROM message_labels l JOIN messages x "
-	    "ON x.id = l.message_id) ORDER BY n DESC, b LIMIT 20)",
-	[H_ST_REVIEW] = "SELECT count(*) FROM messages m WHERE "
-	    "m.created_at >= ?1 AND m.created_at < ?2 AND m.direction = 'in' "
-	    "AND m.review = 1 AND NOT EXISTS (SELECT 1 FROM message_labels l "
-	    "WHERE l.message_id = m.id)",
-	/* Whether it counts in its summary: indexed, for review, unlabelled. */
-	[H_TEACH_GET] = "SELECT m.contact_id, m.direction, m.review AND m.id <= "
-	    "coalesce((SELECT last_id FROM index_state WHERE name = "
-	    "'messages'), 0), coalesce(l.intent, '') FROM messages m "
-	    "LEFT JOIN message_labels l ON l.message_id = m.id WHERE m.id = ?1",
-	[H_TEACH_SET] = "INSERT INTO message_labels (message_id, intent, "
-	    "staff_id, labelled_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT "
-	    "(message_id) DO UPDATE SET intent = ?2, staff_id = ?3, "
-	    "labelled_at = ?4",
-	[H_TEACH_RECOUNT] = "UPDATE conversations SET review = max(review - 1, "
-	    "0) WHERE contact_id = ?1",
-	[H_TEACH_LIST] = "SELECT m.id, m.body, coalesce(m.lang, ''), l.intent "
-	    "FROM message_labels l JOIN messages m ON m.id = l.message_id "
-	    "WHERE m.direction = 'in' ORDER BY l.message_id",
-	/* The bot answers in the same transaction: reply_to gives the pair. */
-	[H_ST_REPLY_BOT] = "SELECT o.created_at - i.created_at AS s "
-	    "FROM messages o JOIN messages i ON i.id = o.reply_to "
-	    "WHERE o.created_at >= ?1 AND o.created_at < ?2 AND "
-	    "o.direction = 'out' ORDER BY s",
-	/* An agent's reply: time since the citizen's latest message before. */
-	[H_ST_REPLY_AGENT] = "SELECT s FROM (SELECT o.created_at - (SELECT "
-	    "max(i.created_at) FROM messages i WHERE i.contact_id = "
-	    "o.contact_id AND i.direction = 'in' AND i.id < o.id) AS s "
-	    "FROM messages o WHERE o.created_at >= ?1 AND o.created_at < ?2 "
-	    "AND o.direction = 'out' AND o.intent = 'manual') "
-	    "WHERE s IS NOT NULL ORDER BY s",
-};
+static const char SQL_MSGS[] =
+    "SELECT * FROM (SELECT m.id, m.direction, m.channel, "
+    "m.body, coalesce(m.lang, ''), coalesce(m.intent, ''), m.delivery, "
+    "coalesce(m.encoding, ''), coalesce(o.last_error, ''), "
+    "coalesce(m.segments, 0), m.created_at, coalesce(m.nlu_source, ''), "
+    "coalesce(m.nlu_prob, 0), m.review, coalesce(l.intent, ''), "
+    "coalesce(s.username, ''), coalesce(l.labelled_at, 0) "
+    "FROM messages m LEFT JOIN outbox o ON o.message_id = m.id "
+    "LEFT JOIN message_labels l ON l.message_id = m.id "
+    "LEFT JOIN staff s ON s.id = l.staff_id "
+    "WHERE m.contact_id = ?1 AND m.id < ?2 ORDER BY m.id DESC "
+    "LIMIT ?3) ORDER BY 1";
+
+static const char SQL_APPS[] =
+    "SELECT number, programme, status, applicant_phone, "
+    "pinfl_last4, submitted_on, coalesce(decided_on, ''), "
+    "coalesce(payment_on, '') FROM applications "
+    "WHERE applicant_phone = ?1 ORDER BY submitted_on DESC, id DESC "
+    "LIMIT 50";
+
+static const char SQL_NOTES[] =
+    "SELECT n.id, s.username, n.body, n.created_at FROM notes n "
+    "JOIN staff s ON s.id = n.staff_id WHERE n.contact_id = ?1 "
+    "ORDER BY n.id";
+
+static const char SQL_LABELS[] =
+    "SELECT label FROM labels WHERE contact_id = ?1 "
+    "ORDER BY label";
+
+static const char SQL_NOTE_ADD[] =
+    "INSERT INTO notes (contact_id, staff_id, body, "
+    "created_at) VALUES (?1, ?2, ?3, ?4)";
+
+static const char SQL_LABELS_DEL[] =
+    "DELETE FROM labels WHERE contact_id = ?1";
+
+static const char SQL_LABEL_ADD[] =
+    "INSERT OR IGNORE INTO labels (contact_id, label) "
+    "VALUES (?1, ?2)";
+
+static const char SQL_HOLDER[] =
+    "SELECT coalesce(held_by, ''), held_until FROM contacts "
+    "WHERE id = ?1";
+
+static const char SQL_HOLD[] =
+    "UPDATE contacts SET held_by = nullif(?2, ''), "
+    "held_until = ?3, updated_at = ?4 WHERE id = ?1";
+
+static const char SQL_RESOLVE[] =
+    "UPDATE conversations SET status = CASE ?2 WHEN 1 THEN "
+    "'resolved' ELSE 'open' END, needs_human = CASE ?2 WHEN 1 THEN 0 "
+    "ELSE needs_human END, unknown_streak = CASE ?2 WHEN 1 THEN 0 "
+    "ELSE unknown_streak END, resolved_at = CASE ?2 WHEN 1 THEN ?3 "
+    "END, resolved_by = CASE ?2 WHEN 1 THEN ?4 END "
+    "WHERE contact_id = ?1";
+
+/* Whether it counts in its summary: indexed, for review, unlabelled. */
+static const char SQL_TEACH_GET[] =
+    "SELECT m.contact_id, m.direction, m.review AND m.id <= "
+    "coalesce((SELECT last_id FROM index_state WHERE name = "
+    "'messages'), 0), coalesce(l.intent, '') FROM messages m "
+    "LEFT JOIN message_labels l ON l.message_id = m.id WHERE m.id = ?1";
+
+static const char SQL_TEACH_SET[] =
+    "INSERT INTO message_labels (message_id, intent, "
+    "staff_id, labelled_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT "
+    "(message_id) DO UPDATE SET intent = ?2, staff_id = ?3, "
+    "labelled_at = ?4";
+
+static const char SQL_TEACH_RECOUNT[] =
+    "UPDATE conversations SET review = max(review - 1, "
+    "0) WHERE contact_id = ?1";
+
+static const char SQL_TEACH_LIST[] =
+    "SELECT m.id, m.body, coalesce(m.lang, ''), l.intent "
+    "FROM message_labels l JOIN messages m ON m.id = l.message_id "
+    "WHERE m.direction = 'in' ORDER BY l.message_id";
 
 /* Inbox shapes: one bit per filter present. */
 enum {
 	F_HUMAN = 1 << 0, F_UNKNOWN = 1 << 1, F_CHANNEL = 1 << 2,
 	F_LANG = 1 << 3, F_OPEN = 1 << 4, F_HELD = 1 << 5,
 	F_RESOLVED = 1 << 6, F_FROM = 1 << 7, F_TO = 1 << 8,
-	F_CURSOR = 1 << 9, F_SEARCH = 1 << 10, F_REVIEW = 1 << 11,
-	F__SHAPES = 1 << 12
+	F_CURSOR = 1 << 9, F_SEARCH = 1 << 10, F_REVIEW = 1 << 11
 };
-
-struct store_hd {
-	sqlite3_stmt	*q[H__COUNT];
-	sqlite3_stmt	*inbox[F__SHAPES];
-};
-
-void
-store_hd_close(struct store *st)
-{
-	if (st == NULL || st->hd == NULL)
-		return;
-	for (int i = 0; i < H__COUNT; i++)
-		sqlite3_finalize(st->hd->q[i]);
-	for (int i = 0; i < F__SHAPES; i++)
-		sqlite3_finalize(st->hd->inbox[i]);
-	free(st->hd);
-	st->hd = NULL;
-}
-
-/* Prepare on first use (the caller holds the lock); NULL after logging. */
-static sqlite3_stmt *
-prep(struct store *st, sqlite3_stmt **slot, const char *text)
-{
-	if (*slot != NULL)
-		return *slot;
-	if (sqlite3_prepare_v3(st->db, text, -1, SQLITE_PREPARE_PERSISTENT,
-	    slot, NULL) != SQLITE_OK) {
-		log_err("store.prepare", "op=helpdesk err=\"%s\"",
-		    sqlite3_errmsg(st->db));
-		*slot = NULL;
-	}
-	return *slot;
-}
-
-static sqlite3_stmt *
-hq(struct store *st, enum hq which)
-{
-	if (st->hd == NULL && (st->hd = calloc(1, sizeof(*st->hd))) == NULL)
-		return NULL;
-	return prep(st, &st->hd->q[which], hsql[which]);
-}
-
-static const char *
-text_of(sqlite3_stmt *q, int i)
-{
-	const unsigned char	*s = sqlite3_column_text(q, i);
-
-	return s != NULL ? (const char *)s : "";
-}
-
-/* Step a bound statement that returns no rows. */
-static enum mj_err
-run(struct store *st, sqlite3_stmt *q, const char *op)
-{
-	int	rc = sqlite3_step(q);
-
-	done(q);
-	if (rc != SQLITE_DONE)
-		return db_fail(st, op);
-	return MJ_OK;
-}
-
-/* ---- staff, sessions, throttling, audit */
-
-enum mj_err
-store_staff_add(struct store *st, const char *username, const char *role,
-    const char *pw_hash, int64_t now)
-{
-	sqlite3_stmt	*q = hq(st, H_STAFF_ADD);
-	int		 rc;
-
-	if (q == NULL)
-		return MJ_EDB;
-	bind_str(q, 1, username);
-	bind_str(q, 2, role);
-	bind_str(q, 3, pw_hash);
-	sqlite3_bind_int64(q, 4, now);
-	rc = sqlite3_step(q);
-	done(q);
-	if (rc == SQLITE_CONSTRAINT)
-		return MJ_EINPUT;
-	if (rc != SQLITE_DONE)
-		return db_fail(st, "staff_add");
-	return MJ_OK;
-}
-
-static void
-staff_row(sqlite3_stmt *q, struct hd_staff *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->id = sqlite3_column_int64(q, 0);
-	col_copy(q, 1, out->username, sizeof(out->username));
-	col_copy(q, 2, out->role, sizeof(out->role));
-	out->disabled = sqlite3_column_int(q, 3);
-}
-
-enum mj_err
-store_staff_get(struct store *st, const char *username, struct hd_staff *out,
-    char *hash, size_t hashlen)
-{
-	sqlite3_stmt	*q;
-	enum mj_err	 rc = MJ_ENOTFOUND;
-
-	pthread_mutex_lock(&st->lock);
-	if ((q = hq(st, H_STAFF_GET)) == NULL) {
-		pthread_mutex_unlock(&st->lock);
-		return MJ_EDB;
-	}
-	bind_str(q, 1, username);
-	switch (sqlite3_step(q)) {
-	case SQLITE_ROW:
-		staff_row(q, out);
-		col_copy(q, 4, hash, hashlen);
-		rc = MJ_OK;
-		break;
-	case SQLITE_DONE:
-		break;
-	default:
-		rc = db_fail(st, "staff_get");
-	}
-	done(q);
-	pthread_mutex_unlock(&st->lock);
-	return rc;
-}
-
-enum mj_err
-store_staff_set(struct store *st, const char *username, int disabled,
-    const char *pw_hash, const char *role, int end_sessions)
-{
-	sqlite3_stmt	*q = hq(st, H_STAFF_SET), *e = hq(st, H_STAFF_END);
-	enum mj_err	 rc;
-	int64_t		 id = 0;
-
-	if (q == NULL || e == NULL)
-		return MJ_EDB;
-	bind_str(q, 1, username);
-	if (disabled >= 0)
-		sqlite3_bind_int(q, 2, disabled);
-	bind_str(q, 3, pw_hash);
-	bind_str(q, 4, role);
-	rc = step_int64(st, q, &id, "staff_set");
-	done(q);
-	if (rc != MJ_OK || !end_sessions)
-		return rc;
-	sqlite3_bind_int64(e, 1, id);
-	if (sqlite3_step(e) != SQLITE_DONE)
-		rc = db_fail(st, "staff_end");
-	done(e);
-	return rc;
-}
-
-enum mj_err
-store_staff_list(struct store *st, int64_t now,
-    int (*fn)(void *, const struct hd_staff *), void *arg)
-{
-	sqlite3_stmt	*q;
-	enum mj_err	 rc = MJ_OK;
-	int		 step;
-
-	pthread_mutex_lock(&st->lock);
-	if ((q = hq(st, H_STAFF_LIST)) == NULL) {
-		pthread_mutex_unlock(&st->lock);
-		return MJ_EDB;
-	}
-	sqlite3_bind_int64(q, 1, now);
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		struct hd_staff	sf;
-
-		staff_row(q, &sf);
-		sf.created_at = sqlite3_column_int64(q, 4);
-		sf.last_login = sqlite3_column_int64(q, 5);
-		sf.sessions = sqlite3_column_int(q, 6);
-		if (fn(arg, &sf) != 0)
-			break;
-	}
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
-		rc = db_fail(st, "staff_list");
-	done(q);
-	pthread_mutex_unlock(&st->lock);
-	return rc;
-}
-
-enum mj_err
-store_session_add(struct store *st, const char *token_hash, int64_t staff_id,
-    const char *csrf, int64_t now, int64_t expires_at)
-{
-	sqlite3_stmt	*q = hq(st, H_SESSION_ADD);
-
-	if (q == NULL)
-		return MJ_EDB;
-	bind_str(q, 1, token_hash);
-	sqlite3_bind_int64(q, 2, staff_id);
-	bind_str(q, 3, csrf);
-	sqlite3_bind_int64(q, 4, now);
-	sqlite3_bind_int64(q, 5, expires_at);
-	return run(st, q, "session_add");
-}
-
-enum mj_err
-store_session_get(struct store *st, const char *token_hash, int64_t now,
-    struct hd_staff *out, char *csrf, size_t csrflen)
-{
-	sqlite3_stmt	*q;
-	enum mj_err	 rc = MJ_ENOTFOUND;
-
-	pthread_mutex_lock(&st->lock);
-	if ((q = hq(st, H_SESSION_GET)) == NULL) {
-		pthread_mutex_unlock(&st->lock);
-		return MJ_EDB;
-	}
-	bind_str(q, 1, token_hash);
-	sqlite3_bind_int64(q, 2, now);
-	switch (sqlite3_step(q)) {
-	case SQLITE_ROW:
-		staff_row(q, out);
-		col_copy(q, 4, csrf, csrflen);
-		rc = MJ_OK;
-		break;
-	case SQLITE_DONE:
-		break;
-	default:
-		rc = db_fail(st, "session_get");
-	}
-	done(q);
-	pthread_mutex_unlock(&st->lock);
-	return rc;
-}
-
-enum mj_err
-store_session_del(struct store *st, const char *token_hash, int64_t now)
-{
-	sqlite3_stmt	*q = hq(st, H_SESSION_DEL);
-	enum mj_err	 rc;
-
-	if (q == NULL)
-		return MJ_EDB;
-	bind_str(q, 1, token_hash);
-	if ((rc = run(st, q, "session_del")) != MJ_OK)
-		return rc;
-	if ((q = hq(st, H_SESSION_GC)) == NULL)
-		return MJ_EDB;
-	sqlite3_bind_int64(q, 1, now);
-	return run(st, q, "session_gc");
-}
-
-enum mj_err
-store_login_failures(struct store *st, const char *key, int64_t now,
-    int window_s, int *failures, int64_t *window_start)
-{
-	sqlite3_stmt	*q = hq(st, H_FAIL_GET);
-	enum mj_err	 rc = MJ_OK;
-
-	*failures = 0;
-	*window_start = now;
-	if (q == NULL)
-		return MJ_EDB;
-	bind_str(q, 1, key);
-	switch (sqlite3_step(q)) {
-	case SQLITE_ROW:
-		if (sqlite3_column_int64(q, 1) + window_s > now) {
-			*failures = sqlite3_column_int(q, 0);
-			*window_start = sqlite3_column_int64(q, 1);
-		}
-		break;
-	case SQLITE_DONE:
-		break;
-	default:
-		rc = db_fail(st, "login_failures");
-	}
-	done(q);
-	return rc;
-}
-
-enum mj_err
-store_login_failed(struct store *st, const char *key, int64_t now,
-    int window_s)
-{
-	sqlite3_stmt	*q = hq(st, H_FAIL_ADD);
-
-	if (q == NULL)
-		return MJ_EDB;
-	bind_str(q, 1, key);
-	sqlite3_bind_int64(q, 2, now);
-	sqlite3_bind_int(q, 3, window_s);
-	return run(st, q, "login_failed");
-}
-
-enum mj_err
-store_login_clear(struct store *st, const char *key)
-{
-	sqlite3_stmt	*q = hq(st, H_FAIL_CLEAR);
-
-	if (q == NULL)
-		return MJ_EDB;
-	bind_str(q, 1, key);
-	return run(st, q, "login_clear");
-}
-
-enum mj_err
-store_audit_add(struct store *st, const struct hd_audit *a)
-{
-	sqlite3_stmt	*q = hq(st, H_AUDIT_ADD);
-
-	if (q == NULL)
-		return MJ_EDB;
-	sqlite3_bind_int64(q, 1, a->at);
-	sqlite3_bind_int64(q, 2, a->staff_id);
-	bind_str(q, 3, a->username != NULL ? a->username : "");
-	bind_str(q, 4, a->action);
-	sqlite3_bind_int64(q, 5, a->contact_id);
-	bind_str(q, 6, a->detail != NULL ? a->detail : "");
-	bind_str(q, 7, a->req != NULL ? a->req : "");
-	bind_str(q, 8, a->ip != NULL ? a->ip : "");
-	return run(st, q, "audit_add");
-}
-
-/* Step q to the end, one callback per row built by row(). */
-static enum mj_err
-each(struct store *st, sqlite3_stmt *q, const char *op,
-    int (*row)(sqlite3_stmt *, void *), void *arg)
-{
-	enum mj_err	rc = MJ_OK;
-	int		s;
-
-	while ((s = sqlite3_step(q)) == SQLITE_ROW)
-		if (row(q, arg) != 0) {
-			s = SQLITE_DONE;
-			break;
-		}
-	if (s != SQLITE_DONE)
-		rc = db_fail(st, op);
-	done(q);
-	return rc;
-}
-
-/* Take the lock and the statement; NULL (unlocked) on failure. */
-static sqlite3_stmt *
-lock_q(struct store *st, enum hq which)
-{
-	sqlite3_stmt	*q;
-
-	pthread_mutex_lock(&st->lock);
-	if ((q = hq(st, which)) == NULL)
-		pthread_mutex_unlock(&st->lock);
-	return q;
-}
-
-/* A typed callback kept generic; each row builder casts it back. */
-struct cb {
-	void	(*fn)(void);
-	void	*arg;
-};
-
-static int
-audit_row(sqlite3_stmt *q, void *p)
-{
-	struct cb	*c = p;
-	struct hd_audit	 a = {
-		.id = sqlite3_column_int64(q, 0),
-		.at = sqlite3_column_int64(q, 1),
-		.staff_id = sqlite3_column_int64(q, 2),
-		.username = text_of(q, 3), .action = text_of(q, 4),
-		.contact_id = sqlite3_column_int64(q, 5),
-		.detail = text_of(q, 6), .req = text_of(q, 7),
-		.ip = text_of(q, 8) };
-
-	return ((int (*)(void *, const struct hd_audit *))c->fn)(c->arg, &a);
-}
-
-enum mj_err
-store_audit_list(struct store *st, int64_t contact_id, int64_t before_id,
-    int limit, int (*fn)(void *, const struct hd_audit *), void *arg)
-{
-	sqlite3_stmt	*q;
-	struct cb	 c = { (void (*)(void))fn, arg };
-	enum mj_err	 rc;
-
-	if ((q = lock_q(st, contact_id > 0 ? H_AUDIT_LIST_C : H_AUDIT_LIST)) ==
-	    NULL)
-		return MJ_EDB;
-	sqlite3_bind_int64(q, 1, before_id > 0 ? before_id : INT64_MAX);
-	sqlite3_bind_int(q, 2, limit);
-	if (contact_id > 0)
-		sqlite3_bind_int64(q, 3, contact_id);
-	rc = each(st, q, "audit_list", audit_row, &c);
-	pthread_mutex_unlock(&st->lock);
-	return rc;
-}
-
-/* ---- inbox */
 
 /* The SQL of one inbox shape into buf. */
 static void
@@ -659,17 +206,9 @@ store_hd_inbox(struct store *st, const struct hd_filter *f,
 	shape |= f->to > 0 ? F_TO : 0;
 	shape |= f->cur_id > 0 ? F_CURSOR : 0;
 	shape |= f->q != NULL ? F_SEARCH : 0;
-	pthread_mutex_lock(&st->lock);
-	if (st->hd == NULL && (st->hd = calloc(1, sizeof(*st->hd))) == NULL) {
-		pthread_mutex_unlock(&st->lock);
-		return MJ_ENOMEM;
-	}
-	if (st->hd->inbox[shape] == NULL)
-		inbox_sql(shape, text, sizeof(text));
-	if ((q = prep(st, &st->hd->inbox[shape], text)) == NULL) {
-		pthread_mutex_unlock(&st->lock);
+	inbox_sql(shape, text, sizeof(text));
+	if ((q = lock_stmt(st, text)) == NULL)
 		return MJ_EDB;
-	}
 	bind_str(q, 1, f->channel);
 	bind_str(q, 2, f->lang);
 	if (shape & (F_OPEN | F_HELD))
@@ -697,21 +236,21 @@ store_hd_inbox(struct store *st, const struct hd_filter *f,
 			*more = 1;
 			break;
 		}
-		c.channel = text_of(q, 1);
-		c.address = text_of(q, 2);
-		c.phone = text_of(q, 3);
-		c.lang = text_of(q, 4);
-		c.snippet = text_of(q, 5);
-		c.last_in_intent = text_of(q, 6);
-		c.status = text_of(q, 7);
-		c.held_by = text_of(q, 8);
+		c.channel = col_text(q, 1);
+		c.address = col_text(q, 2);
+		c.phone = col_text(q, 3);
+		c.lang = col_text(q, 4);
+		c.snippet = col_text(q, 5);
+		c.last_in_intent = col_text(q, 6);
+		c.status = col_text(q, 7);
+		c.held_by = col_text(q, 8);
 		c.last_at = sqlite3_column_int64(q, 9);
 		c.held_until = sqlite3_column_int64(q, 10);
 		c.last_msg_id = sqlite3_column_int64(q, 11);
 		c.msgs = sqlite3_column_int(q, 12);
 		c.needs_human = sqlite3_column_int(q, 13);
 		c.match_id = sqlite3_column_int64(q, 14);
-		c.match = text_of(q, 15);
+		c.match = col_text(q, 15);
 		c.review = sqlite3_column_int(q, 16);
 		got++;
 		if (fn(arg, &c) != 0)
@@ -738,7 +277,7 @@ store_hd_head(struct store *st, int64_t contact_id, struct hd_head *out)
 	sqlite3_stmt	*q;
 	enum mj_err	 rc = MJ_ENOTFOUND;
 
-	if ((q = lock_q(st, H_HEAD)) == NULL)
+	if ((q = lock_stmt(st, SQL_HEAD)) == NULL)
 		return MJ_EDB;
 	sqlite3_bind_int64(q, 1, contact_id);
 	switch (sqlite3_step(q)) {
@@ -772,18 +311,18 @@ store_hd_head(struct store *st, int64_t contact_id, struct hd_head *out)
 static int
 msg_row(sqlite3_stmt *q, void *p)
 {
-	struct cb	*c = p;
+	struct row_cb	*c = p;
 	struct hd_msg	 m = {
 		.id = sqlite3_column_int64(q, 0),
-		.direction = text_of(q, 1), .channel = text_of(q, 2),
-		.body = text_of(q, 3), .lang = text_of(q, 4),
-		.intent = text_of(q, 5), .delivery = text_of(q, 6),
-		.encoding = text_of(q, 7), .error = text_of(q, 8),
+		.direction = col_text(q, 1), .channel = col_text(q, 2),
+		.body = col_text(q, 3), .lang = col_text(q, 4),
+		.intent = col_text(q, 5), .delivery = col_text(q, 6),
+		.encoding = col_text(q, 7), .error = col_text(q, 8),
 		.segments = sqlite3_column_int(q, 9),
 		.created_at = sqlite3_column_int64(q, 10),
-		.source = text_of(q, 11), .prob = sqlite3_column_double(q, 12),
-		.review = sqlite3_column_int(q, 13), .label = text_of(q, 14),
-		.label_by = text_of(q, 15),
+		.source = col_text(q, 11), .prob = sqlite3_column_double(q, 12),
+		.review = sqlite3_column_int(q, 13), .label = col_text(q, 14),
+		.label_by = col_text(q, 15),
 		.label_at = sqlite3_column_int64(q, 16) };
 
 	return ((int (*)(void *, const struct hd_msg *))c->fn)(c->arg, &m);
@@ -794,15 +333,15 @@ store_hd_messages(struct store *st, int64_t contact_id, int64_t before_id,
     int limit, int (*fn)(void *, const struct hd_msg *), void *arg)
 {
 	sqlite3_stmt	*q;
-	struct cb	 c = { (void (*)(void))fn, arg };
+	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc;
 
-	if ((q = lock_q(st, H_MSGS)) == NULL)
+	if ((q = lock_stmt(st, SQL_MSGS)) == NULL)
 		return MJ_EDB;
 	sqlite3_bind_int64(q, 1, contact_id);
 	sqlite3_bind_int64(q, 2, before_id > 0 ? before_id : INT64_MAX);
 	sqlite3_bind_int(q, 3, limit);
-	rc = each(st, q, "hd_messages", msg_row, &c);
+	rc = step_each(st, q, "hd_messages", msg_row, &c);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -810,7 +349,7 @@ store_hd_messages(struct store *st, int64_t contact_id, int64_t before_id,
 static int
 app_row(sqlite3_stmt *q, void *p)
 {
-	struct cb		*c = p;
+	struct row_cb		*c = p;
 	struct app_status	 a;
 
 	memset(&a, 0, sizeof(a));
@@ -830,13 +369,13 @@ store_hd_applications(struct store *st, const char *phone,
     int (*fn)(void *, const struct app_status *), void *arg)
 {
 	sqlite3_stmt	*q;
-	struct cb	 c = { (void (*)(void))fn, arg };
+	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc;
 
-	if ((q = lock_q(st, H_APPS)) == NULL)
+	if ((q = lock_stmt(st, SQL_APPS)) == NULL)
 		return MJ_EDB;
 	bind_str(q, 1, phone);
-	rc = each(st, q, "hd_applications", app_row, &c);
+	rc = step_each(st, q, "hd_applications", app_row, &c);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -844,10 +383,10 @@ store_hd_applications(struct store *st, const char *phone,
 static int
 note_row(sqlite3_stmt *q, void *p)
 {
-	struct cb	*c = p;
+	struct row_cb	*c = p;
 	struct hd_note	 n = {
 		.id = sqlite3_column_int64(q, 0),
-		.username = text_of(q, 1), .body = text_of(q, 2),
+		.username = col_text(q, 1), .body = col_text(q, 2),
 		.created_at = sqlite3_column_int64(q, 3) };
 
 	return ((int (*)(void *, const struct hd_note *))c->fn)(c->arg, &n);
@@ -858,13 +397,13 @@ store_hd_notes(struct store *st, int64_t contact_id,
     int (*fn)(void *, const struct hd_note *), void *arg)
 {
 	sqlite3_stmt	*q;
-	struct cb	 c = { (void (*)(void))fn, arg };
+	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc;
 
-	if ((q = lock_q(st, H_NOTES)) == NULL)
+	if ((q = lock_stmt(st, SQL_NOTES)) == NULL)
 		return MJ_EDB;
 	sqlite3_bind_int64(q, 1, contact_id);
-	rc = each(st, q, "hd_notes", note_row, &c);
+	rc = step_each(st, q, "hd_notes", note_row, &c);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -872,9 +411,9 @@ store_hd_notes(struct store *st, int64_t contact_id,
 static int
 label_row(sqlite3_stmt *q, void *p)
 {
-	struct cb	*c = p;
+	struct row_cb	*c = p;
 
-	return ((int (*)(void *, const char *))c->fn)(c->arg, text_of(q, 0));
+	return ((int (*)(void *, const char *))c->fn)(c->arg, col_text(q, 0));
 }
 
 enum mj_err
@@ -882,13 +421,13 @@ store_hd_labels(struct store *st, int64_t contact_id,
     int (*fn)(void *, const char *), void *arg)
 {
 	sqlite3_stmt	*q;
-	struct cb	 c = { (void (*)(void))fn, arg };
+	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc;
 
-	if ((q = lock_q(st, H_LABELS)) == NULL)
+	if ((q = lock_stmt(st, SQL_LABELS)) == NULL)
 		return MJ_EDB;
 	sqlite3_bind_int64(q, 1, contact_id);
-	rc = each(st, q, "hd_labels", label_row, &c);
+	rc = step_each(st, q, "hd_labels", label_row, &c);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
@@ -897,16 +436,15 @@ enum mj_err
 store_hd_note_add(struct store *st, int64_t contact_id, int64_t staff_id,
     const char *body, int64_t now, int64_t *id)
 {
-	sqlite3_stmt	*q = hq(st, H_NOTE_ADD);
+	sqlite3_stmt	*q;
 	enum mj_err	 rc;
 
-	if (q == NULL)
-		return MJ_EDB;
+	PREP(q, SQL_NOTE_ADD);
 	sqlite3_bind_int64(q, 1, contact_id);
 	sqlite3_bind_int64(q, 2, staff_id);
 	bind_str(q, 3, body);
 	sqlite3_bind_int64(q, 4, now);
-	if ((rc = run(st, q, "note_add")) == MJ_OK && id != NULL)
+	if ((rc = step_done(st, q, "note_add")) == MJ_OK && id != NULL)
 		*id = sqlite3_last_insert_rowid(st->db);
 	return rc;
 }
@@ -915,20 +453,18 @@ enum mj_err
 store_hd_labels_set(struct store *st, int64_t contact_id,
     const char *const *labels, size_t n)
 {
-	sqlite3_stmt	*q = hq(st, H_LABELS_DEL);
+	sqlite3_stmt	*q;
 	enum mj_err	 rc;
 
-	if (q == NULL)
-		return MJ_EDB;
+	PREP(q, SQL_LABELS_DEL);
 	sqlite3_bind_int64(q, 1, contact_id);
-	if ((rc = run(st, q, "labels_del")) != MJ_OK)
+	if ((rc = step_done(st, q, "labels_del")) != MJ_OK)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
-		if ((q = hq(st, H_LABEL_ADD)) == NULL)
-			return MJ_EDB;
+		PREP(q, SQL_LABEL_ADD);
 		sqlite3_bind_int64(q, 1, contact_id);
 		bind_str(q, 2, labels[i]);
-		if ((rc = run(st, q, "label_add")) != MJ_OK)
+		if ((rc = step_done(st, q, "label_add")) != MJ_OK)
 			return rc;
 	}
 	return MJ_OK;
@@ -939,11 +475,10 @@ static enum mj_err
 holder(struct store *st, int64_t contact_id, int64_t now, char *buf,
     size_t len)
 {
-	sqlite3_stmt	*q = hq(st, H_HOLDER);
+	sqlite3_stmt	*q;
 	enum mj_err	 rc = MJ_ENOTFOUND;
 
-	if (q == NULL)
-		return MJ_EDB;
+	PREP(q, SQL_HOLDER);
 	sqlite3_bind_int64(q, 1, contact_id);
 	switch (sqlite3_step(q)) {
 	case SQLITE_ROW:
@@ -966,15 +501,14 @@ static enum mj_err
 hold(struct store *st, int64_t contact_id, const char *username,
     int64_t until, int64_t now)
 {
-	sqlite3_stmt	*q = hq(st, H_HOLD);
+	sqlite3_stmt	*q;
 
-	if (q == NULL)
-		return MJ_EDB;
+	PREP(q, SQL_HOLD);
 	sqlite3_bind_int64(q, 1, contact_id);
 	bind_str(q, 2, username);
 	sqlite3_bind_int64(q, 3, until);
 	sqlite3_bind_int64(q, 4, now);
-	return run(st, q, "hold");
+	return step_done(st, q, "hold");
 }
 
 enum mj_err
@@ -1019,111 +553,14 @@ enum mj_err
 store_hd_resolve(struct store *st, int64_t contact_id, const char *username,
     int resolved, int64_t now)
 {
-	sqlite3_stmt	*q = hq(st, H_RESOLVE);
+	sqlite3_stmt	*q;
 
-	if (q == NULL)
-		return MJ_EDB;
+	PREP(q, SQL_RESOLVE);
 	sqlite3_bind_int64(q, 1, contact_id);
 	sqlite3_bind_int(q, 2, resolved);
 	sqlite3_bind_int64(q, 3, now);
 	bind_str(q, 4, username);
-	return run(st, q, "resolve");
-}
-
-/* ---- dashboard */
-
-static int
-stat_row(sqlite3_stmt *q, void *p)
-{
-	struct cb	*c = p;
-	struct hd_stat	 s;
-	int		 n = sqlite3_column_count(q);
-
-	memset(&s, 0, sizeof(s));
-	if (n == 1) {
-		s.v[0] = sqlite3_column_int64(q, 0);
-	} else if (n == 2) {
-		s.k1 = text_of(q, 0);
-		s.v[0] = sqlite3_column_int64(q, 1);
-	} else {
-		s.k1 = text_of(q, 0);
-		s.k2 = text_of(q, 1);
-		for (int i = 0; i < 4 && i + 2 < n; i++)
-			s.v[i] = sqlite3_column_int64(q, i + 2);
-	}
-	return ((int (*)(void *, const struct hd_stat *))c->fn)(c->arg, &s);
-}
-
-/* k1 body, v0 times, v1 the latest id, k2 its intent, d its probability */
-static int
-top_row(sqlite3_stmt *q, void *p)
-{
-	struct cb	*c = p;
-	struct hd_stat	 s;
-
-	memset(&s, 0, sizeof(s));
-	s.k1 = text_of(q, 0);
-	s.v[0] = sqlite3_column_int64(q, 1);
-	s.v[1] = sqlite3_column_int64(q, 2);
-	s.k2 = text_of(q, 3);
-	s.d = sqlite3_column_double(q, 4);
-	return ((int (*)(void *, const struct hd_stat *))c->fn)(c->arg, &s);
-}
-
-enum mj_err
-store_hd_stats(struct store *st, enum hd_stat_kind kind, int64_t from,
-    int64_t to, int (*fn)(void *, const struct hd_stat *), void *arg)
-{
-	static const enum hq which[] = {
-		[HD_STAT_DAYS] = H_ST_DAYS,
-		[HD_STAT_INTENTS] = H_ST_INTENTS,
-		[HD_STAT_LANGS] = H_ST_LANGS,
-		[HD_STAT_UNKNOWN_TOP] = H_ST_UNKNOWN,
-		[HD_STAT_REPLY_SECS] = H__COUNT,	/* below */
-		[HD_STAT_REVIEW] = H_ST_REVIEW,
-	};
-	sqlite3_stmt	*q;
-	struct cb	 c = { (void (*)(void))fn, arg };
-	enum mj_err	 rc = MJ_OK;
-
-	if (kind == HD_STAT_REPLY_SECS) {
-		/* Two lists, tagged by k1; each sorted. */
-		const char *tag[2] = { "bot", "agent" };
-		enum hq	    qs[2] = { H_ST_REPLY_BOT, H_ST_REPLY_AGENT };
-
-		for (int i = 0; i < 2 && rc == MJ_OK; i++) {
-			int s;
-
-			if ((q = lock_q(st, qs[i])) == NULL)
-				return MJ_EDB;
-			sqlite3_bind_int64(q, 1, from);
-			sqlite3_bind_int64(q, 2, to);
-			while ((s = sqlite3_step(q)) == SQLITE_ROW) {
-				struct hd_stat	r = { .k1 = tag[i] };
-
-				r.v[0] = sqlite3_column_int64(q, 0);
-				if (fn(arg, &r) != 0) {
-					s = SQLITE_DONE;
-					break;
-				}
-			}
-			if (s != SQLITE_DONE)
-				rc = db_fail(st, "stats_reply");
-			done(q);
-			pthread_mutex_unlock(&st->lock);
-		}
-		return rc;
-	}
-	if ((unsigned)kind >= sizeof(which) / sizeof(which[0]))
-		return MJ_EINPUT;
-	if ((q = lock_q(st, which[kind])) == NULL)
-		return MJ_EDB;
-	sqlite3_bind_int64(q, 1, from);
-	sqlite3_bind_int64(q, 2, to);
-	rc = each(st, q, "stats", kind == HD_STAT_UNKNOWN_TOP ? top_row :
-	    stat_row, &c);
-	pthread_mutex_unlock(&st->lock);
-	return rc;
+	return step_done(st, q, "resolve");
 }
 
 /* ---- teaching */
@@ -1133,19 +570,18 @@ store_hd_label(struct store *st, int64_t msg_id, const char *intent,
     int64_t staff_id, int64_t now, int64_t *contact_id, char *prev,
     size_t prevlen)
 {
-	sqlite3_stmt	*q = hq(st, H_TEACH_GET);
+	sqlite3_stmt	*q;
 	enum mj_err	 rc = MJ_ENOTFOUND;
 	int		 counted = 0;
 
 	*contact_id = 0;
 	snprintf(prev, prevlen, "%s", "");
-	if (q == NULL)
-		return MJ_EDB;
+	PREP(q, SQL_TEACH_GET);
 	sqlite3_bind_int64(q, 1, msg_id);
 	switch (sqlite3_step(q)) {
 	case SQLITE_ROW:
 		*contact_id = sqlite3_column_int64(q, 0);
-		rc = strcmp(text_of(q, 1), "in") == 0 ? MJ_OK : MJ_EINPUT;
+		rc = strcmp(col_text(q, 1), "in") == 0 ? MJ_OK : MJ_EINPUT;
 		col_copy(q, 3, prev, prevlen);
 		/* The summary counts it until its first label. */
 		counted = sqlite3_column_int(q, 2) && prev[0] == '\0';
@@ -1158,28 +594,26 @@ store_hd_label(struct store *st, int64_t msg_id, const char *intent,
 	done(q);
 	if (rc != MJ_OK)
 		return rc;
-	if ((q = hq(st, H_TEACH_SET)) == NULL)
-		return MJ_EDB;
+	PREP(q, SQL_TEACH_SET);
 	sqlite3_bind_int64(q, 1, msg_id);
 	bind_str(q, 2, intent);
 	sqlite3_bind_int64(q, 3, staff_id);
 	sqlite3_bind_int64(q, 4, now);
-	if ((rc = run(st, q, "label_set")) != MJ_OK || !counted)
+	if ((rc = step_done(st, q, "label_set")) != MJ_OK || !counted)
 		return rc;
-	if ((q = hq(st, H_TEACH_RECOUNT)) == NULL)
-		return MJ_EDB;
+	PREP(q, SQL_TEACH_RECOUNT);
 	sqlite3_bind_int64(q, 1, *contact_id);
-	return run(st, q, "label_recount");
+	return step_done(st, q, "label_recount");
 }
 
 static int
 labelled_row(sqlite3_stmt *q, void *p)
 {
-	struct cb		*c = p;
+	struct row_cb		*c = p;
 	struct hd_labelled	 l = {
 		.id = sqlite3_column_int64(q, 0),
-		.body = text_of(q, 1), .lang = text_of(q, 2),
-		.intent = text_of(q, 3) };
+		.body = col_text(q, 1), .lang = col_text(q, 2),
+		.intent = col_text(q, 3) };
 
 	return ((int (*)(void *, const struct hd_labelled *))c->fn)(c->arg,
 	    &l);
@@ -1190,12 +624,13 @@ store_hd_labelled(struct store *st,
     int (*fn)(void *, const struct hd_labelled *), void *arg)
 {
 	sqlite3_stmt	*q;
-	struct cb	 c = { (void (*)(void))fn, arg };
+	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc;
 
-	if ((q = lock_q(st, H_TEACH_LIST)) == NULL)
+	if ((q = lock_stmt(st, SQL_TEACH_LIST)) == NULL)
 		return MJ_EDB;
-	rc = each(st, q, "labelled", labelled_row, &c);
+	rc = step_each(st, q, "labelled", labelled_row, &c);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
+

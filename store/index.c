@@ -119,11 +119,10 @@ fold_apply(struct store *st, const struct fold *f)
 	    "END, "
 	    "status = CASE WHEN ?7 THEN 'open' ELSE status END, "
 	    "review = review + ?14";
-	sqlite3_stmt	*q = store_cached(st, q_up);
+	sqlite3_stmt	*q;
 	int		 rc;
 
-	if (q == NULL)
-		return MJ_EDB;
+	PREP(q, q_up);
 	sqlite3_bind_int64(q, 1, f->contact_id);
 	bind_str(q, 2, f->channel);
 	bind_str(q, 3, f->has_lang ? f->lang : NULL);
@@ -158,8 +157,8 @@ index_batch(struct store *st, int64_t last, int max, struct fold *t,
 	enum mj_err	 rc = MJ_OK;
 	int		 step;
 
-	if ((q = store_cached(st, q_new)) == NULL ||
-	    (fts = store_cached(st, q_fts)) == NULL)
+	if ((q = store_stmt(st, q_new)) == NULL ||
+	    (fts = store_stmt(st, q_fts)) == NULL)
 		return MJ_EDB;
 	sqlite3_bind_int64(q, 1, last);
 	sqlite3_bind_int(q, 2, max);
@@ -203,7 +202,7 @@ store_index_pending(struct store *st, int max, int *n)
 		free(t);
 		return rc;
 	}
-	if ((q = store_cached(st, q_last)) == NULL) {
+	if ((q = store_stmt(st, q_last)) == NULL) {
 		rc = MJ_EDB;
 		goto out;
 	}
@@ -226,7 +225,7 @@ store_index_pending(struct store *st, int max, int *n)
 	}
 	if (rc != MJ_OK || *n == 0)
 		goto out;
-	if ((q = store_cached(st, q_mark)) == NULL) {
+	if ((q = store_stmt(st, q_mark)) == NULL) {
 		rc = MJ_EDB;
 		goto out;
 	}

@@ -1,7 +1,7 @@
 /*
  * programmes.c - the SQLite side of programmes.h: programmes, their texts
  * and criteria, settings, offices and district spellings.  Statements come
- * from store_cached(); every value is a bound parameter.
+ * from store_stmt(); every value is a bound parameter.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -114,21 +114,6 @@ static const char SQL_PHONE_DISTRICT[] =
     "SELECT region, district FROM applications WHERE applicant_phone = ?1 "
     "ORDER BY submitted_on DESC, id DESC LIMIT 1";
 
-/* A cached statement, or MJ_EDB (logged by store_cached). */
-#define PREP(q, text) do {						\
-	if (((q) = store_cached(st, (text))) == NULL)			\
-		return MJ_EDB;						\
-} while (0)
-
-static enum mj_err
-run(struct store *st, sqlite3_stmt *q, const char *op)
-{
-	int	rc = sqlite3_step(q);
-
-	done(q);
-	return rc == SQLITE_DONE ? MJ_OK : db_fail(st, op);
-}
-
 static const char *
 kind_name(enum rules_amount_kind k)
 {
@@ -167,11 +152,11 @@ store_rules_put(struct store *st, const struct prog_def *p, int64_t now)
 	sqlite3_bind_int64(q, 14, a->further);
 	bind_str(q, 15, p->amount_since);
 	sqlite3_bind_int64(q, 16, now);
-	if ((rc = run(st, q, "rules_put")) != MJ_OK)
+	if ((rc = step_done(st, q, "rules_put")) != MJ_OK)
 		return rc;
 	PREP(q, SQL_TEXTS_DEL);
 	bind_str(q, 1, p->code);
-	if ((rc = run(st, q, "rules_texts_del")) != MJ_OK)
+	if ((rc = step_done(st, q, "rules_texts_del")) != MJ_OK)
 		return rc;
 	for (int l = 0; l < LANG__COUNT; l++)
 		for (int f = 0; f < PF__COUNT; f++) {
@@ -182,12 +167,12 @@ store_rules_put(struct store *st, const struct prog_def *p, int64_t now)
 			bind_str(q, 2, lang_tag((enum lang)l));
 			bind_str(q, 3, field_names[f]);
 			bind_str(q, 4, p->text[l][f]);
-			if ((rc = run(st, q, "rules_text_put")) != MJ_OK)
+			if ((rc = step_done(st, q, "rules_text_put")) != MJ_OK)
 				return rc;
 		}
 	PREP(q, SQL_RULES_DEL);
 	bind_str(q, 1, p->code);
-	if ((rc = run(st, q, "rules_del")) != MJ_OK)
+	if ((rc = step_done(st, q, "rules_del")) != MJ_OK)
 		return rc;
 	for (size_t i = 0; i < p->ncrit && i < RULES_MAX_CRIT; i++) {
 		const struct crit_def *c = &p->crit[i];
@@ -204,7 +189,7 @@ store_rules_put(struct store *st, const struct prog_def *p, int64_t now)
 		sqlite3_bind_double(q, 9, c->unsure);
 		bind_str(q, 10, c->vals);
 		bind_str(q, 11, c->reason);
-		if ((rc = run(st, q, "rule_put")) != MJ_OK)
+		if ((rc = step_done(st, q, "rule_put")) != MJ_OK)
 			return rc;
 	}
 	return MJ_OK;
@@ -334,7 +319,7 @@ store_rules_setting_put(struct store *st, const struct setting *s)
 	sqlite3_bind_int(q, 3, s->year);
 	bind_str(q, 4, s->unit);
 	bind_str(q, 5, s->source);
-	return run(st, q, "setting_put");
+	return step_done(st, q, "setting_put");
 }
 
 static enum mj_err
@@ -395,15 +380,15 @@ store_rules_office_put(struct store *st, const struct office *o,
 	bind_str(q, 6, o->phone);
 	sqlite3_bind_int(q, 7, o->indicative);
 	bind_str(q, 8, o->source);
-	if ((rc = run(st, q, "office_put")) != MJ_OK)
+	if ((rc = step_done(st, q, "office_put")) != MJ_OK)
 		return rc;
 	PREP(q, SQL_OTEXT_DEL);
 	bind_str(q, 1, o->district);
-	if ((rc = run(st, q, "office_texts_del")) != MJ_OK)
+	if ((rc = step_done(st, q, "office_texts_del")) != MJ_OK)
 		return rc;
 	PREP(q, SQL_ALIAS_DEL);
 	bind_str(q, 1, o->district);
-	if ((rc = run(st, q, "office_aliases_del")) != MJ_OK)
+	if ((rc = step_done(st, q, "office_aliases_del")) != MJ_OK)
 		return rc;
 	for (int l = 0; l < LANG__COUNT; l++) {
 		if (o->name[l][0] == '\0')
@@ -413,7 +398,7 @@ store_rules_office_put(struct store *st, const struct office *o,
 		bind_str(q, 2, lang_tag((enum lang)l));
 		bind_str(q, 3, o->name[l]);
 		bind_str(q, 4, o->address[l]);
-		if ((rc = run(st, q, "office_text_put")) != MJ_OK)
+		if ((rc = step_done(st, q, "office_text_put")) != MJ_OK)
 			return rc;
 	}
 	snprintf(al, sizeof(al), "%s", spellings != NULL ? spellings : "");
@@ -422,7 +407,7 @@ store_rules_office_put(struct store *st, const struct office *o,
 		PREP(q, SQL_ALIAS_PUT);
 		bind_str(q, 1, a);
 		bind_str(q, 2, o->district);
-		if ((rc = run(st, q, "office_alias_put")) != MJ_OK)
+		if ((rc = step_done(st, q, "office_alias_put")) != MJ_OK)
 			return rc;
 	}
 	return MJ_OK;
@@ -540,7 +525,7 @@ store_rules_aliases(struct store *st, char **out)
 	int		 rc;
 
 	*out = NULL;
-	if ((q = store_cached(st, q_dv)) != NULL) {
+	if ((q = store_stmt(st, q_dv)) != NULL) {
 		if (sqlite3_step(q) == SQLITE_ROW)
 			dv = sqlite3_column_int64(q, 0);
 		done(q);

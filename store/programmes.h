@@ -8,7 +8,7 @@
  *
  * Like store.h: strings are copied in and out.  Every call, read or
  * write, happens inside the caller's store_begin()/store_end(), which
- * holds the store's lock (statements are store_cached()).
+ * holds the store's lock (statements come from the store's cache).
  */
 #ifndef STORE_PROGRAMMES_H
 #define STORE_PROGRAMMES_H

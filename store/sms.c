@@ -41,7 +41,7 @@ store_delivery_report(struct store *st, int64_t msg_id, const char *provider,
 
 	if ((rc = store_begin(st)) != MJ_OK)
 		return rc;
-	if ((q = store_cached(st, q_cur)) == NULL) {
+	if ((q = store_stmt(st, q_cur)) == NULL) {
 		rc = MJ_EDB;
 		goto out;
 	}
@@ -59,7 +59,7 @@ store_delivery_report(struct store *st, int64_t msg_id, const char *provider,
 	done(q);
 	if (rc != MJ_OK)
 		goto out;
-	if ((q = store_cached(st, q_rep)) == NULL) {
+	if ((q = store_stmt(st, q_rep)) == NULL) {
 		rc = MJ_EDB;
 		goto out;
 	}
@@ -75,7 +75,7 @@ store_delivery_report(struct store *st, int64_t msg_id, const char *provider,
 		goto out;
 	if (retry && rank(cur) < 4) {
 		/* Refused by the SMSC: try again, a few times. */
-		if ((q = store_cached(st, q_retry)) == NULL) {
+		if ((q = store_stmt(st, q_retry)) == NULL) {
 			rc = MJ_EDB;
 			goto out;
 		}
@@ -90,7 +90,7 @@ store_delivery_report(struct store *st, int64_t msg_id, const char *provider,
 		done(q);
 	} else if (rank(delivery) <= rank(cur))
 		goto out;		/* older news */
-	if ((q = store_cached(st, q_set)) == NULL) {
+	if ((q = store_stmt(st, q_set)) == NULL) {
 		rc = MJ_EDB;
 		goto out;
 	}
@@ -117,8 +117,7 @@ store_contact_for_phone(struct store *st, const char *phone, int64_t now,
 	int		 step;
 
 	snprintf(address, sizeof(address), "%s", phone);
-	if ((q = store_cached(st, q_find)) == NULL)
-		return MJ_EDB;
+	PREP(q, q_find);
 	bind_str(q, 1, phone);
 	step = sqlite3_step(q);
 	if (step == SQLITE_ROW) {
@@ -156,8 +155,7 @@ store_app_set_status(struct store *st, const char *number, const char *status,
 	if ((rc = store_app_get(st, number, &cur)) != MJ_OK)
 		return rc;
 	*changed = strcmp(cur.status, status) != 0;
-	if ((q = store_cached(st, q_upd)) == NULL)
-		return MJ_EDB;
+	PREP(q, q_upd);
 	bind_str(q, 1, number);
 	bind_str(q, 2, status);
 	bind_str(q, 3, decided);
@@ -167,8 +165,7 @@ store_app_set_status(struct store *st, const char *number, const char *status,
 		rc = db_fail(st, "app_set_status");
 	done(q);
 	if (rc == MJ_OK && *changed) {
-		if ((q = store_cached(st, q_hist)) == NULL)
-			return MJ_EDB;
+		PREP(q, q_hist);
 		bind_str(q, 1, number);
 		bind_str(q, 2, status);
 		bind_str(q, 3, decided);
@@ -193,8 +190,7 @@ store_cancel_notices(struct store *st, int64_t contact_id)
 	sqlite3_stmt	*q;
 	enum mj_err	 rc = MJ_OK;
 
-	if ((q = store_cached(st, q_cancel)) == NULL)
-		return MJ_EDB;
+	PREP(q, q_cancel);
 	sqlite3_bind_int64(q, 1, contact_id);
 	if (sqlite3_step(q) != SQLITE_DONE)
 		rc = db_fail(st, "cancel_notices");
@@ -214,7 +210,7 @@ store_outbox_stats(struct store *st, int64_t now, int64_t *depth,
 	*depth = 0;
 	*oldest_age = 0;
 	pthread_mutex_lock(&st->lock);
-	if ((q = store_cached(st, q_stats)) == NULL)
+	if ((q = store_stmt(st, q_stats)) == NULL)
 		rc = MJ_EDB;
 	else {
 		if (sqlite3_step(q) == SQLITE_ROW) {
@@ -237,7 +233,7 @@ store_ping(struct store *st)
 	enum mj_err	 rc = MJ_EDB;
 
 	pthread_mutex_lock(&st->lock);
-	if ((q = store_cached(st, q_ping)) != NULL) {
+	if ((q = store_stmt(st, q_ping)) != NULL) {
 		if (sqlite3_step(q) == SQLITE_ROW)
 			rc = MJ_OK;
 		done(q);

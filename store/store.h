@@ -24,7 +24,7 @@ struct store;		/* opaque */
  */
 enum mj_err	store_open(struct store **out, const char *path);
 void		store_close(struct store *);	/* NULL is fine */
-/* The highest migration applied. */
+/* The highest migration applied; takes the store's lock itself. */
 int		store_schema_version(struct store *);
 
 /*

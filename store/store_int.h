@@ -1,11 +1,12 @@
 /*
- * store_int.h - what the SQLite files of the store share (store.c and
- * store_helpdesk.c): the connection, its statements and small helpers.
- * Nothing outside store/ includes it.
+ * store_int.h - what the SQLite files of store/ share: the connection, its
+ * one statement cache, and the helpers every file binds, steps and reads
+ * columns with.  Nothing outside store/ includes it (the unit tests may).
  */
 #ifndef STORE_STORE_INT_H
 #define STORE_STORE_INT_H
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -14,46 +15,54 @@
 #include "base/err.h"
 #include "base/log.h"
 
-enum stmt {
-	Q_BEGIN, Q_COMMIT, Q_ROLLBACK,
-	Q_CONTACT_GET, Q_CONTACT_NEW, Q_CONTACT_SAVE, Q_CONTACT_SAVE_SAME,
-	Q_CONTACT_BY_ID,
-	Q_APP_GET, Q_APP_STATUS_OF, Q_APP_INSERT, Q_APP_UPDATE, Q_HISTORY_ADD,
-	Q_APP_COUNT,
-	Q_MSG_ADD, Q_INBOUND_SEEN, Q_REPLY_OF,
-	Q_OUTBOX_ADD, Q_OUTBOX_DUE, Q_OUTBOX_SET, Q_MSG_DELIVERY,
-	Q_PROGRAMME_PUT,
-	Q__COUNT
+/* One statement of the cache, keyed by its SQL text. */
+struct stmt_slot {
+	char		*sql;		/* our copy; NULL: a free slot */
+	uint64_t	 hash;		/* of sql */
+	sqlite3_stmt	*q;
 };
 
 struct store {
 	sqlite3		*db;
-	sqlite3_stmt	*q[Q__COUNT];
 	pthread_mutex_t	 lock;
 	int		 in_tx;
 	int		 derived;	/* synchronous=NORMAL until store_end */
 	char		*wal_path;	/* store_sync() */
 	int		 wal_fd;	/* -1 until the first store_sync() */
 	pthread_mutex_t	 wal_lock;	/* wal_fd, and one fdatasync at a time */
-	struct store_hd	*hd;		/* store_helpdesk.c's statements */
-	struct {
-		const char	*sql;	/* a static string: compared by address */
-		sqlite3_stmt	*q;
-	}		 cache[64];	/* store_cached() */
-	int		 ncache;
+	struct stmt_slot *stmts;	/* store_stmt(): open addressing */
+	size_t		 nstmts;	/* slots in use */
+	size_t		 capstmts;	/* a power of two; 0 before the first */
 	char		*aliases;	/* store_rules_aliases(), while */
 	int64_t		 aliases_dv;	/* PRAGMA data_version is this */
 };
 
 /*
- * The statement for sql (a string literal), prepared on first use and kept
- * until store_close(): for the store files that are not store.c.  NULL
- * (and logged) when it cannot be prepared.  Call under the store's lock.
+ * The one way to a prepared statement: the statement for the SQL text sql,
+ * prepared (SQLITE_PREPARE_PERSISTENT) on its first use and kept until
+ * store_close().  sql is looked up by its text, so a string built at run
+ * time (an inbox shape) finds its statement again; it is copied, so the
+ * caller's buffer may go.  The cache grows as needed: it never refuses a
+ * statement for want of room.  NULL, logged, when the text does not
+ * prepare or memory ran out: the caller returns MJ_EDB.  Call under the
+ * store's lock (or before the store is shared, in store_open()).  Each use
+ * ends with done(), which leaves the statement ready for the next.
  */
-sqlite3_stmt	*store_cached(struct store *, const char *sql);
+sqlite3_stmt	*store_stmt(struct store *, const char *sql);
 
-/* Finalize store_helpdesk.c's statements (before the connection closes). */
-void	store_hd_close(struct store *);
+/* Take a cached statement or return MJ_EDB (already logged). */
+#define PREP(q, sql) do {						\
+	if (((q) = store_stmt(st, (sql))) == NULL)			\
+		return MJ_EDB;						\
+} while (0)
+
+/*
+ * The statements store_open() prepares at once, so that a schema they do
+ * not fit stops start-up instead of a message later: NULL-terminated lists
+ * from contacts.c and messages.c.
+ */
+extern const char *const contacts_sql[];
+extern const char *const messages_sql[];
 
 static inline enum mj_err
 db_fail(struct store *st, const char *op)
@@ -62,11 +71,22 @@ db_fail(struct store *st, const char *op)
 	return MJ_EDB;
 }
 
+/* Ready q for its next use: reset, bindings cleared. */
 static inline void
 done(sqlite3_stmt *q)
 {
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
+}
+
+/* Step a bound statement that returns no rows; done() either way. */
+static inline enum mj_err
+step_done(struct store *st, sqlite3_stmt *q, const char *op)
+{
+	int	rc = sqlite3_step(q);
+
+	done(q);
+	return rc == SQLITE_DONE ? MJ_OK : db_fail(st, op);
 }
 
 /* Step q for one integer: MJ_OK with *v, MJ_ENOTFOUND, or MJ_EDB. */
@@ -84,6 +104,7 @@ step_int64(struct store *st, sqlite3_stmt *q, int64_t *v, const char *op)
 	}
 }
 
+/* A NULL string binds SQL NULL; the text is copied (SQLITE_TRANSIENT). */
 static inline void
 bind_str(sqlite3_stmt *q, int i, const char *s)
 {
@@ -93,11 +114,64 @@ bind_str(sqlite3_stmt *q, int i, const char *s)
 		sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
 }
 
+/* Column i into dst ("" for NULL), cut to size. */
 static inline void
 col_copy(sqlite3_stmt *q, int i, char *dst, size_t size)
 {
 	const unsigned char	*s = sqlite3_column_text(q, i);
 
 	snprintf(dst, size, "%s", s != NULL ? (const char *)s : "");
+}
+
+/* Column i borrowed from SQLite ("" for NULL): valid until the next step. */
+static inline const char *
+col_text(sqlite3_stmt *q, int i)
+{
+	const unsigned char	*s = sqlite3_column_text(q, i);
+
+	return s != NULL ? (const char *)s : "";
+}
+
+/*
+ * A listing's typed callback kept generic: each row builder casts fn back
+ * to the type its header gives.
+ */
+struct row_cb {
+	void	(*fn)(void);
+	void	*arg;
+};
+
+/*
+ * Step bound q to its end, handing each row to row(q, arg); row returning
+ * non-zero stops (not an error).  done() either way.
+ */
+static inline enum mj_err
+step_each(struct store *st, sqlite3_stmt *q, const char *op,
+    int (*row)(sqlite3_stmt *, void *), void *arg)
+{
+	enum mj_err	rc = MJ_OK;
+	int		s;
+
+	while ((s = sqlite3_step(q)) == SQLITE_ROW)
+		if (row(q, arg) != 0) {
+			s = SQLITE_DONE;
+			break;
+		}
+	if (s != SQLITE_DONE)
+		rc = db_fail(st, op);
+	done(q);
+	return rc;
+}
+
+/* Take the store's lock and sql's statement; NULL (unlocked) on failure. */
+static inline sqlite3_stmt *
+lock_stmt(struct store *st, const char *sql)
+{
+	sqlite3_stmt	*q;
+
+	pthread_mutex_lock(&st->lock);
+	if ((q = store_stmt(st, sql)) == NULL)
+		pthread_mutex_unlock(&st->lock);
+	return q;
 }
 #endif

@@ -1,0 +1,161 @@
+/*
+ * dash.c - the help desk's dashboard: messages per day and channel, intents
+ * and languages, the texts left to label, reply times and the review count,
+ * each over [from, to).  Statements come from the store's cache; every
+ * value is a bound parameter.
+ */
+#include <string.h>
+
+#include "store/helpdesk.h"
+#include "store/store_int.h"
+
+/* Days are Tashkent's (UTC+5 all year). */
+static const char SQL_ST_DAYS[] =
+    "SELECT date(created_at + 18000, 'unixepoch') AS d, "
+    "channel, "
+    "sum(direction = 'in'), sum(direction = 'out'), "
+    "sum(CASE WHEN direction = 'out' AND delivery IN ('sent', "
+    "'delivered', 'sync') THEN coalesce(segments, 0) ELSE 0 END), "
+    "sum(delivery = 'failed') FROM messages "
+    "WHERE created_at >= ?1 AND created_at < ?2 "
+    "GROUP BY d, channel ORDER BY d, channel";
+
+static const char SQL_ST_INTENTS[] =
+    "SELECT coalesce(intent, ''), count(*) FROM messages "
+    "WHERE created_at >= ?1 AND created_at < ?2 AND direction = 'in' "
+    "GROUP BY 1 ORDER BY 2 DESC";
+
+static const char SQL_ST_LANGS[] =
+    "SELECT coalesce(lang, ''), count(*) FROM messages "
+    "WHERE created_at >= ?1 AND created_at < ?2 AND direction = 'in' "
+    "GROUP BY 1 ORDER BY 2 DESC";
+
+/*
+ * Messages to label, the same text together; a text labelled once
+ * is left out (the labels are few: agents make them one by one).
+ */
+static const char SQL_ST_UNKNOWN[] =
+    "SELECT b, n, last, (SELECT coalesce(intent, '') "
+    "FROM messages WHERE id = last), (SELECT coalesce(nlu_prob, 0) "
+    "FROM messages WHERE id = last) FROM (SELECT lower(trim(m.body)) "
+    "AS b, count(*) AS n, max(m.id) AS last FROM messages m "
+    "WHERE m.created_at >= ?1 AND m.created_at < ?2 AND "
+    "m.direction = 'in' AND m.review = 1 GROUP BY b HAVING b NOT IN "
+    "(SELECT lower(trim(x.body)) FROM message_labels l JOIN messages x "
+    "ON x.id = l.message_id) ORDER BY n DESC, b LIMIT 20)";
+
+static const char SQL_ST_REVIEW[] =
+    "SELECT count(*) FROM messages m WHERE "
+    "m.created_at >= ?1 AND m.created_at < ?2 AND m.direction = 'in' "
+    "AND m.review = 1 AND NOT EXISTS (SELECT 1 FROM message_labels l "
+    "WHERE l.message_id = m.id)";
+
+/* The bot answers in the same transaction: reply_to gives the pair. */
+static const char SQL_ST_REPLY_BOT[] =
+    "SELECT o.created_at - i.created_at AS s "
+    "FROM messages o JOIN messages i ON i.id = o.reply_to "
+    "WHERE o.created_at >= ?1 AND o.created_at < ?2 AND "
+    "o.direction = 'out' ORDER BY s";
+
+/* An agent's reply: time since the citizen's latest message before. */
+static const char SQL_ST_REPLY_AGENT[] =
+    "SELECT s FROM (SELECT o.created_at - (SELECT "
+    "max(i.created_at) FROM messages i WHERE i.contact_id = "
+    "o.contact_id AND i.direction = 'in' AND i.id < o.id) AS s "
+    "FROM messages o WHERE o.created_at >= ?1 AND o.created_at < ?2 "
+    "AND o.direction = 'out' AND o.intent = 'manual') "
+    "WHERE s IS NOT NULL ORDER BY s";
+
+static int
+stat_row(sqlite3_stmt *q, void *p)
+{
+	struct row_cb	*c = p;
+	struct hd_stat	 s;
+	int		 n = sqlite3_column_count(q);
+
+	memset(&s, 0, sizeof(s));
+	if (n == 1) {
+		s.v[0] = sqlite3_column_int64(q, 0);
+	} else if (n == 2) {
+		s.k1 = col_text(q, 0);
+		s.v[0] = sqlite3_column_int64(q, 1);
+	} else {
+		s.k1 = col_text(q, 0);
+		s.k2 = col_text(q, 1);
+		for (int i = 0; i < 4 && i + 2 < n; i++)
+			s.v[i] = sqlite3_column_int64(q, i + 2);
+	}
+	return ((int (*)(void *, const struct hd_stat *))c->fn)(c->arg, &s);
+}
+
+/* k1 body, v0 times, v1 the latest id, k2 its intent, d its probability */
+static int
+top_row(sqlite3_stmt *q, void *p)
+{
+	struct row_cb	*c = p;
+	struct hd_stat	 s;
+
+	memset(&s, 0, sizeof(s));
+	s.k1 = col_text(q, 0);
+	s.v[0] = sqlite3_column_int64(q, 1);
+	s.v[1] = sqlite3_column_int64(q, 2);
+	s.k2 = col_text(q, 3);
+	s.d = sqlite3_column_double(q, 4);
+	return ((int (*)(void *, const struct hd_stat *))c->fn)(c->arg, &s);
+}
+
+enum mj_err
+store_hd_stats(struct store *st, enum hd_stat_kind kind, int64_t from,
+    int64_t to, int (*fn)(void *, const struct hd_stat *), void *arg)
+{
+	static const char *const which[] = {
+		[HD_STAT_DAYS] = SQL_ST_DAYS,
+		[HD_STAT_INTENTS] = SQL_ST_INTENTS,
+		[HD_STAT_LANGS] = SQL_ST_LANGS,
+		[HD_STAT_UNKNOWN_TOP] = SQL_ST_UNKNOWN,
+		[HD_STAT_REPLY_SECS] = NULL,	/* below */
+		[HD_STAT_REVIEW] = SQL_ST_REVIEW,
+	};
+	sqlite3_stmt	*q;
+	struct row_cb	 c = { (void (*)(void))fn, arg };
+	enum mj_err	 rc = MJ_OK;
+
+	if (kind == HD_STAT_REPLY_SECS) {
+		/* Two lists, tagged by k1; each sorted. */
+		const char *tag[2] = { "bot", "agent" };
+		const char *qs[2] = { SQL_ST_REPLY_BOT, SQL_ST_REPLY_AGENT };
+
+		for (int i = 0; i < 2 && rc == MJ_OK; i++) {
+			int s;
+
+			if ((q = lock_stmt(st, qs[i])) == NULL)
+				return MJ_EDB;
+			sqlite3_bind_int64(q, 1, from);
+			sqlite3_bind_int64(q, 2, to);
+			while ((s = sqlite3_step(q)) == SQLITE_ROW) {
+				struct hd_stat	r = { .k1 = tag[i] };
+
+				r.v[0] = sqlite3_column_int64(q, 0);
+				if (fn(arg, &r) != 0) {
+					s = SQLITE_DONE;
+					break;
+				}
+			}
+			if (s != SQLITE_DONE)
+				rc = db_fail(st, "stats_reply");
+			done(q);
+			pthread_mutex_unlock(&st->lock);
+		}
+		return rc;
+	}
+	if ((unsigned)kind >= sizeof(which) / sizeof(which[0]))
+		return MJ_EINPUT;
+	if ((q = lock_stmt(st, which[kind])) == NULL)
+		return MJ_EDB;
+	sqlite3_bind_int64(q, 1, from);
+	sqlite3_bind_int64(q, 2, to);
+	rc = step_each(st, q, "stats", kind == HD_STAT_UNKNOWN_TOP ? top_row :
+	    stat_row, &c);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
