@@ -351,24 +351,10 @@ app_open(struct app *a)
 		    "(see the log line above)\n", a->conf.db_path);
 		return -1;
 	}
-	if (store_app_count(a->st) == 0) {
-		struct timespec	t0, t1;
-
-		fprintf(stderr, "murojaat: new database %s: creating demo data "
-		    "(%d applications)...\n", a->conf.db_path,
-		    a->conf.demo_apps);
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (demo_fill(a->st, a->conf.demo_apps) != MJ_OK) {
-			fprintf(stderr, "murojaat: demo data failed\n");
-			return -1;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		a->fresh = 1;
-		fprintf(stderr, "murojaat: demo data ready in %.1f s\n",
-		    (double)(t1.tv_sec - t0.tv_sec) +
-		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-	}
-	/* Eligibility rules and offices, once, from data/ (rules_data.h). */
+	/*
+	 * Eligibility rules and offices, once, from data/ (rules_data.h):
+	 * first, since the demo's applications belong to those programmes.
+	 */
 	if ((rc = rules_data_seed(a->st, a->cat, a->conf.sms_budget,
 	    a->conf.data_dir, where, sizeof(where))) == MJ_ENOTFOUND)
 		log_warn("rules.unseeded", "why=\"%s\"", where);
@@ -376,6 +362,25 @@ app_open(struct app *a)
 		fprintf(stderr, "murojaat: %s\n", where[0] != '\0' ? where :
 		    mj_strerror(rc));
 		return -1;
+	}
+	if (store_app_count(a->st) == 0) {
+		struct timespec	t0, t1;
+
+		fprintf(stderr, "murojaat: new database %s: creating demo data "
+		    "(%d applications)...\n", a->conf.db_path,
+		    a->conf.demo_apps);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if ((rc = demo_fill(a->st, a->conf.demo_apps)) != MJ_OK) {
+			fprintf(stderr, "murojaat: demo data failed%s\n",
+			    rc == MJ_ENOTFOUND ? ": the programmes are not "
+			    "imported (data.dir, see the log)" : "");
+			return -1;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		a->fresh = 1;
+		fprintf(stderr, "murojaat: demo data ready in %.1f s\n",
+		    (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	}
 	if (bot_new(&a->bot, &a->conf, a->st, a->nlu, a->cat) != MJ_OK)
 		return -1;
