@@ -1,8 +1,10 @@
 /*
- * demo.c - deterministic demo data.  The programme facts are public ones
- * (sources in each row); the applicants are invented: phones are drawn from
- * +99890/91/93/94/97/99 with a fixed-seed generator and PINFLs are random
- * 14-digit strings, stored only as a SHA-256 hash and the last four digits.
+ * demo.c - deterministic demo applications.  The programmes they belong to
+ * are not restated here: they come from data/programmes.json through the
+ * import every data file takes (rules_data.h).  The applicants are
+ * invented: phones are drawn from +99890/91/93/94/97/99 with a fixed-seed
+ * generator and PINFLs are random 14-digit strings, stored only as a
+ * SHA-256 hash and the last four digits.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -13,42 +15,7 @@
 
 #include "base/log.h"
 #include "bot/demo.h"
-
-static const struct programme_row programmes[] = {
-	{ "child_allowance", 100000, 325000, 12,
-	  "id_card;birth_certificates", "inson;dxm;mygov;baraka",
-	  "single_registry: applied by the 16th, decided by the 1st of next "
-	  "month; paid between the 4th and the 27th",
-	  "Cabinet of Ministers resolution on social benefits to low-income "
-	  "families (Single Registry of Social Protection)",
-	  "baraka.gov.uz/ru/benefits/child-benefit-to-low-income-families "
-	  "(per child 325 000 / 250 000 / 150 000 / 100 000 soums); kun.uz "
-	  "2024-06-13 (paid for 12 months, online through my.gov.uz)" },
-	{ "material_aid", 0, 0, 6, "id_card", "inson;dxm;mygov;baraka",
-	  "single_registry: applied by the 16th, decided by the 1st of next "
-	  "month",
-	  "Cabinet of Ministers resolution on social benefits to low-income "
-	  "families (Single Registry of Social Protection)",
-	  "kun.uz 2024-06-13 (material assistance paid for 6 months, online "
-	  "through my.gov.uz); baraka.gov.uz" },
-	{ "social_registry", 0, 0, 0, "id_card", "inson;mahalla;mygov",
-	  "mahalla assessment; categories: state-supported, poor, on the "
-	  "poverty line", "Social registry (Ijtimoiy reyestr)",
-	  "uza.uz 2026-01-02; sputniknews.uz 2026-02-03" },
-	{ "disability", 0, 0, 0, "id_card;tiek_conclusion", "inson;dxm",
-	  "disability group set by the medical and social expert commission "
-	  "(TIEK)", "Law on the rights of persons with disabilities",
-	  "murojaat24.uz (TIEK); soglom.uz/archives/4561" },
-	{ "youth_register", 0, 0, 0, "id_card", "mahalla;mygov",
-	  "ages 14 to 30; listed by the mahalla youth leader",
-	  "Youth register (Yoshlar daftari)", "surxontongi.uz 2026-02-28" },
-	{ "women_register", 0, 0, 0, "id_card", "mahalla;mygov",
-	  "listed by the mahalla", "Women's register (Ayollar daftari)",
-	  "news digest, 2023 instruction merging the registers" },
-	{ "pension", 0, 0, 0, "id_card;work_record", "inson;dxm;mygov",
-	  "assigned by the pension fund", "Law on state pension provision",
-	  "public pension rules" },
-};
+#include "store/programmes.h"
 
 /* Khorezm (every district) and the other regions' centres. */
 static const char *const districts[][2] = {
@@ -146,26 +113,28 @@ put_app(struct store *st, struct app_row *a, int64_t now)
 	return store_app_put(st, a, now);
 }
 
+/* Whether every programme the demo uses is in the store. */
 static enum mj_err
-seed_programmes(struct store *st)
+have_programmes(struct store *st, const char *const *progs, size_t n)
 {
+	char		codes[2048], want[32];
 	enum mj_err	rc;
 
-	for (size_t i = 0; i < sizeof(programmes) / sizeof(programmes[0]); i++)
-		if ((rc = store_programme_put(st, &programmes[i])) != MJ_OK)
-			return rc;
-	return MJ_OK;
-}
-
-enum mj_err
-demo_programmes(struct store *st)
-{
-	enum mj_err	rc;
-
-	if ((rc = store_begin(st)) != MJ_OK)
+	if ((rc = store_rules_codes(st, codes + 1, sizeof(codes) - 2)) !=
+	    MJ_OK)
 		return rc;
-	rc = seed_programmes(st);
-	return store_end(st, rc == MJ_OK) != MJ_OK ? MJ_EDB : rc;
+	/* ";a;b;" so that each code is found whole */
+	codes[0] = ';';
+	strcat(codes, ";");
+	for (size_t i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), ";%s;", progs[i]);
+		if (strstr(codes, want) == NULL) {
+			log_err("demo.fail", "why=\"programme %s is not "
+			    "imported\"", progs[i]);
+			return MJ_ENOTFOUND;
+		}
+	}
+	return MJ_OK;
 }
 
 static enum mj_err
@@ -201,12 +170,14 @@ demo_fill(struct store *st, int napps)
 	int64_t		 now = (int64_t)time(NULL);
 	enum mj_err	 rc;
 
+	if (napps <= 0)
+		return MJ_OK;
 	if (sodium_init() < 0)
 		return MJ_EINTERNAL;
 	if ((rc = store_begin(st)) != MJ_OK)
 		return rc;
-	if ((rc = seed_programmes(st)) != MJ_OK ||
-	    (napps > 0 && (rc = fixed_apps(st, now)) != MJ_OK))
+	if ((rc = have_programmes(st, progs, sizeof(progs) /
+	    sizeof(progs[0]))) != MJ_OK || (rc = fixed_apps(st, now)) != MJ_OK)
 		goto out;
 	for (int i = 3; i <= napps; i++) {
 		char		 num[24], phone[20], pinfl[16], hex[65], sub[11],

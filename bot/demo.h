@@ -1,8 +1,9 @@
 /*
- * demo.h - the demo data a new database is filled with: the programmes with
- * their public facts, and napps applications with fake phones and PINFLs,
- * generated deterministically (the same rows on every machine).  Two are
- * fixed for anyone to try:
+ * demo.h - the demo applications a new database is filled with: napps
+ * applications with fake phones and PINFLs, generated deterministically
+ * (the same rows on every machine), in the programmes imported from
+ * data/programmes.json (rules_data_seed() first).  Two are fixed for
+ * anyone to try:
  *   AR-2025-000001  child allowance, approved   applicant +998901234567
  *   AR-2025-000002  material aid, in review     applicant +998907654321
  */
@@ -11,8 +12,9 @@
 #include "base/err.h"
 #include "store/store.h"
 
-/* Seed the programmes (idempotent) inside one transaction. */
-enum mj_err	demo_programmes(struct store *);
-/* Programmes, then napps applications, in one transaction. */
+/*
+ * napps applications in one transaction (none for 0).  MJ_ENOTFOUND when
+ * a programme they belong to is not imported (nothing is written).
+ */
 enum mj_err	demo_fill(struct store *, int napps);
 #endif

@@ -1,6 +1,6 @@
 /*
- * dialogue.h - what bot.c shares with the files that hold one topic of the
- * conversation each (eligibility.c: eligibility, documents, offices).  A
+ * dialogue.h - what dialogue.c shares with the files that hold one topic of
+ * the conversation each (eligibility.c: eligibility, documents, offices).  A
  * turn is one inbound message being answered: the topic reads the message
  * and the contact, may change the contact's state, and fills the answer (a
  * catalogue message id with parameters, or a verbatim text).  Everything

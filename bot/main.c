@@ -1,14 +1,13 @@
 /*
- * main.c - the murojaat program and its commands:
+ * main.c - the murojaat program: options, configuration, the wiring of
+ * patterns, catalogues, store and bot (and the model they reload), and
  *   serve                 the HTTP service (default of make run)
- *   chat --as PHONE       a terminal conversation through the same pipeline
- *   classify              one message a line in, lang/intent/entities out
- *   translit --to latn|cyrl
- *   sms-cost [--budget N] segments of every catalogue message
- *   config                a sample murojaat.conf with every key
+ *   rules import|export   eligibility data (bot/rules_data.c)
+ * Every other command lives with its module and is dispatched from here:
+ * chat, import, staff, train and eval in bot/commands.c; classify,
+ * translit, sms-cost, telegram, corpus and config beside what they use.
  * Exits only here, at start-up, saying what and where.
  */
-#include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <pthread.h>
@@ -17,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,10 +25,9 @@
 #include "base/conf.h"
 #include "base/log.h"
 #include "base/metrics.h"
-#include "base/phone.h"
 #include "bot/bot.h"
+#include "bot/commands.h"
 #include "bot/demo.h"
-#include "bot/notices.h"
 #include "bot/retrain.h"
 #include "bot/rules_data.h"
 #include "bot/staff.h"
@@ -44,10 +41,8 @@
 #include "intents/model.h"
 #include "intents/nlu.h"
 #include "intents/train.h"
-#include "intents/train_cli.h"
 #include "locales/catalog.h"
 #include "locales/cli.h"
-#include "store/helpdesk.h"
 #include "store/store.h"
 
 struct app {
@@ -356,24 +351,10 @@ app_open(struct app *a)
 		    "(see the log line above)\n", a->conf.db_path);
 		return -1;
 	}
-	if (store_app_count(a->st) == 0) {
-		struct timespec	t0, t1;
-
-		fprintf(stderr, "murojaat: new database %s: creating demo data "
-		    "(%d applications)...\n", a->conf.db_path,
-		    a->conf.demo_apps);
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		if (demo_fill(a->st, a->conf.demo_apps) != MJ_OK) {
-			fprintf(stderr, "murojaat: demo data failed\n");
-			return -1;
-		}
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		a->fresh = 1;
-		fprintf(stderr, "murojaat: demo data ready in %.1f s\n",
-		    (double)(t1.tv_sec - t0.tv_sec) +
-		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-	}
-	/* Eligibility rules and offices, once, from data/ (rules_data.h). */
+	/*
+	 * Eligibility rules and offices, once, from data/ (rules_data.h):
+	 * first, since the demo's applications belong to those programmes.
+	 */
 	if ((rc = rules_data_seed(a->st, a->cat, a->conf.sms_budget,
 	    a->conf.data_dir, where, sizeof(where))) == MJ_ENOTFOUND)
 		log_warn("rules.unseeded", "why=\"%s\"", where);
@@ -382,112 +363,37 @@ app_open(struct app *a)
 		    mj_strerror(rc));
 		return -1;
 	}
+	if (store_app_count(a->st) == 0) {
+		struct timespec	t0, t1;
+
+		fprintf(stderr, "murojaat: new database %s: creating demo data "
+		    "(%d applications)...\n", a->conf.db_path,
+		    a->conf.demo_apps);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if ((rc = demo_fill(a->st, a->conf.demo_apps)) != MJ_OK) {
+			fprintf(stderr, "murojaat: demo data failed%s\n",
+			    rc == MJ_ENOTFOUND ? ": the programmes are not "
+			    "imported (data.dir, see the log)" : "");
+			return -1;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		a->fresh = 1;
+		fprintf(stderr, "murojaat: demo data ready in %.1f s\n",
+		    (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	}
 	if (bot_new(&a->bot, &a->conf, a->st, a->nlu, a->cat) != MJ_OK)
 		return -1;
 	return 0;
 }
 
-/* murojaat train | eval: the patterns alone, no store. */
-/*
- * With --labels among the arguments, the help desk's labels are written
- * (scrubbed, teach_export) to a file beside the database named in buf;
- * else buf is "".  Returns 0, or an exit status after saying why.
- */
-static int
-with_labels(struct app *a, int argc, char **argv, const char *corpus,
-    char *buf, size_t len)
+/* The program, opened for a command of bot/commands.c. */
+static struct bot *
+app_bot(void *ctx)
 {
-	struct teach_export_stats	 ts;
-	struct store			*st = NULL;
-	FILE				*f;
-	char				 db[PATH_MAX];
-	int				 fd, want = 0;
+	struct app	*a = ctx;
 
-	(void)corpus;
-	buf[0] = '\0';
-	for (int i = 0; i < argc; i++)
-		want |= strcmp(argv[i], "--labels") == 0;
-	if (!want)
-		return 0;
-	snprintf(db, sizeof(db), "%s", a->conf.db_path);
-	snprintf(buf, len, "%s/labels-XXXXXX", dirname(db));
-	if (store_open(&st, a->conf.db_path) != MJ_OK) {
-		fprintf(stderr, "murojaat: cannot open the database %s\n",
-		    a->conf.db_path);
-		buf[0] = '\0';
-		return 1;
-	}
-	if ((fd = mkstemp(buf)) == -1 || (f = fdopen(fd, "w")) == NULL) {
-		fprintf(stderr, "murojaat: cannot write %s\n", buf);
-		if (fd != -1)
-			close(fd);
-		store_close(st);
-		buf[0] = '\0';
-		return 1;
-	}
-	if (teach_export(st, a->nlu, f, &ts) != MJ_OK || fclose(f) != 0) {
-		fprintf(stderr, "murojaat: cannot export the help desk's "
-		    "labels\n");
-		store_close(st);
-		unlink(buf);
-		buf[0] = '\0';
-		return 1;
-	}
-	store_close(st);
-	fprintf(stderr, "%s: %zu help-desk labels\n", argv[0], ts.written);
-	return 0;
-}
-
-static int
-cmd_train(struct app *a, const char *cmd, int argc, char **argv)
-{
-	char		where[1024], corpus[PATH_MAX + 16], out[PATH_MAX];
-	char		labels[PATH_MAX];
-	int		rc;
-
-	if (nlu_load(&a->nlu, a->conf.intents_dir, where, sizeof(where)) !=
-	    MJ_OK) {
-		fprintf(stderr, "murojaat: %s\n", where);
-		return 1;
-	}
-	nlu_set_threshold(a->nlu, a->conf.nlu_threshold / 100.0);
-	corpus_dir_of(&a->conf, corpus, sizeof(corpus));
-	model_path(&a->conf, out, sizeof(out));
-	if ((rc = with_labels(a, argc, argv, corpus, labels,
-	    sizeof(labels))) != 0) {
-		nlu_free(a->nlu);
-		a->nlu = NULL;
-		return rc;
-	}
-	{
-		/* --labels becomes the corpus and the labels, each named */
-		char	*av[64];
-		int	 ac = 0, named = 0;
-
-		for (int i = 0; i < argc && ac < 58; i++) {
-			named |= strcmp(argv[i], "--corpus") == 0;
-			if (strcmp(argv[i], "--labels") != 0)
-				av[ac++] = argv[i];
-		}
-		if (labels[0] != '\0') {
-			if (!named) {
-				av[ac++] = "--corpus";
-				av[ac++] = corpus;
-			}
-			av[ac++] = "--corpus";
-			av[ac++] = labels;
-		}
-		av[ac] = NULL;
-		if (strcmp(cmd, "train") == 0)
-			rc = intents_cmd_train(a->nlu, corpus, out, ac, av);
-		else
-			rc = intents_cmd_eval(a->nlu, corpus, ac, av);
-	}
-	if (labels[0] != '\0')
-		unlink(labels);
-	nlu_free(a->nlu);
-	a->nlu = NULL;
-	return rc;
+	return app_open(a) == -1 ? NULL : a->bot;
 }
 
 /* murojaat rules import FILE... | export [--offices] */
@@ -602,219 +508,14 @@ cmd_serve(struct app *a)
 	return 0;
 }
 
-/* murojaat import FILE: registry status changes, and their notices. */
-static int
-cmd_import(struct app *a, int argc, char **argv)
-{
-	struct notice_stats	ns;
-	enum mj_err		rc;
-
-	if (argc < 1) {
-		fprintf(stderr, "usage: murojaat import FILE.csv\n");
-		return 2;
-	}
-	if (app_open(a) == -1)
-		return 1;
-	rc = notices_import_csv(a->bot, argv[0], stderr, &ns);
-	if (rc != MJ_OK) {
-		fprintf(stderr, "murojaat import: %s: nothing imported (%s)\n",
-		    argv[0], mj_strerror(rc));
-		return 1;
-	}
-	printf("%d rows: %d status changes, %d notices queued, %d opted out, "
-	    "%d unchanged, %d new applications\n", ns.rows, ns.changed,
-	    ns.notified, ns.opted_out, ns.unchanged, ns.created);
-	return 0;
-}
-
-/* A password from stdin (without echo on a terminal); 0 if none. */
-static int
-read_password(const char *name, char *pw, size_t size)
-{
-	struct termios	 t, quiet;
-	int		 tty = isatty(STDIN_FILENO), rc;
-
-	if (tty) {
-		fprintf(stderr, "Password for %s: ", name);
-		tcgetattr(STDIN_FILENO, &t);
-		quiet = t;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
-	}
-	rc = fgets(pw, (int)size, stdin) != NULL;
-	if (tty) {
-		tcsetattr(STDIN_FILENO, TCSANOW, &t);
-		fprintf(stderr, "\n");
-	}
-	if (!rc) {
-		fprintf(stderr, "murojaat staff: no password on stdin\n");
-		return 0;
-	}
-	pw[strcspn(pw, "\r\n")] = '\0';
-	return 1;
-}
-
-/* Unix seconds as "YYYY-MM-DD HH:MM UTC". */
-static void
-utc_minute(int64_t at, char *buf, size_t len)
-{
-	time_t		t = (time_t)at;
-	struct tm	tm;
-
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-		snprintf(buf, len, "-");
-}
-
-static int
-print_staff(void *arg, const struct hd_staff *sf)
-{
-	char	made[32], seen[32] = "never";
-
-	(void)arg;
-	utc_minute(sf->created_at, made, sizeof(made));
-	if (sf->last_login != 0)
-		utc_minute(sf->last_login, seen, sizeof(seen));
-	printf("%-32s %-10s %-8s created %s  last login %s  sessions %d\n",
-	    sf->username, sf->role, sf->disabled ? "disabled" : "active",
-	    made, seen, sf->sessions);
-	return 0;
-}
-
-/*
- * murojaat staff add NAME --role R | password NAME | role NAME R |
- * disable NAME | enable NAME | list.  Passwords are read from stdin.
- */
-static int
-cmd_staff(struct app *a, int argc, char **argv)
-{
-	static const char *const verbs[] = {
-		[STAFF_DISABLE] = "disable", [STAFF_ENABLE] = "enable",
-		[STAFF_PASSWORD] = "password", [STAFF_ROLE] = "role",
-	};
-	static const char *const done[] = {
-		[STAFF_DISABLE] = "disabled, sessions ended",
-		[STAFF_ENABLE] = "enabled",
-		[STAFF_PASSWORD] = "password changed, sessions ended",
-		[STAFF_ROLE] = "role changed, sessions ended",
-	};
-	const char	*role = NULL, *value = NULL;
-	char		 pw[1100] = "", why[160] = "";
-	enum mj_err	 err;
-	int		 change = -1;
-
-	for (size_t i = 0; argc >= 2 && i < sizeof(verbs) / sizeof(*verbs);
-	    i++)
-		if (strcmp(argv[0], verbs[i]) == 0)
-			change = (int)i;
-	for (int i = 2; i < argc; i++)
-		if (strcmp(argv[i], "--role") == 0 && i + 1 < argc)
-			role = argv[++i];
-	if (!(argc == 1 && strcmp(argv[0], "list") == 0) &&
-	    !(argc >= 2 && strcmp(argv[0], "add") == 0 && role != NULL) &&
-	    !(change >= 0 && argc == (change == STAFF_ROLE ? 3 : 2))) {
-		fprintf(stderr, "usage: murojaat staff add NAME --role "
-		    "agent|supervisor|admin  (password on stdin)\n"
-		    "       murojaat staff password NAME  (password on stdin)\n"
-		    "       murojaat staff role NAME agent|supervisor|admin\n"
-		    "       murojaat staff disable|enable NAME\n"
-		    "       murojaat staff list\n");
-		return 2;
-	}
-	if (sodium_init() < 0) {
-		fprintf(stderr, "murojaat: libsodium failed to start\n");
-		return 1;
-	}
-	if ((strcmp(argv[0], "add") == 0 || change == STAFF_PASSWORD) &&
-	    !read_password(argv[1], pw, sizeof(pw)))
-		return 2;
-	if (store_open(&a->st, a->conf.db_path) != MJ_OK) {
-		fprintf(stderr, "murojaat: cannot open the database %s\n",
-		    a->conf.db_path);
-		sodium_memzero(pw, sizeof(pw));
-		return 1;
-	}
-	if (strcmp(argv[0], "list") == 0)
-		return store_staff_list(a->st, (int64_t)time(NULL),
-		    print_staff, NULL) == MJ_OK ? 0 : 1;
-	if (change >= 0) {
-		value = change == STAFF_PASSWORD ? pw : change == STAFF_ROLE ?
-		    argv[2] : NULL;
-		err = staff_change(a->st, argv[1], (enum staff_change)change,
-		    value, (int64_t)time(NULL), why, sizeof(why));
-	} else
-		err = staff_add(a->st, argv[1], role, pw, (int64_t)time(NULL),
-		    why, sizeof(why));
-	sodium_memzero(pw, sizeof(pw));
-	if (err != MJ_OK) {
-		fprintf(stderr, "murojaat staff: %s\n", why[0] != '\0' ? why :
-		    mj_strerror(err));
-		return err == MJ_EINPUT || err == MJ_ENOTFOUND ? 2 : 1;
-	}
-	if (change >= 0)
-		printf("%s: %s\n", argv[1], done[change]);
-	else
-		printf("%s added as %s\n", argv[1], role);
-	return 0;
-}
-
-static int
-cmd_chat(struct app *a, int argc, char **argv)
-{
-	const char	*as = NULL;
-	char		 phone[20], line[4200], req[16];
-	int		 tty = isatty(STDIN_FILENO), n = 0;
-
-	for (int i = 0; i < argc; i++)
-		if (strcmp(argv[i], "--as") == 0 && i + 1 < argc)
-			as = argv[++i];
-	if (as == NULL || phone_e164(as, phone, sizeof(phone)) == -1) {
-		fprintf(stderr, "murojaat chat: --as PHONE is required, e.g. "
-		    "--as +998901234567\n");
-		return 2;
-	}
-	if (app_open(a) == -1)
-		return 1;
-	if (tty)
-		printf("Chatting as %s (Ctrl-D to end).\n> ", phone);
-	while (fgets(line, sizeof(line), stdin) != NULL) {
-		struct bot_in	in;
-		struct bot_out	out;
-		enum mj_err	rc;
-		size_t		len = strcspn(line, "\r\n");
-
-		line[len] = '\0';
-		if (len == 0) {
-			if (tty)
-				printf("> ");
-			continue;
-		}
-		snprintf(req, sizeof(req), "chat%d", ++n);
-		in = (struct bot_in){ .channel = "chat", .address = phone,
-		    .phone = phone, .req = req, .text = line, .len = len,
-		    .sync = 1, .now = (int64_t)time(NULL) };
-		rc = bot_handle(a->bot, &in, &out);
-		if (rc != MJ_OK)
-			printf("[%s]\n", mj_strerror(rc));
-		else if (out.text != NULL)
-			printf("%s\n", out.text);
-		bot_out_free(&out);
-		if (tty)
-			printf("> ");
-		fflush(stdout);
-	}
-	if (tty)
-		printf("\n");
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
-	struct app	 a;
-	const char	*conffile = NULL, *cmd = NULL;
-	char		 root[PATH_MAX], where[1024];
-	int		 i, rc;
+	struct app		 a;
+	struct commands_open	 op = { app_bot, &a };
+	const char		*conffile = NULL, *cmd = NULL;
+	char			 root[PATH_MAX], where[1024];
+	int			 i, rc;
 
 	memset(&a, 0, sizeof(a));
 	for (i = 1; i < argc; i++) {
@@ -868,19 +569,25 @@ main(int argc, char **argv)
 			load_failed(&a, NULL);
 		return rc;
 	}
-	if (strcmp(cmd, "train") == 0 || strcmp(cmd, "eval") == 0)
-		return cmd_train(&a, cmd, argc - i, argv + i);
+	if (strcmp(cmd, "train") == 0 || strcmp(cmd, "eval") == 0) {
+		char	corpus[PATH_MAX + 16], out[PATH_MAX];
+
+		corpus_dir_of(&a.conf, corpus, sizeof(corpus));
+		model_path(&a.conf, out, sizeof(out));
+		return commands_train(&a.conf, cmd, corpus, out, argc - i,
+		    argv + i);
+	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (strcmp(cmd, "telegram") == 0)
 		rc = telegram_cmd(&a.conf, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "serve") == 0)
 		rc = cmd_serve(&a);
 	else if (strcmp(cmd, "import") == 0)
-		rc = cmd_import(&a, argc - i - 1, argv + i + 1);
+		rc = commands_import(&op, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "staff") == 0)
-		rc = cmd_staff(&a, argc - i - 1, argv + i + 1);
+		rc = commands_staff(&a.conf, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "chat") == 0)
-		rc = cmd_chat(&a, argc - i - 1, argv + i + 1);
+		rc = commands_chat(&op, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "rules") == 0)
 		rc = cmd_rules(&a, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "corpus") == 0)

@@ -4,7 +4,9 @@
  *               each programme's texts in the four languages, questions,
  *               amount rule and criteria;
  *   offices     TSV (data/offices.tsv): Inson centres by district, names
- *               and addresses in the four languages, hours, spellings.
+ *               and addresses in the four languages, hours, spellings
+ *               (read and written by offices.h; the import and export
+ *               here hand them over).
  * An import is one transaction: it is checked whole (known facts and
  * operators, figures that exist, texts in every language, every reply the
  * data can produce within the SMS budget) and either all of it goes in or
@@ -23,18 +25,18 @@
 #include "store/store.h"
 
 /*
- * Import path (".tsv": offices, otherwise programmes JSON).  budget is the
- * SMS segments a reply may use (cat NULL: replies are not measured).  On failure nothing changed and where
- * holds "path: reason" (MJ_EINPUT bad data, MJ_ETOOBIG over the budget,
- * MJ_ENOTFOUND no file, MJ_EDB, MJ_ENOMEM).
+ * Import path (".tsv": offices, offices_import(); otherwise programmes
+ * JSON).  budget is the SMS segments a reply may use (cat NULL: replies
+ * are not measured).  On failure nothing changed and where holds "path:
+ * reason" (MJ_EINPUT bad data, MJ_ETOOBIG over the budget, MJ_ENOTFOUND
+ * no file, MJ_EDB, MJ_ENOMEM).
  */
 enum mj_err	rules_data_import(struct store *, const struct catalog *,
 		    int budget, const char *path, char *where,
 		    size_t wherelen);
 
-/* Write the programmes (JSON) or the offices (TSV) to f. */
+/* Write the programmes (JSON) to f; the offices: offices_export(). */
 enum mj_err	rules_data_export(struct store *, FILE *f);
-enum mj_err	rules_data_export_offices(struct store *, FILE *f);
 
 /*
  * When the store has no eligibility data yet (no "mce" figure), import

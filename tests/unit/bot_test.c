@@ -1,10 +1,11 @@
 /*
- * bot_test.c - the reply's language (bot.c's reply_lang): the citizen's
- * choice, then the message's script and words, then the contact's last
- * language of that script, then the configured defaults; and the script
- * of a message (nlu_text_script), in which codes do not count.
+ * bot_test.c - the reply's language (dialogue.c's dialogue_lang): the
+ * citizen's choice, then the message's script and words, then the
+ * contact's last language of that script, then the configured defaults;
+ * and the script of a message (nlu_text_script), in which codes do not
+ * count.
  */
-#include "bot/bot.c"
+#include "bot/dialogue.c"
 #include "check.h"
 
 /* Messages whose words name no language, in each script, and none. */
@@ -124,7 +125,7 @@ main(void)
 		snprintf(c.lang_latn, sizeof(c.lang_latn), "%s",
 		    cases[i].c_latn);
 		c.lang_chosen = cases[i].chosen;
-		got = reply_lang(&b, &in, &r, &c);
+		got = dialogue_lang(&b, &in, &r, &c);
 		if (got != cases[i].want)
 			fprintf(stderr, "case \"%s\":\n", cases[i].what);
 		CHECK_STR(lang_tag(got), lang_tag(cases[i].want));

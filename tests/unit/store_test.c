@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "bot/demo.h"
+#include "bot/rules_data.h"
 #include "check.h"
 #include "store/index.h"
 #include "store/migrations.h"
@@ -211,9 +212,17 @@ test_demo(const char *p1, const char *p2)
 {
 	struct store		*a, *b;
 	struct app_status	 s;
+	char			 where[1024];
 
 	CHECK_INT(store_open(&a, p1), MJ_OK);
 	CHECK_INT(store_open(&b, p2), MJ_OK);
+	/* the applications need their programmes, imported from data/ */
+	CHECK_INT(demo_fill(a, 500), MJ_ENOTFOUND);
+	CHECK_INT(store_app_count(a), 0);
+	CHECK_INT(rules_data_seed(a, NULL, 0, "data", where, sizeof(where)),
+	    MJ_OK);
+	CHECK_INT(rules_data_seed(b, NULL, 0, "data", where, sizeof(where)),
+	    MJ_OK);
 	CHECK_INT(demo_fill(a, 500), MJ_OK);
 	CHECK_INT(demo_fill(b, 500), MJ_OK);
 	CHECK_INT(store_app_count(a), 500);

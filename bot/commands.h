@@ -1,0 +1,41 @@
+/*
+ * commands.h - the command-line subcommands that work on the store and the
+ * bot: help-desk staff accounts, the registry import, a conversation in the
+ * terminal, and training or evaluating the intent model with the help
+ * desk's labels.  main.c reads the options, wires the program and calls
+ * these; each returns the exit status, having said on stderr what went
+ * wrong.
+ */
+#ifndef BOT_COMMANDS_H
+#define BOT_COMMANDS_H
+#include "base/conf.h"
+#include "bot/bot.h"
+
+/*
+ * How a command opens the program (patterns, catalogues, the store, the
+ * bot) once its arguments are right: open(ctx) returns the bot, borrowed
+ * until the caller closes the program, or NULL after saying why.
+ */
+struct commands_open {
+	struct bot	*(*open)(void *ctx);
+	void		*ctx;
+};
+
+/*
+ * murojaat staff add NAME --role R | password NAME | role NAME R |
+ * disable NAME | enable NAME | list.  Passwords are read from stdin; the
+ * database is opened and closed here.
+ */
+int	commands_staff(const struct conf *, int argc, char **argv);
+/* murojaat import FILE.csv: registry status changes and their notices. */
+int	commands_import(const struct commands_open *, int argc, char **argv);
+/* murojaat chat --as PHONE: lines on stdin through bot_handle(). */
+int	commands_chat(const struct commands_open *, int argc, char **argv);
+/*
+ * murojaat train | eval (cmd) over the corpus in corpus_dir; train writes
+ * model_out.  With --labels the help desk's labels join the corpus.
+ */
+int	commands_train(const struct conf *, const char *cmd,
+	    const char *corpus_dir, const char *model_out, int argc,
+	    char **argv);
+#endif

@@ -1,0 +1,292 @@
+/*
+ * commit.c - the group commit.  Webhooks queue their messages' jobs; a
+ * writer thread runs each batch's steps (bot.c) in one transaction and
+ * commits once, a syncer thread makes the commits durable with one
+ * fdatasync of the log for every batch since the last, and only then is
+ * each job answered (done), so a 2xx always means stored.  An indexer
+ * thread keeps the help desk's search index up with the messages.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/log.h"
+#include "base/metrics.h"
+#include "bot/bot_int.h"
+#include "store/index.h"
+
+#define BATCH_MAX	256	/* messages in one transaction */
+
+/* The line a message leaves in the log, after its commit. */
+static void
+log_step(const struct bot_in *in, const struct bot_out *out,
+    const struct nlu_result *r, enum lang lang, const char *event,
+    const struct timespec *t0)
+{
+	struct timespec	t1;
+	char		masked[24];
+
+	if (strcmp(event, "msg.dup") != 0)
+		metrics_inbound(metric_chan_of(in->channel), (int)r->intent,
+		    (int)r->lang);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info(event, "req=%s chan=%s from=%s lang=%s intent=%s len=%zu "
+	    "segments=%d us=%ld", in->req, in->channel,
+	    log_mask_phone(in->phone != NULL ? in->phone : in->address, masked,
+	    sizeof(masked)), lang_tag(lang), intent_name(r->intent), in->len,
+	    out->segments, (long)((t1.tv_sec - t0->tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000));
+}
+
+void
+bot_job_queue(struct bot *b, struct bot_job *j)
+{
+	pthread_mutex_lock(&b->qlock);
+	if (b->qstop || !b->writer_on) {
+		/* No writer (a command, or shutting down): do it here. */
+		pthread_mutex_unlock(&b->qlock);
+		commit_run(b, j);
+		return;
+	}
+	*b->qtail = j;
+	b->qtail = &j->next;
+	pthread_cond_signal(&b->qcond);
+	pthread_mutex_unlock(&b->qlock);
+}
+
+/*
+ * A batch's steps in one transaction.  First without savepoints: if a
+ * step fails, the whole transaction is undone and the batch runs again
+ * with a savepoint per message, so that only the failed one is lost.
+ * The commit does not wait for the disk: batch_finish() does, after
+ * store_sync(), before anyone is answered.
+ */
+static void
+batch_commit(struct bot *b, struct bot_job *list)
+{
+	struct bot_job	*j;
+	enum mj_err	 rc;
+	int		 fast = 1;
+
+again:
+	if ((rc = store_begin_derived(b->st)) != MJ_OK) {
+		for (j = list; j != NULL; j = j->next)
+			j->rc = rc;
+		return;
+	}
+	for (j = list; j != NULL; j = j->next) {
+		if (!fast && (j->rc = store_savepoint(b->st)) != MJ_OK)
+			continue;
+		j->rc = bot_step(b, &j->in, &j->r, &j->out, &j->lang, &j->event);
+		if (fast && j->rc != MJ_OK) {
+			store_end(b->st, 0);
+			for (j = list; j != NULL; j = j->next)
+				bot_out_free(&j->out);
+			fast = 0;
+			goto again;
+		}
+		if (!fast && store_savepoint_end(b->st, j->rc == MJ_OK) !=
+		    MJ_OK && j->rc == MJ_OK) {
+			bot_out_free(&j->out);
+			j->rc = MJ_EDB;
+		}
+	}
+	if (store_end(b->st, 1) != MJ_OK) {
+		/* Nothing of the batch is stored: none may be acknowledged. */
+		for (j = list; j != NULL; j = j->next)
+			if (j->rc == MJ_OK) {
+				bot_out_free(&j->out);
+				j->rc = MJ_EDB;
+			}
+	}
+}
+
+/* After store_sync() said sync_rc: answer the batch. */
+static void
+batch_finish(struct bot *b, struct bot_job *list, enum mj_err sync_rc)
+{
+	struct bot_job	*j, *next;
+	int		 queued = 0;
+
+	for (j = list; j != NULL; j = j->next) {
+		if (j->rc != MJ_OK)
+			continue;
+		if (sync_rc != MJ_OK) {
+			/* Stored, but not surely: the sender will retry. */
+			bot_out_free(&j->out);
+			j->rc = sync_rc;
+			continue;
+		}
+		queued |= !j->in.sync && !j->out.duplicate;
+		log_step(&j->in, &j->out, &j->r, j->lang, j->event, &j->t0);
+	}
+	if (queued && b->queued != NULL)
+		b->queued(b->queued_arg);
+	for (j = list; j != NULL; j = next) {
+		next = j->next;
+		j->next = NULL;
+		j->done(j->arg);	/* the job may be freed from here on */
+	}
+}
+
+void
+commit_run(struct bot *b, struct bot_job *list)
+{
+	batch_commit(b, list);
+	batch_finish(b, list, store_sync(b->st));
+}
+
+static void *
+writer(void *arg)
+{
+	struct bot	*b = arg;
+
+	pthread_setname_np(pthread_self(), "mj-writer");
+	for (;;) {
+		struct bot_job	*list, **tail;
+		int		 n = 0;
+
+		pthread_mutex_lock(&b->qlock);
+		while (b->qhead == NULL && !b->qstop)
+			pthread_cond_wait(&b->qcond, &b->qlock);
+		if (b->qhead == NULL) {
+			pthread_mutex_unlock(&b->qlock);
+			break;
+		}
+		/* Take up to BATCH_MAX; the rest waits for the next round. */
+		list = b->qhead;
+		tail = &b->qhead;
+		while (*tail != NULL && n < BATCH_MAX) {
+			tail = &(*tail)->next;
+			n++;
+		}
+		b->qhead = *tail;
+		*tail = NULL;
+		if (b->qhead == NULL)
+			b->qtail = &b->qhead;
+		pthread_mutex_unlock(&b->qlock);
+		batch_commit(b, list);
+		/* The syncer answers it; the next batch goes on meanwhile. */
+		pthread_mutex_lock(&b->qlock);
+		*b->stail = list;
+		while (*b->stail != NULL)
+			b->stail = &(*b->stail)->next;
+		pthread_cond_signal(&b->scond);
+		pthread_mutex_unlock(&b->qlock);
+	}
+	return NULL;
+}
+
+/*
+ * One fdatasync of the log for every batch committed since the last one:
+ * the disk's wait overlaps the writer's next transaction.
+ */
+static void *
+syncer(void *arg)
+{
+	struct bot	*b = arg;
+
+	pthread_setname_np(pthread_self(), "mj-syncer");
+	for (;;) {
+		struct bot_job	*list;
+
+		pthread_mutex_lock(&b->qlock);
+		while (b->shead == NULL && !b->sstop)
+			pthread_cond_wait(&b->scond, &b->qlock);
+		list = b->shead;
+		b->shead = NULL;
+		b->stail = &b->shead;
+		pthread_mutex_unlock(&b->qlock);
+		if (list == NULL)
+			break;	/* stopped, and nothing waits */
+		batch_finish(b, list, store_sync(b->st));
+	}
+	return NULL;
+}
+
+/*
+ * The help desk's summaries and search index follow the messages in
+ * batches, about twice a second (and before each help-desk request).
+ */
+static void *
+indexer(void *arg)
+{
+	struct bot	*b = arg;
+	struct timespec	 until;
+	int		 n, stop = 0;
+
+	pthread_setname_np(pthread_self(), "mj-indexer");
+	while (!stop) {
+		/* Small batches: the lock is shared with the writer. */
+		while (store_index_pending(b->st, 500, &n) == MJ_OK &&
+		    n == 500)
+			;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += 500 * 1000 * 1000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		pthread_mutex_lock(&b->qlock);
+		if (!b->qstop)
+			pthread_cond_timedwait(&b->icond, &b->qlock, &until);
+		stop = b->qstop;
+		pthread_mutex_unlock(&b->qlock);
+	}
+	store_index_pending(b->st, 1000000, &n);
+	return NULL;
+}
+
+static void
+stop_syncer(struct bot *b)
+{
+	pthread_mutex_lock(&b->qlock);
+	b->sstop = 1;
+	pthread_cond_signal(&b->scond);
+	pthread_mutex_unlock(&b->qlock);
+	pthread_join(b->syncer, NULL);
+}
+
+enum mj_err
+bot_start_writer(struct bot *b)
+{
+	if (b->writer_on)
+		return MJ_OK;
+	b->qstop = 0;
+	b->sstop = 0;
+	if (pthread_create(&b->syncer, NULL, syncer, b) != 0)
+		return MJ_EINTERNAL;
+	if (pthread_create(&b->writer, NULL, writer, b) != 0) {
+		stop_syncer(b);
+		return MJ_EINTERNAL;
+	}
+	if (pthread_create(&b->indexer, NULL, indexer, b) != 0) {
+		pthread_mutex_lock(&b->qlock);
+		b->qstop = 1;
+		pthread_cond_signal(&b->qcond);
+		pthread_mutex_unlock(&b->qlock);
+		pthread_join(b->writer, NULL);
+		stop_syncer(b);
+		return MJ_EINTERNAL;
+	}
+	b->writer_on = 1;
+	return MJ_OK;
+}
+
+void
+bot_stop_writer(struct bot *b)
+{
+	if (!b->writer_on)
+		return;
+	pthread_mutex_lock(&b->qlock);
+	b->qstop = 1;
+	pthread_cond_signal(&b->qcond);
+	pthread_cond_signal(&b->icond);
+	pthread_mutex_unlock(&b->qlock);
+	pthread_join(b->writer, NULL);
+	stop_syncer(b);		/* after the writer: what it committed is answered */
+	pthread_join(b->indexer, NULL);
+	b->writer_on = 0;
+}
