@@ -170,17 +170,17 @@ kannel_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 		return http_reply(conn, MHD_HTTP_OK,
 		    "text/plain; charset=utf-8", "", 0);
 	}
-	switch (kannel_decode_text(raw, rawlen, charset, coding, &text)) {
+	switch ((rc = kannel_decode_text(raw, rawlen, charset, coding,
+	    &text))) {
 	case MJ_OK:
 		break;
 	case MJ_ETOOBIG:
-		return http_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-		    "text too long");
+		return http_fail(conn, rc, "text too long");
 	default:
 		log_warn("sms.bad_text", "req=%s from=%s len=%zu charset=\"%s\"",
 		    r->id, log_mask_phone(phone, masked, sizeof(masked)),
 		    rawlen, charset != NULL ? charset : "");
-		return http_error(conn, MHD_HTTP_BAD_REQUEST,
+		return http_fail(conn, MJ_EINPUT,
 		    "text is not valid in its charset");
 	}
 	id = http_arg(conn, "id", NULL);
@@ -195,20 +195,11 @@ kannel_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 		return MHD_YES;		/* answered when stored */
 	memset(&out, 0, sizeof(out));
 answer:
-	switch (rc) {
-	case MJ_OK:
-		break;
-	case MJ_EINPUT:
+	if (rc != MJ_OK) {
 		bot_out_free(&out);
-		return http_error(conn, MHD_HTTP_BAD_REQUEST,
-		    "text is not valid UTF-8");
-	case MJ_ETOOBIG:
-		bot_out_free(&out);
-		return http_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-		    "text too long");
-	default:
-		bot_out_free(&out);
-		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		return http_error(conn, http_status_unstored(rc),
+		    rc == MJ_EINPUT ? "text is not valid UTF-8" :
+		    rc == MJ_ETOOBIG ? "text too long" :
 		    "temporarily unavailable");
 	}
 	{

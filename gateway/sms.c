@@ -57,8 +57,7 @@ record(struct server *s, struct MHD_Connection *conn, struct req *r,
 		return ok(conn);	/* nothing to do; do not make them retry */
 	}
 	if (rc != MJ_OK)
-		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
-		    "temporarily unavailable");
+		return http_fail(conn, rc, NULL);
 	log_info("sms.dlr", "req=%s provider=%s msgid=%lld type=%s state=%s",
 	    r->id, provider, msgid, type, delivery);
 	return ok(conn);
@@ -236,19 +235,12 @@ sms_inbound(struct server *s, struct MHD_Connection *conn, struct req *r,
 	if (rc == MJ_OK)
 		return MHD_YES;		/* answered when stored */
 answer:
-	switch (rc) {
-	case MJ_OK:
+	if (rc == MJ_OK)
 		return http_reply(conn, MHD_HTTP_OK, "application/json",
 		    "{\"ok\":true}", 11);
-	case MJ_EINPUT:
-		return http_error(conn, MHD_HTTP_BAD_REQUEST, "bad text");
-	case MJ_ETOOBIG:
-		return http_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-		    "text too long");
-	default:
-		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
-		    "temporarily unavailable");
-	}
+	return http_error(conn, http_status_unstored(rc), rc == MJ_EINPUT ?
+	    "bad text" : rc == MJ_ETOOBIG ? "text too long" :
+	    "temporarily unavailable");
 }
 
 enum MHD_Result

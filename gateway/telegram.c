@@ -168,7 +168,6 @@ telegram_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 	struct bot_in		 in;
 	struct bot_out		 out;
 	enum mj_err		 rc;
-	enum MHD_Result		 ret;
 
 	(void)method;
 	if (conf->telegram_token[0] == '\0' || conf->telegram_secret[0] == '\0') {
@@ -224,23 +223,16 @@ telegram_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 	if (rc == MJ_OK)
 		return MHD_YES;		/* answered when stored */
 answer:
-	switch (rc) {
-	case MJ_OK:
-		ret = ok_empty(conn);
-		break;
-	case MJ_EINPUT:
-		ret = http_error(conn, MHD_HTTP_BAD_REQUEST, "bad text");
-		break;
-	case MJ_ETOOBIG:
-		ret = http_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-		    "text too long");
-		break;
-	default:
-		/* Not stored: Telegram will deliver the update again. */
-		ret = http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+	if (rc == MJ_OK)
+		return ok_empty(conn);
+	if (http_status_unstored(rc) >= 500)
+		/* Not stored: Telegram will deliver the update again.  The
+		 * webhook has always answered that with 500, not the 503 of
+		 * the table; Telegram retries either. */
+		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "try again");
-	}
-	return ret;
+	return http_fail(conn, rc, rc == MJ_EINPUT ? "bad text" :
+	    "text too long");
 }
 
 static size_t
