@@ -10,19 +10,21 @@
 
 #include "gateway/http.h"
 
+#define AGAIN	"temporarily unavailable"
+
 static const struct {
 	unsigned	 status;
 	const char	*reason;
 } statuses[] = {
-	[MJ_OK] =	{ MHD_HTTP_OK, "ok" },
-	[MJ_ENOMEM] =	{ MHD_HTTP_SERVICE_UNAVAILABLE, "temporarily unavailable" },
-	[MJ_EINPUT] =	{ MHD_HTTP_BAD_REQUEST, "bad request" },
-	[MJ_ETOOBIG] =	{ MHD_HTTP_CONTENT_TOO_LARGE, "too large" },
-	[MJ_ENOTFOUND] = { MHD_HTTP_NOT_FOUND, "not found" },
-	[MJ_EDB] =	{ MHD_HTTP_SERVICE_UNAVAILABLE, "temporarily unavailable" },
-	[MJ_EUPSTREAM] = { MHD_HTTP_SERVICE_UNAVAILABLE, "temporarily unavailable" },
-	[MJ_ECONFIG] =	{ MHD_HTTP_SERVICE_UNAVAILABLE, "temporarily unavailable" },
-	[MJ_EINTERNAL] = { MHD_HTTP_SERVICE_UNAVAILABLE, "temporarily unavailable" },
+	[MJ_OK] =		{ MHD_HTTP_OK, "ok" },
+	[MJ_ENOMEM] =		{ MHD_HTTP_SERVICE_UNAVAILABLE, AGAIN },
+	[MJ_EINPUT] =		{ MHD_HTTP_BAD_REQUEST, "bad request" },
+	[MJ_ETOOBIG] =		{ MHD_HTTP_CONTENT_TOO_LARGE, "too large" },
+	[MJ_ENOTFOUND] =	{ MHD_HTTP_NOT_FOUND, "not found" },
+	[MJ_EDB] =		{ MHD_HTTP_SERVICE_UNAVAILABLE, AGAIN },
+	[MJ_EUPSTREAM] =	{ MHD_HTTP_SERVICE_UNAVAILABLE, AGAIN },
+	[MJ_ECONFIG] =		{ MHD_HTTP_SERVICE_UNAVAILABLE, AGAIN },
+	[MJ_EINTERNAL] =	{ MHD_HTTP_SERVICE_UNAVAILABLE, AGAIN },
 };
 
 unsigned

@@ -30,6 +30,19 @@ struct req {
 };
 
 /*
+ * One route: the server's own (server.c) and each provider's (channel.h).
+ * fn answers the request, once its body is in (only when wants_body).
+ */
+typedef enum MHD_Result (*http_route_fn)(struct server *,
+    struct MHD_Connection *, struct req *, const char *method);
+struct http_route {
+	const char	*path;		/* ending in '/': a prefix */
+	const char	*methods;	/* space-separated */
+	http_route_fn	 fn;
+	int		 wants_body;
+};
+
+/*
  * The one table from mj_err to HTTP status, for every route.  What the
  * client sent: MJ_EINPUT 400, MJ_ETOOBIG 413, MJ_ENOTFOUND 404.  What
  * failed here (MJ_ENOMEM, MJ_EDB, MJ_EUPSTREAM, MJ_ECONFIG, MJ_EINTERNAL):
