@@ -362,15 +362,6 @@ api_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 	a.st = bot_store(a.bot);
 	a.now = (int64_t)time(NULL);
 	client_ip(conn, a.ip, sizeof(a.ip));
-	{
-		/* Staff see every message stored so far, indexed or not. */
-		int n;
-
-		while (store_index_pending(a.st, 20000, &n) == MJ_OK &&
-		    n == 20000)
-			;
-	}
-
 	if (post) {
 		json_error_t	err;
 
@@ -404,8 +395,19 @@ api_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 		api_audit(&a, "csrf.refused", 0, a.path);
 		ret = api_fail(&a, MHD_HTTP_FORBIDDEN, "csrf",
 		    "missing or wrong X-CSRF-Token");
-	} else
+	} else {
+		/*
+		 * Staff see every message stored so far, indexed or not.
+		 * Only once the session holds: a stranger's request writes
+		 * nothing.
+		 */
+		int n;
+
+		while (store_index_pending(a.st, 20000, &n) == MJ_OK &&
+		    n == 20000)
+			;
 		ret = dispatch(&a, token);
+	}
 	json_decref(a.body);
 	return ret;
 }
