@@ -96,17 +96,20 @@ api_fail(struct api *a, unsigned status, const char *code,
 enum MHD_Result
 api_fail_rc(struct api *a, enum mj_err rc)
 {
+	unsigned	status = http_status(rc);
+
 	switch (rc) {
 	case MJ_ENOTFOUND:
-		return api_fail(a, MHD_HTTP_NOT_FOUND, "not_found",
-		    "no such conversation");
+		return api_fail(a, status, "not_found", "no such conversation");
 	case MJ_EINPUT:
-		return api_fail(a, MHD_HTTP_BAD_REQUEST, "bad_request",
+		return api_fail(a, status, "bad_request",
 		    "the request is not valid");
 	case MJ_ETOOBIG:
-		return api_fail(a, MHD_HTTP_CONTENT_TOO_LARGE, "too_big",
-		    "the text is too long");
+		return api_fail(a, status, "too_big", "the text is too long");
 	default:
+		/* The help desk has always answered its own failures with
+		 * 500, not the 503 of the table: the page shows the error
+		 * rather than trying again. */
 		return api_fail(a, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
 		    mj_strerror(rc));
 	}
@@ -359,15 +362,6 @@ api_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 	a.st = bot_store(a.bot);
 	a.now = (int64_t)time(NULL);
 	client_ip(conn, a.ip, sizeof(a.ip));
-	{
-		/* Staff see every message stored so far, indexed or not. */
-		int n;
-
-		while (store_index_pending(a.st, 20000, &n) == MJ_OK &&
-		    n == 20000)
-			;
-	}
-
 	if (post) {
 		json_error_t	err;
 
@@ -401,8 +395,19 @@ api_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 		api_audit(&a, "csrf.refused", 0, a.path);
 		ret = api_fail(&a, MHD_HTTP_FORBIDDEN, "csrf",
 		    "missing or wrong X-CSRF-Token");
-	} else
+	} else {
+		/*
+		 * Staff see every message stored so far, indexed or not.
+		 * Only once the session holds: a stranger's request writes
+		 * nothing.
+		 */
+		int n;
+
+		while (store_index_pending(a.st, 20000, &n) == MJ_OK &&
+		    n == 20000)
+			;
 		ret = dispatch(&a, token);
+	}
 	json_decref(a.body);
 	return ret;
 }

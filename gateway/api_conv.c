@@ -238,7 +238,7 @@ api_inbox(struct api *a)
 	if (rc != MJ_OK) {
 		json_decref(x.items);
 		if (rc == MJ_EINPUT)
-			return api_fail(a, 400, "bad_query",
+			return api_fail(a, http_status(rc), "bad_query",
 			    "the search could not be read");
 		return api_fail_rc(a, rc);
 	}
@@ -546,7 +546,8 @@ reply(struct api *a, const struct hd_head *h)
 	rc = bot_send_text(a->bot, h->contact_id, text, "manual", a->r->id,
 	    a->now, &msg_id);
 	if (rc == MJ_EINPUT)
-		return api_fail(a, 400, "bad_text", "the text cannot be sent");
+		return api_fail(a, http_status(rc), "bad_text",
+		    "the text cannot be sent");
 	if (rc != MJ_OK)
 		return api_fail_rc(a, rc);
 	/* Each reply renews the hold. */

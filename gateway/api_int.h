@@ -13,7 +13,7 @@
 #include <microhttpd.h>
 
 #include "bot/bot.h"
-#include "bot/staff.h"
+#include "gateway/staff.h"
 #include "store/store.h"
 #include "gateway/http.h"
 

@@ -71,9 +71,10 @@ api_label(struct api *a, int64_t msg_id)
 	if (store_end(a->st, rc == MJ_OK) != MJ_OK && rc == MJ_OK)
 		rc = MJ_EDB;
 	if (rc == MJ_ENOTFOUND)
-		return api_fail(a, 404, "not_found", "no such message");
+		return api_fail(a, http_status(rc), "not_found",
+		    "no such message");
 	if (rc == MJ_EINPUT)
-		return api_fail(a, 400, "not_inbound",
+		return api_fail(a, http_status(rc), "not_inbound",
 		    "only a citizen's message can be labelled");
 	if (rc != MJ_OK)
 		return api_fail_rc(a, rc);
@@ -123,11 +124,14 @@ retrain(struct api *a)
 		    "new_cv", r.new_cv, "current_cv", cv(r.current_cv),
 		    "labels", (json_int_t)r.labels, "model", "model.new.bin"));
 	case MJ_ECONFIG:
-		return api_fail(a, 503, "no_trainer", r.err);
+		return api_fail(a, http_status(rc), "no_trainer", r.err);
 	case MJ_EINTERNAL:
-		return api_fail(a, 409, "busy", r.err);
+		/* Here it means a retrain is already running: a conflict. */
+		return api_fail(a, MHD_HTTP_CONFLICT, "busy", r.err);
 	default:
-		return api_fail(a, 500, "train_failed", r.err);
+		/* 500 as every help-desk failure of ours (api_fail_rc). */
+		return api_fail(a, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "train_failed", r.err);
 	}
 }
 
@@ -146,11 +150,15 @@ swap(struct api *a, int rollback)
 		return api_json(a, 200, json_pack("{s:s}", "active",
 		    "model.bin"));
 	case MJ_ENOTFOUND:
-		return api_fail(a, 409, "no_model", rollback ?
+		/* No model to swap to: a conflict with the state, not a
+		 * missing resource (the table's 404). */
+		return api_fail(a, MHD_HTTP_CONFLICT, "no_model", rollback ?
 		    "there is no previous model to go back to" :
 		    "there is no new model: retrain first");
 	case MJ_EUPSTREAM:
-		return api_fail(a, 500, "reload_failed", err);
+		/* 500 as every help-desk failure of ours (api_fail_rc). */
+		return api_fail(a, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "reload_failed", err);
 	default:
 		return api_fail_rc(a, rc);
 	}

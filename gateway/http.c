@@ -1,4 +1,7 @@
-/* http.c - answering helpers shared by the routes. */
+/*
+ * http.c - answering helpers shared by the routes, and the one table from
+ * mj_err to HTTP status.
+ */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -6,6 +9,53 @@
 #include <sodium.h>
 
 #include "gateway/http.h"
+
+#define AGAIN	"temporarily unavailable"
+
+static const struct {
+	unsigned	 status;
+	const char	*reason;
+} statuses[] = {
+	[MJ_OK] =		{ MHD_HTTP_OK, "ok" },
+	[MJ_ENOMEM] =		{ MHD_HTTP_SERVICE_UNAVAILABLE, AGAIN },
+	[MJ_EINPUT] =		{ MHD_HTTP_BAD_REQUEST, "bad request" },
+	[MJ_ETOOBIG] =		{ MHD_HTTP_CONTENT_TOO_LARGE, "too large" },
+	[MJ_ENOTFOUND] =	{ MHD_HTTP_NOT_FOUND, "not found" },
+	[MJ_EDB] =		{ MHD_HTTP_SERVICE_UNAVAILABLE, AGAIN },
+	[MJ_EUPSTREAM] =	{ MHD_HTTP_SERVICE_UNAVAILABLE, AGAIN },
+	[MJ_ECONFIG] =		{ MHD_HTTP_SERVICE_UNAVAILABLE, AGAIN },
+	[MJ_EINTERNAL] =	{ MHD_HTTP_SERVICE_UNAVAILABLE, AGAIN },
+};
+
+unsigned
+http_status(enum mj_err rc)
+{
+	if ((unsigned)rc >= sizeof(statuses) / sizeof(statuses[0]))
+		rc = MJ_EINTERNAL;
+	return statuses[rc].status;
+}
+
+unsigned
+http_status_unstored(enum mj_err rc)
+{
+	return rc == MJ_EINPUT || rc == MJ_ETOOBIG ? http_status(rc) :
+	    http_status(MJ_EINTERNAL);
+}
+
+const char *
+http_reason(enum mj_err rc)
+{
+	if ((unsigned)rc >= sizeof(statuses) / sizeof(statuses[0]))
+		rc = MJ_EINTERNAL;
+	return statuses[rc].reason;
+}
+
+enum MHD_Result
+http_fail(struct MHD_Connection *conn, enum mj_err rc, const char *reason)
+{
+	return http_error(conn, http_status(rc), reason != NULL ? reason :
+	    http_reason(rc));
+}
 
 enum MHD_Result
 http_reply(struct MHD_Connection *conn, unsigned status, const char *ctype,

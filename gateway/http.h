@@ -10,6 +10,8 @@
 
 #include <microhttpd.h>
 
+#include "base/err.h"
+
 struct server;
 struct bot_job;
 
@@ -26,6 +28,40 @@ struct req {
 	int		 too_big;
 	const void	*route;
 };
+
+/*
+ * One route: the server's own (server.c) and each provider's (channel.h).
+ * fn answers the request, once its body is in (only when wants_body).
+ */
+typedef enum MHD_Result (*http_route_fn)(struct server *,
+    struct MHD_Connection *, struct req *, const char *method);
+struct http_route {
+	const char	*path;		/* ending in '/': a prefix */
+	const char	*methods;	/* space-separated */
+	http_route_fn	 fn;
+	int		 wants_body;
+};
+
+/*
+ * The one table from mj_err to HTTP status, for every route.  What the
+ * client sent: MJ_EINPUT 400, MJ_ETOOBIG 413, MJ_ENOTFOUND 404.  What
+ * failed here (MJ_ENOMEM, MJ_EDB, MJ_EUPSTREAM, MJ_ECONFIG, MJ_EINTERNAL):
+ * 503, try again later, which webhook senders do.  MJ_OK: 200.  A route
+ * that answers otherwise says so beside the call.
+ */
+unsigned	http_status(enum mj_err);
+/*
+ * For a message a sender handed over that was not stored: the table's
+ * status for the text's faults (MJ_EINPUT, MJ_ETOOBIG); any other failure
+ * is ours, MJ_ENOTFOUND included (404 in the table), so 503 and the sender
+ * delivers again.
+ */
+unsigned	http_status_unstored(enum mj_err);
+/* A short reason for machines to go with it: "temporarily unavailable". */
+const char	*http_reason(enum mj_err);
+/* http_error() with the table's status; reason NULL: the table's. */
+enum MHD_Result	http_fail(struct MHD_Connection *, enum mj_err,
+		    const char *reason);
 
 /* Answer with a copy of text (Content-Type given); MHD_NO on failure. */
 enum MHD_Result	http_reply(struct MHD_Connection *, unsigned status,

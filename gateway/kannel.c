@@ -1,10 +1,17 @@
 /*
- * kannel.c - Kannel's sms-service calling us (mobile-originated SMS).
- * Parameters as in ../shared/kannel/README.md section 2: the exact text is
- * %b (here "bin", or "text" when get-url puts %b there), decoded with the
- * charset Kannel names; UCS-2 arrives as UTF-8 when smsbox has
- * mo-recode = true, as UTF-16BE otherwise, and both are accepted.
+ * kannel.c - Kannel (../shared/kannel/README.md), the bridge to the
+ * operators' SMSCs:
+ *   GET|POST /sms/kannel   its sms-service calling us (mobile-originated
+ *                          SMS, section 2); the reply goes back in the
+ *                          response (section 3)
+ *   GET /sms/dlr           its delivery reports (dlr-url, section 5)
+ *   sending                its sendsms interface (section 4)
+ * The exact text is %b (here "bin", or "text" when get-url puts %b
+ * there), decoded with the charset Kannel names; UCS-2 arrives as UTF-8
+ * when smsbox has mo-recode = true, as UTF-16BE otherwise, and both are
+ * accepted.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +23,8 @@
 
 #include "base/log.h"
 #include "base/phone.h"
+#include "gateway/channel.h"
+#include "gateway/dlr.h"
 #include "gateway/kannel.h"
 #include "gateway/server.h"
 
@@ -115,7 +124,7 @@ kannel_decode_text(const char *raw, size_t rawlen, const char *charset,
 	return MJ_OK;
 }
 
-enum MHD_Result
+static enum MHD_Result
 kannel_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
     const char *method)
 {
@@ -170,17 +179,17 @@ kannel_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 		return http_reply(conn, MHD_HTTP_OK,
 		    "text/plain; charset=utf-8", "", 0);
 	}
-	switch (kannel_decode_text(raw, rawlen, charset, coding, &text)) {
+	switch ((rc = kannel_decode_text(raw, rawlen, charset, coding,
+	    &text))) {
 	case MJ_OK:
 		break;
 	case MJ_ETOOBIG:
-		return http_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-		    "text too long");
+		return http_fail(conn, rc, "text too long");
 	default:
 		log_warn("sms.bad_text", "req=%s from=%s len=%zu charset=\"%s\"",
 		    r->id, log_mask_phone(phone, masked, sizeof(masked)),
 		    rawlen, charset != NULL ? charset : "");
-		return http_error(conn, MHD_HTTP_BAD_REQUEST,
+		return http_fail(conn, MJ_EINPUT,
 		    "text is not valid in its charset");
 	}
 	id = http_arg(conn, "id", NULL);
@@ -195,20 +204,11 @@ kannel_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 		return MHD_YES;		/* answered when stored */
 	memset(&out, 0, sizeof(out));
 answer:
-	switch (rc) {
-	case MJ_OK:
-		break;
-	case MJ_EINPUT:
+	if (rc != MJ_OK) {
 		bot_out_free(&out);
-		return http_error(conn, MHD_HTTP_BAD_REQUEST,
-		    "text is not valid UTF-8");
-	case MJ_ETOOBIG:
-		bot_out_free(&out);
-		return http_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-		    "text too long");
-	default:
-		bot_out_free(&out);
-		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+		return http_error(conn, http_status_unstored(rc),
+		    rc == MJ_EINPUT ? "text is not valid UTF-8" :
+		    rc == MJ_ETOOBIG ? "text too long" :
 		    "temporarily unavailable");
 	}
 	{
@@ -242,3 +242,116 @@ answer:
 	bot_out_free(&out);
 	return ret;
 }
+
+/*
+ * Delivery reports (section 5): 1 delivered, 2 undelivered, 4 buffered,
+ * 8 SMSC accepted, 16 SMSC rejected.  They are GET, never retried by
+ * Kannel, and may come out of order (1 before 8).
+ */
+static enum MHD_Result
+kannel_dlr(struct server *s, struct MHD_Connection *conn, struct req *r,
+    const char *method)
+{
+	const char	*type = http_arg(conn, "type", NULL);
+	const char	*reply = http_arg(conn, "reply", NULL);
+	long long	 msgid = dlr_msgid(http_arg(conn, "msgid", NULL));
+	const char	*delivery;
+	int		 retry = 0;
+
+	(void)method;
+	if (type == NULL)
+		return http_error(conn, MHD_HTTP_BAD_REQUEST,
+		    "missing parameter type");
+	if (msgid < 0) {
+		/* A report for a reply we did not label: nothing to match. */
+		log_info("sms.dlr_unlabelled", "req=%s type=%s", r->id, type);
+		return dlr_ok(conn);
+	}
+	if (strcmp(type, "1") == 0)
+		delivery = "delivered";
+	else if (strcmp(type, "2") == 0)
+		delivery = "failed";
+	else if (strcmp(type, "4") == 0)
+		delivery = "buffered";
+	else if (strcmp(type, "8") == 0)
+		delivery = "sent";
+	else if (strcmp(type, "16") == 0) {
+		delivery = "failed";
+		retry = 1;	/* the SMSC refused it: another try */
+	} else
+		return http_error(conn, MHD_HTTP_BAD_REQUEST,
+		    "type is not a Kannel DLR type");
+	return dlr_record(s, conn, r, msgid, "kannel", type, delivery,
+	    reply != NULL && *reply != '\0' ? reply : NULL, retry);
+}
+
+/*
+ * sendsms (section 4): UTF-8 text with charset=UTF-8, coding=2 unless the
+ * text is GSM 7-bit, the plus of the number encoded, and a dlr-url
+ * carrying our own message id (sendsms returns none).  A GET whose URL
+ * holds the credentials.
+ */
+static enum mj_err
+kannel_request(const struct conf *c, const struct outbox_item *it,
+    const char *text, size_t n, int last, struct send_req *out)
+{
+	char	*to, *etext, *dlr, dlrbuf[700];
+	size_t	 len;
+	int	 gsm7 = strcmp(it->encoding, "gsm7") == 0;
+
+	(void)last;
+	memset(out, 0, sizeof(*out));
+	if (c->kannel_sendsms_url[0] == '\0')
+		return MJ_ECONFIG;
+	snprintf(dlrbuf, sizeof(dlrbuf),
+	    "%s/sms/dlr?via=sendsms&msgid=%lld&type=%%d", c->public_url,
+	    (long long)it->msg_id);
+	to = channel_urlenc(it->address, strlen(it->address));
+	etext = channel_urlenc(text, n);
+	dlr = channel_urlenc(dlrbuf, strlen(dlrbuf));
+	if (to != NULL && etext != NULL && dlr != NULL) {
+		len = strlen(c->kannel_sendsms_url) + strlen(to) +
+		    strlen(etext) + strlen(dlr) + 96;
+		if ((out->url = malloc(len)) != NULL)
+			snprintf(out->url, len, "%s%sto=%s&text=%s"
+			    "&charset=UTF-8&coding=%d&dlr-mask=31&dlr-url=%s",
+			    c->kannel_sendsms_url,
+			    strchr(c->kannel_sendsms_url, '?') != NULL ? "&" :
+			    "?", to, etext, gsm7 ? 0 : 2, dlr);
+	}
+	free(to);
+	free(etext);
+	free(dlr);
+	return out->url != NULL ? MJ_OK : MJ_ENOMEM;
+}
+
+/* sendsms answers "0: Accepted for delivery" (202) or an error status. */
+static void
+kannel_answer(long status, const char *body, struct send_answer *out)
+{
+	channel_answer_common(status, body, out);
+}
+
+static const struct http_route webhooks[] = {
+	{ "/sms/kannel", "GET POST", kannel_handle, 1 },
+	{ NULL, NULL, NULL, 0 }
+};
+
+static const struct http_route reports[] = {
+	{ "/sms/dlr", "GET", kannel_dlr, 0 },
+	{ NULL, NULL, NULL, 0 }
+};
+
+/*
+ * sendsms cuts silently past max-messages parts (10 here, 10 x 67 UCS-2
+ * characters); longer texts go as several messages.
+ */
+const struct channel kannel_channel = {
+	.name = "kannel",
+	.medium = "sms",
+	.webhooks = webhooks,
+	.reports = reports,
+	.part_max = 600,
+	.request = kannel_request,
+	.answer = kannel_answer,
+};

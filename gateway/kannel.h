@@ -1,5 +1,7 @@
 /*
- * kannel.h - the Kannel sms-service webhook.  Kannel calls GET /sms/kannel
+ * kannel.h - Kannel's text decoding, for the webhook (kannel.c: the
+ * channel: webhook, delivery reports, sendsms) and its tests.
+ * Kannel calls GET /sms/kannel
  * (get-url with from=%p&to=%P&text=%b&id=%I&coding=%c&charset=%C...) or
  * POST /sms/kannel (post-url: the text is the body, the sender in
  * X-Kannel-From).  The reply goes back in the response body as
@@ -11,13 +13,7 @@
 #define GATEWAY_KANNEL_H
 #include <stddef.h>
 
-#include <microhttpd.h>
-
 #include "base/err.h"
-#include "gateway/http.h"
-
-enum MHD_Result	kannel_handle(struct server *, struct MHD_Connection *,
-		    struct req *, const char *method);
 
 /*
  * The text of an SMS: raw[0..rawlen) in charset (Kannel's %C, or NULL/""

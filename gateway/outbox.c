@@ -4,7 +4,9 @@
  * One loop: take the due rows (oldest first), send those the rate limits
  * allow, wait in curl_multi_poll() for answers or a wake-up, record each
  * outcome in its own transaction.  A chat never has two requests in
- * flight, so its messages arrive in order.
+ * flight, so its messages arrive in order.  What a request holds and what
+ * an answer means is each provider's, behind the channel table
+ * (channel.h); this file names none.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -14,35 +16,29 @@
 #include <time.h>
 
 #include <curl/curl.h>
-#include <jansson.h>
 #include <sodium.h>
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "gateway/channel.h"
 #include "gateway/outbox.h"
 
 #define BATCH		64	/* rows looked at per pass */
 #define MAX_FLIGHT	32	/* requests in flight at once */
 #define RESP_MAX	65536	/* bytes of a provider's answer kept */
-#define TG_MAX_CHARS	4096	/* Telegram's limit of a message's text */
-/*
- * Kannel's sendsms cuts silently past max-messages parts (10 here, 10 x 67
- * UCS-2 characters); longer texts go as several messages.
- */
-#define SMS_MAX_CHARS	600
 #define CHATS		4096	/* per-chat rate table (power of two) */
 
 struct flight {
 	struct outbox		*ob;
 	struct outbox_item	 it;
+	const struct channel	*ch;		/* who carries it */
 	CURL			*easy;
-	struct curl_slist	*hdrs;
-	char			*body;		/* request body */
+	struct send_req		 q;		/* what is sent */
+	struct curl_slist	*hdrs;		/* q's headers, for curl */
 	char			 resp[RESP_MAX];
 	size_t			 resp_len;
 	int			 last_part;	/* this request sends the last */
 	int			 used;
-	enum { P_TELEGRAM, P_KANNEL, P_AGGREGATOR } prov;
 };
 
 struct chat_slot {
@@ -180,49 +176,6 @@ in_flight(struct outbox *ob, int64_t id)
 	return 0;
 }
 
-/* Telegram sendMessage for part parts_sent of the row. */
-static int
-telegram_request(struct outbox *ob, struct flight *f)
-{
-	const struct conf	*c = ob->conf;
-	char			 url[1024];
-	size_t			 off = 0, n;
-	json_t			*j;
-	char			*part;
-
-	if (c->telegram_token[0] == '\0')
-		return -1;
-	n = outbox_part(f->it.text, TG_MAX_CHARS, f->it.parts_sent, &off);
-	if (n == 0)
-		return -1;
-	f->last_part = outbox_part(f->it.text, TG_MAX_CHARS,
-	    f->it.parts_sent + 1, &(size_t){ 0 }) == 0;
-	if ((part = strndup(f->it.text + off, n)) == NULL)
-		return -1;
-	j = json_pack("{s:s, s:s}", "chat_id", f->it.address, "text", part);
-	free(part);
-	if (j == NULL)
-		return -1;
-	/* The keyboard goes with the last part. */
-	if (f->it.markup != NULL && f->last_part) {
-		json_t *mk = json_loads(f->it.markup, 0, NULL);
-
-		if (mk != NULL)
-			json_object_set_new(j, "reply_markup", mk);
-	}
-	f->body = json_dumps(j, JSON_COMPACT);
-	json_decref(j);
-	if (f->body == NULL)
-		return -1;
-	snprintf(url, sizeof(url), "%s/bot%s/sendMessage", c->telegram_api_base,
-	    c->telegram_token);
-	f->hdrs = curl_slist_append(NULL, "Content-Type: application/json");
-	curl_easy_setopt(f->easy, CURLOPT_URL, url);
-	curl_easy_setopt(f->easy, CURLOPT_POSTFIELDS, f->body);
-	curl_easy_setopt(f->easy, CURLOPT_HTTPHEADER, f->hdrs);
-	return 0;
-}
-
 static void	record(struct outbox *);
 
 /* Queue an outcome; record() writes the queue in one transaction. */
@@ -256,161 +209,6 @@ record(struct outbox *ob)
 	ob->ndone = 0;
 }
 
-/* "%2B998..." : percent-encode everything but unreserved characters. */
-static char *
-urlenc(CURL *h, const char *s, size_t len)
-{
-	char	*e = curl_easy_escape(h, s, (int)len), *copy;
-
-	if (e == NULL)
-		return NULL;
-	copy = strdup(e);
-	curl_free(e);
-	return copy;
-}
-
-/*
- * Kannel sendsms (../shared/kannel/README.md section 4): UTF-8 text with
- * charset=UTF-8, coding=2 unless the text is GSM 7-bit, the plus of the
- * number encoded, and a dlr-url carrying our own message id (sendsms
- * returns none).
- */
-static int
-kannel_request(struct outbox *ob, struct flight *f)
-{
-	const struct conf	*c = ob->conf;
-	size_t			 off = 0, n, len;
-	char			*to, *text, *dlr, dlrbuf[700];
-	int			 gsm7 = strcmp(f->it.encoding, "gsm7") == 0;
-
-	if (c->kannel_sendsms_url[0] == '\0')
-		return -1;
-	n = outbox_part(f->it.text, SMS_MAX_CHARS, f->it.parts_sent, &off);
-	if (n == 0)
-		return -1;
-	f->last_part = outbox_part(f->it.text, SMS_MAX_CHARS,
-	    f->it.parts_sent + 1, &(size_t){ 0 }) == 0;
-	snprintf(dlrbuf, sizeof(dlrbuf),
-	    "%s/sms/dlr?via=sendsms&msgid=%lld&type=%%d", c->public_url,
-	    (long long)f->it.msg_id);
-	to = urlenc(f->easy, f->it.address, strlen(f->it.address));
-	text = urlenc(f->easy, f->it.text + off, n);
-	dlr = urlenc(f->easy, dlrbuf, strlen(dlrbuf));
-	if (to != NULL && text != NULL && dlr != NULL) {
-		len = strlen(c->kannel_sendsms_url) + strlen(to) + strlen(text) +
-		    strlen(dlr) + 96;
-		if ((f->body = malloc(len)) != NULL)
-			snprintf(f->body, len, "%s%sto=%s&text=%s&charset=UTF-8"
-			    "&coding=%d&dlr-mask=31&dlr-url=%s",
-			    c->kannel_sendsms_url,
-			    strchr(c->kannel_sendsms_url, '?') != NULL ? "&" : "?",
-			    to, text, gsm7 ? 0 : 2, dlr);
-	}
-	free(to);
-	free(text);
-	free(dlr);
-	if (f->body == NULL)
-		return -1;
-	/* The URL holds the credentials: it is never logged. */
-	curl_easy_setopt(f->easy, CURLOPT_URL, f->body);
-	curl_easy_setopt(f->easy, CURLOPT_HTTPGET, 1L);
-	return 0;
-}
-
-/* Append s to the growing JSON text b, escaped as a JSON string's inside. */
-static int
-json_inside(char **b, size_t *len, size_t *cap, const char *s)
-{
-	json_t	*j = json_string(s);
-	char	*e;
-	size_t	 n;
-
-	if (j == NULL)
-		return -1;
-	e = json_dumps(j, JSON_ENCODE_ANY);
-	json_decref(j);
-	if (e == NULL)
-		return -1;
-	n = strlen(e) - 2;	/* without the quotes */
-	if (*len + n + 1 > *cap) {
-		char *nb = realloc(*b, *len + n + 1 + 256);
-
-		if (nb == NULL) {
-			free(e);
-			return -1;
-		}
-		*b = nb;
-		*cap = *len + n + 1 + 256;
-	}
-	memcpy(*b + *len, e + 1, n);
-	*len += n;
-	(*b)[*len] = '\0';
-	free(e);
-	return 0;
-}
-
-/*
- * The generic aggregator: the configured JSON template with {to} {text}
- * {id} {callback} filled in (JSON-escaped), POSTed with a bearer token.
- */
-static int
-aggregator_request(struct outbox *ob, struct flight *f)
-{
-	const struct conf	*c = ob->conf;
-	const char		*t = c->agg_body;
-	char			 id[32], cb[700], auth[300], *part;
-	size_t			 off = 0, n, len = 0, cap = 0;
-
-	if (c->agg_send_url[0] == '\0')
-		return -1;
-	n = outbox_part(f->it.text, SMS_MAX_CHARS, f->it.parts_sent, &off);
-	if (n == 0 || (part = strndup(f->it.text + off, n)) == NULL)
-		return -1;
-	f->last_part = outbox_part(f->it.text, SMS_MAX_CHARS,
-	    f->it.parts_sent + 1, &(size_t){ 0 }) == 0;
-	snprintf(id, sizeof(id), "%lld", (long long)f->it.msg_id);
-	snprintf(cb, sizeof(cb), "%s/sms/aggregator/dlr", c->public_url);
-	while (*t != '\0') {
-		const char	*v = NULL;
-		size_t		 k = 0;
-
-		if (strncmp(t, "{to}", 4) == 0)
-			v = f->it.address, k = 4;
-		else if (strncmp(t, "{text}", 6) == 0)
-			v = part, k = 6;
-		else if (strncmp(t, "{id}", 4) == 0)
-			v = id, k = 4;
-		else if (strncmp(t, "{callback}", 10) == 0)
-			v = cb, k = 10;
-		if (v != NULL) {
-			if (json_inside(&f->body, &len, &cap, v) == -1)
-				break;
-			t += k;
-			continue;
-		}
-		if (len + 2 > cap) {
-			char *nb = realloc(f->body, cap + 256);
-
-			if (nb == NULL)
-				break;
-			f->body = nb;
-			cap += 256;
-		}
-		f->body[len++] = *t++;
-		f->body[len] = '\0';
-	}
-	free(part);
-	if (*t != '\0' || f->body == NULL)
-		return -1;
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->agg_token);
-	f->hdrs = curl_slist_append(NULL, "Content-Type: application/json");
-	f->hdrs = curl_slist_append(f->hdrs, auth);
-	curl_easy_setopt(f->easy, CURLOPT_URL, c->agg_send_url);
-	curl_easy_setopt(f->easy, CURLOPT_POSTFIELDS, f->body);
-	curl_easy_setopt(f->easy, CURLOPT_HTTPHEADER, f->hdrs);
-	return 0;
-}
-
 static void
 flight_clear(struct outbox *ob, struct flight *f)
 {
@@ -423,10 +221,42 @@ flight_clear(struct outbox *ob, struct flight *f)
 		curl_easy_cleanup(f->easy);
 	}
 	curl_slist_free_all(f->hdrs);
-	free(f->body);
+	send_req_free(&f->q);
 	store_outbox_item_free(&f->it);
 	memset(f, 0, sizeof(*f));
 	ob->inflight--;
+}
+
+/* The channel's request for the row's next part, set on f->easy. */
+static int
+build(struct outbox *ob, struct flight *f)
+{
+	size_t	off = 0, n;
+
+	n = outbox_part(f->it.text, f->ch->part_max, f->it.parts_sent, &off);
+	if (n == 0)
+		return -1;
+	f->last_part = outbox_part(f->it.text, f->ch->part_max,
+	    f->it.parts_sent + 1, &(size_t){ 0 }) == 0;
+	if (f->ch->request(ob->conf, &f->it, f->it.text + off, n,
+	    f->last_part, &f->q) != MJ_OK)
+		return -1;
+	for (int i = 0; i < SEND_HEADERS && f->q.headers[i] != NULL; i++) {
+		struct curl_slist *h = curl_slist_append(f->hdrs,
+		    f->q.headers[i]);
+
+		if (h == NULL)
+			return -1;
+		f->hdrs = h;
+	}
+	curl_easy_setopt(f->easy, CURLOPT_URL, f->q.url);
+	if (f->q.body != NULL)
+		curl_easy_setopt(f->easy, CURLOPT_POSTFIELDS, f->q.body);
+	else
+		curl_easy_setopt(f->easy, CURLOPT_HTTPGET, 1L);
+	if (f->hdrs != NULL)
+		curl_easy_setopt(f->easy, CURLOPT_HTTPHEADER, f->hdrs);
+	return 0;
 }
 
 /* Start one request; takes ownership of *it (cleared on return). */
@@ -463,18 +293,8 @@ launch(struct outbox *ob, struct outbox_item *it, struct chat_slot *cs)
 	curl_easy_setopt(f->easy, CURLOPT_WRITEDATA, f);
 	curl_easy_setopt(f->easy, CURLOPT_PRIVATE, f);
 	curl_easy_setopt(f->easy, CURLOPT_USERAGENT, "murojaat");
-	if (strcmp(f->it.channel, "telegram") == 0) {
-		f->prov = P_TELEGRAM;
-		rc = telegram_request(ob, f);
-	} else if (strcmp(f->it.channel, "sms") == 0) {
-		const char *p = f->it.provider[0] != '\0' ? f->it.provider :
-		    ob->conf->sms_provider;
-
-		f->prov = strcmp(p, "aggregator") == 0 ? P_AGGREGATOR :
-		    P_KANNEL;
-		rc = f->prov == P_KANNEL ? kannel_request(ob, f) :
-		    aggregator_request(ob, f);
-	}
+	if ((f->ch = channel_for(ob->conf, &f->it)) != NULL)
+		rc = build(ob, f);
 	if (rc == 0 && curl_multi_add_handle(ob->multi, f->easy) == CURLM_OK)
 		return;
 fail:
@@ -509,54 +329,48 @@ backoff_s(const struct conf *c, int attempts)
 static void
 finish(struct outbox *ob, struct flight *f, CURLcode cc)
 {
-	long		 status = 0;
-	int64_t		 t = now_ms() / 1000, retry_after = -1;
-	const char	*state, *why = NULL;
-	char		 err[256] = "";
-	json_t		*j = NULL;
+	long			 status = 0;
+	int64_t			 t = now_ms() / 1000;
+	const char		*state;
+	struct send_answer	 a;
 
 	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
-	if (cc != CURLE_OK) {
-		snprintf(err, sizeof(err), "%s", curl_easy_strerror(cc));
-		why = err;
-	} else if ((j = json_loads(f->resp, 0, NULL)) != NULL) {
-		json_t *p = json_object_get(j, "parameters");
-		const char *d = json_string_value(json_object_get(j,
-		    "description"));
-
-		if (json_is_integer(json_object_get(p, "retry_after")))
-			retry_after = json_integer_value(json_object_get(p,
-			    "retry_after"));
-		if (d != NULL)
-			snprintf(err, sizeof(err), "%ld %s", status, d);
+	if (cc == CURLE_OK)
+		f->ch->answer(status, f->resp, &a);
+	else {
+		/* Cut short: a status that came still says whose fault it
+		 * is, but nothing was surely accepted. */
+		f->ch->answer(status, "", &a);
+		if (a.result == SEND_SENT)
+			a.result = SEND_RETRY;
+		a.retry_after_s = 0;
+		snprintf(a.error, sizeof(a.error), "%s",
+		    curl_easy_strerror(cc));
 	}
-	if (err[0] == '\0')
-		snprintf(err, sizeof(err), "HTTP %ld", status);
-	why = err;
-	if (cc == CURLE_OK && status >= 200 && status < 300) {
+	if (a.result == SEND_SENT) {
 		f->it.parts_sent++;
 		state = f->last_part ? "sent" : "pending";
 		outcome(ob, &f->it, state, NULL, t);
 		metrics_sent(metric_chan_of(f->it.channel));
-		log_info("msg.out", "id=%lld chan=%s status=%ld part=%d state=%s",
-		    (long long)f->it.id, f->it.channel, status,
-		    f->it.parts_sent, state);
-	} else if (status == 429) {
+		log_info("msg.out", "id=%lld chan=%s via=%s status=%ld part=%d "
+		    "state=%s ext=%s", (long long)f->it.id, f->it.channel,
+		    f->ch->name, status, f->it.parts_sent, state,
+		    a.provider_id[0] != '\0' ? a.provider_id : "-");
+	} else if (a.result == SEND_RETRY && a.throttled) {
 		/* Rate limited: wait as told; it is not the message's fault. */
-		int64_t wait = retry_after > 0 ? retry_after : backoff_s(ob->conf,
-		    f->it.attempts + 1);
+		int64_t wait = a.retry_after_s > 0 ? a.retry_after_s :
+		    backoff_s(ob->conf, f->it.attempts + 1);
 
-		outcome(ob, &f->it, "pending", why, t + wait);
+		outcome(ob, &f->it, "pending", a.error, t + wait);
 		log_warn("outbox.429", "id=%lld chan=%s retry_after=%lld",
 		    (long long)f->it.id, f->it.channel, (long long)wait);
-	} else if (status == 400 || (status == 403 && f->prov == P_TELEGRAM) ||
-	    (status == 404 && f->prov == P_AGGREGATOR)) {
-		/* Blocked by the user, chat not found, bad request: final. */
+	} else if (a.result == SEND_FAILED) {
+		/* Refused for good (blocked, no such chat, bad request). */
 		f->it.attempts++;
-		outcome(ob, &f->it, "failed", why, t);
+		outcome(ob, &f->it, "failed", a.error, t);
 		metrics_send_failed(metric_chan_of(f->it.channel));
 		log_warn("outbox.failed", "id=%lld chan=%s status=%ld err=\"%s\"",
-		    (long long)f->it.id, f->it.channel, status, why);
+		    (long long)f->it.id, f->it.channel, status, a.error);
 	} else {
 		int64_t wait;
 
@@ -564,7 +378,7 @@ finish(struct outbox *ob, struct flight *f, CURLcode cc)
 		wait = backoff_s(ob->conf, f->it.attempts);
 		state = f->it.attempts >= ob->conf->outbox_max_attempts ?
 		    "failed" : "pending";
-		outcome(ob, &f->it, state, why, t + wait);
+		outcome(ob, &f->it, state, a.error, t + wait);
 		if (strcmp(state, "failed") == 0)
 			metrics_send_failed(metric_chan_of(f->it.channel));
 		else
@@ -572,9 +386,8 @@ finish(struct outbox *ob, struct flight *f, CURLcode cc)
 		log_warn("outbox.retry", "id=%lld chan=%s status=%ld attempts=%d "
 		    "wait_s=%lld state=%s err=\"%s\"", (long long)f->it.id,
 		    f->it.channel, status, f->it.attempts, (long long)wait,
-		    state, why);
+		    state, a.error);
 	}
-	json_decref(j);
 	flight_clear(ob, f);
 }
 

@@ -1,14 +1,14 @@
 /*
  * outbox.h - the sender: its own thread drives libcurl's multi interface
- * and delivers what the outbox holds (state 'pending'), on each row's
- * channel: Telegram sendMessage now; other channels register beside it.
- * Every reply is sent at least once and recorded once: a row becomes 'sent'
- * only after the provider accepted it, so after a crash or restart what
- * was not yet sent is sent, and what was recorded as sent is not sent
- * again.  Retries back off exponentially with jitter; HTTP 429 retry_after
- * is honoured; permanent refusals (403 blocked, 400 chat not found) are
- * recorded as 'failed'.  Rates: conf outbox.rate (messages/s overall) and
- * outbox.chat_interval_ms (per chat).
+ * and delivers what the outbox holds (state 'pending'), each row through
+ * the channel that carries it (channel.h: the request, and what the answer
+ * means).  Every reply is sent at least once and recorded once: a row
+ * becomes 'sent' only after the provider accepted it, so after a crash or
+ * restart what was not yet sent is sent, and what was recorded as sent is
+ * not sent again.  Retries back off exponentially with jitter; a
+ * provider's "too fast" (HTTP 429, retry_after) is honoured; permanent
+ * refusals are recorded as 'failed'.  Rates: conf outbox.rate (messages/s
+ * overall) and outbox.chat_interval_ms (per chat).
  */
 #ifndef GATEWAY_OUTBOX_H
 #define GATEWAY_OUTBOX_H

@@ -86,10 +86,12 @@ registry_put(struct server *s, struct MHD_Connection *conn, struct req *r,
 	rc = notices_apply(server_bot(s), &u, "api", (int64_t)time(NULL), &ns);
 	if (rc == MJ_ENOTFOUND) {
 		json_decref(j);
-		return json_error(conn, MHD_HTTP_NOT_FOUND, "no such application; "
+		return json_error(conn, http_status(rc), "no such application; "
 		    "to create it give programme, phone and submitted_at");
 	}
 	if (rc != MJ_OK) {
+		/* The update was checked above: any other failure is ours
+		 * and answers 503, MJ_EINPUT too (400 in the table). */
 		json_decref(j);
 		return json_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
 		    "temporarily unavailable");

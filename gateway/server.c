@@ -20,14 +20,12 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "gateway/api.h"
+#include "gateway/channel.h"
 #include "gateway/deadline.h"
-#include "gateway/kannel.h"
 #include "gateway/ops.h"
 #include "gateway/ratelimit.h"
 #include "gateway/registry.h"
 #include "gateway/server.h"
-#include "gateway/sms.h"
-#include "gateway/telegram.h"
 
 struct server {
 	struct MHD_Daemon	*d;
@@ -38,16 +36,6 @@ struct server {
 	struct deadline		*dl;
 	atomic_int		 active;	/* requests begun, not completed */
 	atomic_int		 stopping;
-};
-
-typedef enum MHD_Result (*route_fn)(struct server *, struct MHD_Connection *,
-    struct req *, const char *method);
-
-struct route {
-	const char	*path;		/* ending in '/': a prefix */
-	const char	*methods;	/* space-separated */
-	route_fn	 fn;
-	int		 wants_body;
 };
 
 static enum MHD_Result
@@ -61,18 +49,15 @@ healthz(struct server *s, struct MHD_Connection *conn, struct req *r,
 	    "ok\n", 3);
 }
 
-static const struct route routes[] = {
+/* The server's own routes; the providers' are in the channel table. */
+static const struct http_route routes[] = {
 	{ "/healthz", "GET HEAD", healthz, 0 },
 	{ "/readyz", "GET HEAD", ops_readyz, 0 },
 	{ "/metrics", "GET", ops_metrics, 0 },
-	{ "/sms/kannel", "GET POST", kannel_handle, 1 },
-	{ "/telegram/webhook", "POST", telegram_handle, 1 },
-	{ "/sms/dlr", "GET", sms_dlr, 0 },
-	{ "/sms/inbound", "POST", sms_inbound, 1 },
-	{ "/sms/aggregator/dlr", "POST", sms_aggregator_dlr, 1 },
 	{ "/api/applications/", "PUT", registry_put, 1 },
 	{ "/api/", "GET POST", api_handle, 1 },
 	{ "/", "GET HEAD", web_handle, 0 },
+	{ NULL, NULL, NULL, 0 }
 };
 
 static void
@@ -121,24 +106,44 @@ server_port(const struct server *s)
 	return s->port;
 }
 
-/* An exact path, else the longest prefix route ("/api/applications/"). */
-static const struct route *
-route_of(const char *url)
+/* In list (NULL-path ended): an exact path, else the longest prefix. */
+static const struct http_route *
+route_in(const struct http_route *list, const char *url,
+    const struct http_route *best, size_t *best_len)
 {
-	const struct route	*best = NULL;
-	size_t			 best_len = 0;
-
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		const char	*p = routes[i].path;
+	for (; list != NULL && list->path != NULL; list++) {
+		const char	*p = list->path;
 		size_t		 n = strlen(p);
 
-		if (strcmp(url, p) == 0)
-			return &routes[i];
-		if (n > 0 && p[n - 1] == '/' && strncmp(url, p, n) == 0 &&
-		    n > best_len) {
-			best = &routes[i];
-			best_len = n;
+		if (strcmp(url, p) == 0) {
+			*best_len = (size_t)-1;
+			return list;
 		}
+		if (n > 0 && p[n - 1] == '/' && strncmp(url, p, n) == 0 &&
+		    n > *best_len) {
+			best = list;
+			*best_len = n;
+		}
+	}
+	return best;
+}
+
+/*
+ * An exact path, else the longest prefix route ("/api/applications/"),
+ * among the server's routes and each channel's webhooks and reports.
+ */
+static const struct http_route *
+route_of(const char *url)
+{
+	const struct http_route	*best = NULL;
+	size_t			 best_len = 0;
+
+	best = route_in(routes, url, best, &best_len);
+	for (int i = 0; channels[i] != NULL && best_len != (size_t)-1; i++) {
+		best = route_in(channels[i]->webhooks, url, best, &best_len);
+		if (best_len != (size_t)-1)
+			best = route_in(channels[i]->reports, url, best,
+			    &best_len);
 	}
 	return best;
 }
@@ -277,7 +282,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 {
 	struct server		*s = cls;
 	struct req		*r = *ctx;
-	const struct route	*rt;
+	const struct http_route	*rt;
 
 	(void)version;
 	if (r == NULL) {

@@ -1,7 +1,9 @@
 /*
  * server.h - the HTTP edge: libmicrohttpd with an epoll thread pool, the
  * router, per-request state and limits (body size, connections, timeouts).
- * Routes: GET /healthz, GET|POST /sms/kannel.
+ * Routes: its own (health, readiness, metrics, the registry, the help
+ * desk and its pages) and every channel's webhooks and delivery reports
+ * (channel.h).
  */
 #ifndef GATEWAY_SERVER_H
 #define GATEWAY_SERVER_H

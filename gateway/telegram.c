@@ -1,8 +1,14 @@
 /*
- * telegram.c - POST /telegram/webhook.  The secret token header is
- * compared in constant time; the Update is parsed with jansson (it rejects
- * invalid UTF-8, \u0000 and duplicate keys, and bounds nesting), and
- * update_id is the message id that makes re-deliveries harmless.
+ * telegram.c - the Telegram Bot API channel.
+ *   POST /telegram/webhook   the secret token header is compared in
+ *                            constant time; the Update is parsed with
+ *                            jansson (it rejects invalid UTF-8, \u0000 and
+ *                            duplicate keys, and bounds nesting), and
+ *                            update_id is the message id that makes
+ *                            re-deliveries harmless
+ *   sending                  sendMessage, a part of at most 4096
+ *                            characters, the keyboard with the last
+ *   set-up                   `murojaat telegram set-webhook | info`
  * Private chats only: in a group, a status must not be told to everyone.
  */
 #include <inttypes.h>
@@ -19,7 +25,7 @@
 #include "base/log.h"
 #include "base/phone.h"
 #include "bot/keyboard.h"
-#include "gateway/kannel.h"
+#include "gateway/channel.h"
 #include "gateway/server.h"
 #include "gateway/telegram.h"
 
@@ -158,7 +164,7 @@ telegram_update_free(struct tg_update *up)
 	up->ui_lang = NULL;
 }
 
-enum MHD_Result
+static enum MHD_Result
 telegram_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
     const char *method)
 {
@@ -168,7 +174,6 @@ telegram_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 	struct bot_in		 in;
 	struct bot_out		 out;
 	enum mj_err		 rc;
-	enum MHD_Result		 ret;
 
 	(void)method;
 	if (conf->telegram_token[0] == '\0' || conf->telegram_secret[0] == '\0') {
@@ -224,24 +229,91 @@ telegram_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 	if (rc == MJ_OK)
 		return MHD_YES;		/* answered when stored */
 answer:
-	switch (rc) {
-	case MJ_OK:
-		ret = ok_empty(conn);
-		break;
-	case MJ_EINPUT:
-		ret = http_error(conn, MHD_HTTP_BAD_REQUEST, "bad text");
-		break;
-	case MJ_ETOOBIG:
-		ret = http_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-		    "text too long");
-		break;
-	default:
-		/* Not stored: Telegram will deliver the update again. */
-		ret = http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+	if (rc == MJ_OK)
+		return ok_empty(conn);
+	if (http_status_unstored(rc) >= 500)
+		/* Not stored: Telegram will deliver the update again.  The
+		 * webhook has always answered that with 500, not the 503 of
+		 * the table; Telegram retries either. */
+		return http_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 		    "try again");
-	}
-	return ret;
+	return http_fail(conn, rc, rc == MJ_EINPUT ? "bad text" :
+	    "text too long");
 }
+
+/* sendMessage of one part; the keyboard goes with the last part. */
+static enum mj_err
+telegram_request(const struct conf *c, const struct outbox_item *it,
+    const char *text, size_t n, int last, struct send_req *out)
+{
+	char	 url[1024], *part;
+	json_t	*j;
+
+	memset(out, 0, sizeof(*out));
+	if (c->telegram_token[0] == '\0')
+		return MJ_ECONFIG;
+	if ((part = strndup(text, n)) == NULL)
+		return MJ_ENOMEM;
+	j = json_pack("{s:s, s:s}", "chat_id", it->address, "text", part);
+	free(part);
+	if (j == NULL)
+		return MJ_ENOMEM;
+	if (it->markup != NULL && last) {
+		json_t *mk = json_loads(it->markup, 0, NULL);
+
+		if (mk != NULL)
+			json_object_set_new(j, "reply_markup", mk);
+	}
+	out->body = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	snprintf(url, sizeof(url), "%s/bot%s/sendMessage", c->telegram_api_base,
+	    c->telegram_token);
+	out->url = strdup(url);
+	out->headers[0] = strdup("Content-Type: application/json");
+	sodium_memzero(url, sizeof(url));
+	if (out->body == NULL || out->url == NULL || out->headers[0] == NULL) {
+		send_req_free(out);
+		return MJ_ENOMEM;
+	}
+	return MJ_OK;
+}
+
+/*
+ * 403: the user blocked the bot; sending again will not help.  The
+ * provider's id is result.message_id.
+ */
+static void
+telegram_answer(long status, const char *body, struct send_answer *out)
+{
+	json_t	*j, *id;
+
+	channel_answer_common(status, body, out);
+	if (status == 403)
+		out->result = SEND_FAILED;
+	if (out->result != SEND_SENT ||
+	    (j = json_loads(body != NULL ? body : "", 0, NULL)) == NULL)
+		return;
+	id = json_object_get(json_object_get(j, "result"), "message_id");
+	if (json_is_integer(id))
+		snprintf(out->provider_id, sizeof(out->provider_id),
+		    "%" JSON_INTEGER_FORMAT, json_integer_value(id));
+	json_decref(j);
+}
+
+static const struct http_route webhooks[] = {
+	{ "/telegram/webhook", "POST", telegram_handle, 1 },
+	{ NULL, NULL, NULL, 0 }
+};
+
+const struct channel telegram_channel = {
+	.name = "telegram",
+	.medium = "telegram",
+	.webhooks = webhooks,
+	.reports = NULL,	/* the Bot API tells no delivery */
+	.part_max = 4096,	/* the Bot API's limit of a message's text */
+	.request = telegram_request,
+	.answer = telegram_answer,
+};
 
 static size_t
 collect(char *ptr, size_t size, size_t n, void *arg)

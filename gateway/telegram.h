@@ -1,8 +1,8 @@
 /*
- * telegram.h - the Telegram Bot API channel: the webhook
- * (POST /telegram/webhook, Update JSON) and the set-up commands.
- * Replies do not go back in the webhook's response: they are queued in the
- * outbox and sent with sendMessage by the outbox sender.
+ * telegram.h - the Telegram Bot API channel (telegram.c, behind
+ * channel.h): reading an Update of the webhook (POST /telegram/webhook)
+ * and the set-up commands.  Replies do not go back in the webhook's
+ * response: they are queued in the outbox and sent with sendMessage.
  * https://core.telegram.org/bots/api#update, #setwebhook
  */
 #ifndef GATEWAY_TELEGRAM_H
@@ -10,12 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <microhttpd.h>
-
 #include "base/conf.h"
 #include "base/err.h"
 #include "bot/bot.h"
-#include "gateway/http.h"
 
 /* One Update as the bot needs it; the pure half of the webhook. */
 struct tg_update {
@@ -36,9 +33,6 @@ struct tg_update {
 	char		 err_text[160];		/* or "" */
 	void		*doc;		/* the parsed JSON that owns text */
 };
-
-enum MHD_Result	telegram_handle(struct server *, struct MHD_Connection *,
-		    struct req *, const char *method);
 
 /*
  * Parse one Update body[0..len) (need not be NUL-terminated).  MJ_OK: out

@@ -9,8 +9,8 @@
  * wrong, is refused until the window ends.
  * sodium_init() must have run.
  */
-#ifndef BOT_STAFF_H
-#define BOT_STAFF_H
+#ifndef GATEWAY_STAFF_H
+#define GATEWAY_STAFF_H
 #include <stddef.h>
 #include <stdint.h>
 

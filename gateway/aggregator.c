@@ -1,10 +1,13 @@
 /*
- * sms.c - delivery reports (Kannel, aggregator) and the generic
- * aggregator's inbound webhook.
- *
- * Kannel DLR types (../shared/kannel/README.md section 5): 1 delivered,
- * 2 undelivered, 4 buffered, 8 SMSC accepted, 16 SMSC rejected.  They are
- * GET, never retried by Kannel, and may come out of order (1 before 8).
+ * aggregator.c - the generic HTTP SMS aggregator, one configurable JSON
+ * adapter (the aggregator.* keys):
+ *   POST /sms/inbound          its inbound SMS (JSON; field paths set)
+ *   POST /sms/aggregator/dlr   its delivery reports (JSON)
+ *   sending                    the configured JSON template, POSTed to
+ *                              aggregator.send_url with a bearer token
+ * Its calls are signed: the configured header holds the hex HMAC-SHA256 of
+ * the raw body under aggregator.secret ("sha256=" prefix allowed),
+ * compared in constant time.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,89 +20,9 @@
 
 #include "base/log.h"
 #include "base/phone.h"
-#include "store/sms.h"
-#include "gateway/kannel.h"
+#include "gateway/channel.h"
+#include "gateway/dlr.h"
 #include "gateway/server.h"
-#include "gateway/sms.h"
-
-static enum MHD_Result
-ok(struct MHD_Connection *conn)
-{
-	return http_reply(conn, MHD_HTTP_OK, "text/plain; charset=utf-8",
-	    "ok\n", 3);
-}
-
-/* "123" -> 123; -1 unless a positive whole number. */
-static long long
-id_of(const char *s)
-{
-	char		*end;
-	long long	 v;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	v = strtoll(s, &end, 10);
-	return *end == '\0' && v > 0 ? v : -1;
-}
-
-static enum MHD_Result
-record(struct server *s, struct MHD_Connection *conn, struct req *r,
-    long long msgid, const char *provider, const char *type,
-    const char *delivery, const char *detail, int retry)
-{
-	enum mj_err	rc;
-
-	rc = store_delivery_report(bot_store(server_bot(s)), msgid, provider,
-	    type, delivery, detail, retry, (int64_t)time(NULL));
-	if (rc == MJ_ENOTFOUND) {
-		log_warn("sms.dlr_unknown", "req=%s provider=%s msgid=%lld",
-		    r->id, provider, msgid);
-		return ok(conn);	/* nothing to do; do not make them retry */
-	}
-	if (rc != MJ_OK)
-		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
-		    "temporarily unavailable");
-	log_info("sms.dlr", "req=%s provider=%s msgid=%lld type=%s state=%s",
-	    r->id, provider, msgid, type, delivery);
-	return ok(conn);
-}
-
-enum MHD_Result
-sms_dlr(struct server *s, struct MHD_Connection *conn, struct req *r,
-    const char *method)
-{
-	const char	*type = http_arg(conn, "type", NULL);
-	const char	*reply = http_arg(conn, "reply", NULL);
-	long long	 msgid = id_of(http_arg(conn, "msgid", NULL));
-	const char	*delivery;
-	int		 retry = 0;
-
-	(void)method;
-	if (type == NULL)
-		return http_error(conn, MHD_HTTP_BAD_REQUEST,
-		    "missing parameter type");
-	if (msgid < 0) {
-		/* A report for a reply we did not label: nothing to match. */
-		log_info("sms.dlr_unlabelled", "req=%s type=%s", r->id, type);
-		return ok(conn);
-	}
-	if (strcmp(type, "1") == 0)
-		delivery = "delivered";
-	else if (strcmp(type, "2") == 0)
-		delivery = "failed";
-	else if (strcmp(type, "4") == 0)
-		delivery = "buffered";
-	else if (strcmp(type, "8") == 0)
-		delivery = "sent";
-	else if (strcmp(type, "16") == 0) {
-		delivery = "failed";
-		retry = 1;	/* the SMSC refused it: another try */
-	} else
-		return http_error(conn, MHD_HTTP_BAD_REQUEST,
-		    "type is not a Kannel DLR type");
-	return record(s, conn, r, msgid, "kannel", type, delivery,
-	    reply != NULL && *reply != '\0' ? reply : NULL, retry);
-}
 
 /* The body's HMAC-SHA256 under the shared secret, in the given header. */
 static int
@@ -193,8 +116,8 @@ str_or_num(json_t *v, char *buf, size_t len)
 	return NULL;
 }
 
-enum MHD_Result
-sms_inbound(struct server *s, struct MHD_Connection *conn, struct req *r,
+static enum MHD_Result
+aggregator_inbound(struct server *s, struct MHD_Connection *conn, struct req *r,
     const char *method)
 {
 	const struct conf	*c = server_conf(s);
@@ -236,23 +159,16 @@ sms_inbound(struct server *s, struct MHD_Connection *conn, struct req *r,
 	if (rc == MJ_OK)
 		return MHD_YES;		/* answered when stored */
 answer:
-	switch (rc) {
-	case MJ_OK:
+	if (rc == MJ_OK)
 		return http_reply(conn, MHD_HTTP_OK, "application/json",
 		    "{\"ok\":true}", 11);
-	case MJ_EINPUT:
-		return http_error(conn, MHD_HTTP_BAD_REQUEST, "bad text");
-	case MJ_ETOOBIG:
-		return http_error(conn, MHD_HTTP_CONTENT_TOO_LARGE,
-		    "text too long");
-	default:
-		return http_error(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
-		    "temporarily unavailable");
-	}
+	return http_error(conn, http_status_unstored(rc), rc == MJ_EINPUT ?
+	    "bad text" : rc == MJ_ETOOBIG ? "text too long" :
+	    "temporarily unavailable");
 }
 
-enum MHD_Result
-sms_aggregator_dlr(struct server *s, struct MHD_Connection *conn,
+static enum MHD_Result
+aggregator_dlr(struct server *s, struct MHD_Connection *conn,
     struct req *r, const char *method)
 {
 	static const struct { const char *word, *delivery; } map[] = {
@@ -277,14 +193,143 @@ sms_aggregator_dlr(struct server *s, struct MHD_Connection *conn,
 	for (size_t i = 0; st != NULL && i < sizeof(map) / sizeof(map[0]); i++)
 		if (strcasecmp(st, map[i].word) == 0)
 			delivery = map[i].delivery;
-	if (id_of(id) < 0 || delivery == NULL) {
+	if (dlr_msgid(id) < 0 || delivery == NULL) {
 		json_decref(j);
 		return http_error(conn, MHD_HTTP_BAD_REQUEST,
 		    "missing or unknown id or status");
 	}
 	snprintf(type, sizeof(type), "%s", st);
-	ret = record(s, conn, r, id_of(id), "aggregator", type, delivery, NULL,
-	    0);
+	ret = dlr_record(s, conn, r, dlr_msgid(id), "aggregator", type,
+	    delivery, NULL, 0);
 	json_decref(j);
 	return ret;
 }
+
+/* Append s to the growing JSON text b, escaped as a JSON string's inside. */
+static int
+json_inside(char **b, size_t *len, size_t *cap, const char *s)
+{
+	json_t	*j = json_string(s);
+	char	*e;
+	size_t	 n;
+
+	if (j == NULL)
+		return -1;
+	e = json_dumps(j, JSON_ENCODE_ANY);
+	json_decref(j);
+	if (e == NULL)
+		return -1;
+	n = strlen(e) - 2;	/* without the quotes */
+	if (*len + n + 1 > *cap) {
+		char *nb = realloc(*b, *len + n + 1 + 256);
+
+		if (nb == NULL) {
+			free(e);
+			return -1;
+		}
+		*b = nb;
+		*cap = *len + n + 1 + 256;
+	}
+	memcpy(*b + *len, e + 1, n);
+	*len += n;
+	(*b)[*len] = '\0';
+	free(e);
+	return 0;
+}
+
+/*
+ * The configured JSON template with {to} {text} {id} {callback} filled in
+ * (JSON-escaped), POSTed with a bearer token.
+ */
+static enum mj_err
+aggregator_request(const struct conf *c, const struct outbox_item *it,
+    const char *text, size_t n, int last, struct send_req *out)
+{
+	const char	*t = c->agg_body;
+	char		 id[32], cb[700], auth[300], *part, *body = NULL;
+	size_t		 len = 0, cap = 0;
+
+	(void)last;
+	memset(out, 0, sizeof(*out));
+	if (c->agg_send_url[0] == '\0')
+		return MJ_ECONFIG;
+	if ((part = strndup(text, n)) == NULL)
+		return MJ_ENOMEM;
+	snprintf(id, sizeof(id), "%lld", (long long)it->msg_id);
+	snprintf(cb, sizeof(cb), "%s/sms/aggregator/dlr", c->public_url);
+	while (*t != '\0') {
+		const char	*v = NULL;
+		size_t		 k = 0;
+
+		if (strncmp(t, "{to}", 4) == 0)
+			v = it->address, k = 4;
+		else if (strncmp(t, "{text}", 6) == 0)
+			v = part, k = 6;
+		else if (strncmp(t, "{id}", 4) == 0)
+			v = id, k = 4;
+		else if (strncmp(t, "{callback}", 10) == 0)
+			v = cb, k = 10;
+		if (v != NULL) {
+			if (json_inside(&body, &len, &cap, v) == -1)
+				break;
+			t += k;
+			continue;
+		}
+		if (len + 2 > cap) {
+			char *nb = realloc(body, cap + 256);
+
+			if (nb == NULL)
+				break;
+			body = nb;
+			cap += 256;
+		}
+		body[len++] = *t++;
+		body[len] = '\0';
+	}
+	free(part);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", c->agg_token);
+	out->body = body;
+	out->url = strdup(c->agg_send_url);
+	out->headers[0] = strdup("Content-Type: application/json");
+	out->headers[1] = strdup(auth);
+	sodium_memzero(auth, sizeof(auth));
+	if (*t != '\0' || out->body == NULL || out->url == NULL ||
+	    out->headers[0] == NULL || out->headers[1] == NULL) {
+		send_req_free(out);
+		return MJ_ENOMEM;
+	}
+	return MJ_OK;
+}
+
+/* A 404: the aggregator does not know the number; sending again won't help. */
+static void
+aggregator_answer(long status, const char *body, struct send_answer *out)
+{
+	channel_answer_common(status, body, out);
+	if (status == 404)
+		out->result = SEND_FAILED;
+}
+
+static const struct http_route webhooks[] = {
+	{ "/sms/inbound", "POST", aggregator_inbound, 1 },
+	{ NULL, NULL, NULL, 0 }
+};
+
+static const struct http_route reports[] = {
+	{ "/sms/aggregator/dlr", "POST", aggregator_dlr, 1 },
+	{ NULL, NULL, NULL, 0 }
+};
+
+/*
+ * Parts as Kannel's: an aggregator too may cut a long text silently, so
+ * longer texts go as several messages.
+ */
+const struct channel aggregator_channel = {
+	.name = "aggregator",
+	.medium = "sms",
+	.webhooks = webhooks,
+	.reports = reports,
+	.part_max = 600,
+	.request = aggregator_request,
+	.answer = aggregator_answer,
+};

@@ -11,7 +11,7 @@
 #include <sodium.h>
 
 #include "base/log.h"
-#include "bot/staff.h"
+#include "gateway/staff.h"
 #include "store/helpdesk.h"
 
 static const char *const role_names[] = { "agent", "supervisor", "admin" };

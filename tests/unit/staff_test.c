@@ -1,0 +1,299 @@
+/*
+ * staff_test.c - gateway/staff.c over a real store in a fresh folder:
+ * accounts (names, roles, password lengths), argon2id hashes, login and
+ * the session it opens (only the token's SHA-256 stored), the CSRF check,
+ * throttled logins, a disabled account, a changed password, expiry and
+ * logout, and the audit rows they leave.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "base/conf.h"
+#include "check.h"
+#include "gateway/staff.h"
+#include "store/helpdesk.h"
+#include "store/store.h"
+
+#define PW	"correct horse battery"
+#define IP	"192.0.2.10"
+
+static char	db_path[300];
+
+/* One integer from a query, on a connection of its own; -1 if none. */
+static long long
+scalar(const char *q)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st = NULL;
+	long long	 v = -1;
+
+	if (sqlite3_open(db_path, &db) != SQLITE_OK)
+		return -1;
+	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static int
+all_hex(const char *s, size_t want)
+{
+	if (strlen(s) != want)
+		return 0;
+	for (; *s != '\0'; s++)
+		if (strchr("0123456789abcdef", *s) == NULL)
+			return 0;
+	return 1;
+}
+
+static void
+test_accounts(struct store *st)
+{
+	char		why[200], hash[crypto_pwhash_STRBYTES];
+	struct hd_staff	sf;
+
+	CHECK_INT(staff_role_parse("agent"), STAFF_AGENT);
+	CHECK_INT(staff_role_parse("supervisor"), STAFF_SUPERVISOR);
+	CHECK_INT(staff_role_parse("admin"), STAFF_ADMIN);
+	CHECK_INT(staff_role_parse("root"), -1);
+	CHECK_INT(staff_role_parse(NULL), -1);
+	CHECK_STR(staff_role_name(STAFF_SUPERVISOR), "supervisor");
+
+	CHECK_INT(staff_add(st, "A", "agent", PW, 100, why, sizeof(why)),
+	    MJ_EINPUT);
+	CHECK(strstr(why, "2-32 characters") != NULL);
+	CHECK_INT(staff_add(st, "Agent1", "agent", PW, 100, why, sizeof(why)),
+	    MJ_EINPUT);
+	CHECK_INT(staff_add(st, "agent1", "root", PW, 100, why, sizeof(why)),
+	    MJ_EINPUT);
+	CHECK_STR(why, "the role must be agent, supervisor or admin");
+	CHECK_INT(staff_add(st, "agent1", "agent", "short", 100, why,
+	    sizeof(why)), MJ_EINPUT);
+	CHECK_STR(why, "the password must be 10 to 1024 bytes");
+	CHECK_INT(scalar("SELECT count(*) FROM staff"), 0);
+
+	CHECK_INT(staff_add(st, "agent1", "agent", PW, 100, why, sizeof(why)),
+	    MJ_OK);
+	CHECK_STR(why, "");
+	CHECK_INT(staff_add(st, "agent1", "admin", PW, 101, why, sizeof(why)),
+	    MJ_EINPUT);
+	CHECK_STR(why, "the name agent1 is taken");
+	CHECK_INT(staff_add(st, "boss", "supervisor", PW "!", 102, why,
+	    sizeof(why)), MJ_OK);
+	CHECK_INT(scalar("SELECT count(*) FROM staff"), 2);
+	CHECK_INT(scalar("SELECT count(*) FROM audit WHERE action = "
+	    "'staff.add'"), 2);
+
+	/* Only an argon2id hash is kept, and it verifies the password. */
+	CHECK_INT(store_staff_get(st, "agent1", &sf, hash, sizeof(hash)),
+	    MJ_OK);
+	CHECK_STR(sf.role, "agent");
+	CHECK_INT(sf.disabled, 0);
+	CHECK_INT(strncmp(hash, "$argon2id$", 10), 0);
+	CHECK(strstr(hash, PW) == NULL);
+	CHECK_INT(crypto_pwhash_str_verify(hash, PW, strlen(PW)), 0);
+	CHECK(crypto_pwhash_str_verify(hash, PW "x", strlen(PW) + 1) != 0);
+}
+
+static void
+test_sessions(struct store *st, const struct conf *c)
+{
+	char			 token[STAFF_TOKEN_LEN + 1], q[300], csrf[80];
+	unsigned char		 h[crypto_hash_sha256_BYTES];
+	char			 th[STAFF_TOKEN_LEN + 1];
+	struct staff_session	 who, s2;
+	enum staff_login	 res;
+	int64_t			 retry;
+
+	CHECK_INT(staff_login(st, c, "agent1", PW, IP, "req1", 1000, token,
+	    &who, &res, &retry), MJ_OK);
+	CHECK_INT(res, STAFF_LOGIN_OK);
+	CHECK_INT(retry, 0);
+	CHECK(all_hex(token, STAFF_TOKEN_LEN));
+	CHECK(all_hex(who.csrf, STAFF_TOKEN_LEN));
+	CHECK(strcmp(token, who.csrf) != 0);
+	CHECK_STR(who.username, "agent1");
+	CHECK_INT(who.role, STAFF_AGENT);
+	CHECK(who.staff_id > 0);
+
+	/* The store holds the token's SHA-256, never the token. */
+	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+	sodium_bin2hex(th, sizeof(th), h, sizeof(h));
+	snprintf(q, sizeof(q), "SELECT count(*) FROM sessions WHERE "
+	    "token_hash = '%s'", token);
+	CHECK_INT(scalar(q), 0);
+	snprintf(q, sizeof(q), "SELECT expires_at FROM sessions WHERE "
+	    "token_hash = '%s'", th);
+	CHECK_INT(scalar(q), 1000 + c->auth_session_ttl_s);
+
+	/* The cookie finds the session, with the same CSRF token. */
+	CHECK_INT(staff_session(st, token, 1001, &s2), MJ_OK);
+	CHECK_INT(s2.staff_id, who.staff_id);
+	CHECK_STR(s2.username, "agent1");
+	CHECK_INT(s2.role, STAFF_AGENT);
+	CHECK_STR(s2.csrf, who.csrf);
+	CHECK_INT(staff_session(st, NULL, 1001, &s2), MJ_ENOTFOUND);
+	CHECK_INT(staff_session(st, "abc", 1001, &s2), MJ_ENOTFOUND);
+	CHECK_INT(staff_session(st, th, 1001, &s2), MJ_ENOTFOUND);
+	CHECK_INT(staff_session(st, token, 1000 + c->auth_session_ttl_s + 1,
+	    &s2), MJ_ENOTFOUND);
+
+	/* CSRF: the session's own token, whole, and nothing else. */
+	CHECK_INT(staff_csrf_ok(&who, who.csrf), 1);
+	snprintf(csrf, sizeof(csrf), "%s", who.csrf);
+	csrf[10] = csrf[10] == 'a' ? 'b' : 'a';
+	CHECK_INT(staff_csrf_ok(&who, csrf), 0);
+	csrf[10] = who.csrf[10];
+	csrf[STAFF_TOKEN_LEN - 1] = '\0';
+	CHECK_INT(staff_csrf_ok(&who, csrf), 0);
+	CHECK_INT(staff_csrf_ok(&who, NULL), 0);
+	CHECK_INT(staff_csrf_ok(&who, ""), 0);
+	CHECK_INT(staff_csrf_ok(&who, token), 0);
+
+	/* A wrong password and an unknown name: the same refusal. */
+	CHECK_INT(staff_login(st, c, "agent1", "wrong password!", IP, "req2",
+	    1002, token, &s2, &res, &retry), MJ_OK);
+	CHECK_INT(res, STAFF_LOGIN_BAD);
+	CHECK_STR(token, "");
+	CHECK_INT(s2.staff_id, 0);
+	CHECK_INT(staff_login(st, c, "nobody", PW, IP, "req3", 1003, token,
+	    &s2, &res, &retry), MJ_OK);
+	CHECK_INT(res, STAFF_LOGIN_BAD);
+	CHECK_INT(scalar("SELECT count(*) FROM audit WHERE action = "
+	    "'login.fail' AND ip = '" IP "'"), 2);
+	CHECK_INT(scalar("SELECT count(*) FROM audit WHERE action = 'login' "
+	    "AND req = 'req1'"), 1);
+
+	/* Logout ends the session and is audited. */
+	CHECK_INT(staff_login(st, c, "agent1", PW, IP, "req4", 1004, token,
+	    &who, &res, &retry), MJ_OK);
+	CHECK_INT(res, STAFF_LOGIN_OK);
+	CHECK_INT(staff_logout(st, token, &who, IP, "req5", 1005), MJ_OK);
+	CHECK_INT(staff_session(st, token, 1006, &s2), MJ_ENOTFOUND);
+	CHECK_INT(scalar("SELECT count(*) FROM audit WHERE action = "
+	    "'logout' AND req = 'req5'"), 1);
+}
+
+/* A disabled account: its sessions end and the right password is refused. */
+static void
+test_disabled(struct store *st, const struct conf *c)
+{
+	char			 token[STAFF_TOKEN_LEN + 1], why[200];
+	struct staff_session	 who, s2;
+	enum staff_login	 res;
+	int64_t			 retry;
+
+	CHECK_INT(staff_login(st, c, "boss", PW "!", IP, "r1", 2000, token,
+	    &who, &res, &retry), MJ_OK);
+	CHECK_INT(res, STAFF_LOGIN_OK);
+	CHECK_INT(who.role, STAFF_SUPERVISOR);
+	CHECK_INT(staff_change(st, "boss", STAFF_DISABLE, NULL, 2001, why,
+	    sizeof(why)), MJ_OK);
+	CHECK_INT(staff_session(st, token, 2002, &s2), MJ_ENOTFOUND);
+	CHECK_INT(staff_login(st, c, "boss", PW "!", IP, "r2", 2003, token,
+	    &s2, &res, &retry), MJ_OK);
+	CHECK_INT(res, STAFF_LOGIN_BAD);
+	CHECK_STR(token, "");
+	CHECK_INT(scalar("SELECT disabled FROM staff WHERE username = "
+	    "'boss'"), 1);
+
+	CHECK_INT(staff_change(st, "boss", STAFF_ENABLE, NULL, 2004, why,
+	    sizeof(why)), MJ_OK);
+	CHECK_INT(staff_login(st, c, "boss", PW "!", IP, "r3", 2005, token,
+	    &who, &res, &retry), MJ_OK);
+	CHECK_INT(res, STAFF_LOGIN_OK);
+
+	/* A new password ends the sessions; only the new one logs in. */
+	CHECK_INT(staff_change(st, "boss", STAFF_PASSWORD, "short", 2006, why,
+	    sizeof(why)), MJ_EINPUT);
+	CHECK_INT(staff_change(st, "boss", STAFF_PASSWORD, "another long one",
+	    2007, why, sizeof(why)), MJ_OK);
+	CHECK_INT(staff_session(st, token, 2008, &s2), MJ_ENOTFOUND);
+	CHECK_INT(staff_login(st, c, "boss", PW "!", IP, "r4", 2009, token,
+	    &s2, &res, &retry), MJ_OK);
+	CHECK_INT(res, STAFF_LOGIN_BAD);
+	CHECK_INT(staff_login(st, c, "boss", "another long one", IP, "r5",
+	    2010, token, &s2, &res, &retry), MJ_OK);
+	CHECK_INT(res, STAFF_LOGIN_OK);
+	CHECK_INT(staff_change(st, "nobody", STAFF_DISABLE, NULL, 2011, why,
+	    sizeof(why)), MJ_ENOTFOUND);
+	CHECK_STR(why, "no account is called nobody");
+}
+
+/* Past auth.login_max failures, even the right password waits. */
+static void
+test_throttle(struct store *st, const struct conf *c)
+{
+	char			 token[STAFF_TOKEN_LEN + 1], why[200];
+	struct staff_session	 who;
+	enum staff_login	 res;
+	int64_t			 retry;
+
+	CHECK_INT(staff_add(st, "agent2", "agent", PW, 3000, why,
+	    sizeof(why)), MJ_OK);
+	for (int i = 0; i < c->auth_login_max; i++) {
+		CHECK_INT(staff_login(st, c, "agent2", "not the password", IP,
+		    "t", 3001 + i, token, &who, &res, &retry), MJ_OK);
+		CHECK_INT(res, STAFF_LOGIN_BAD);
+	}
+	CHECK_INT(staff_login(st, c, "agent2", PW, IP, "t", 3010, token, &who,
+	    &res, &retry), MJ_OK);
+	CHECK_INT(res, STAFF_LOGIN_LIMITED);
+	CHECK_STR(token, "");
+	CHECK_INT(retry, 3001 + c->auth_login_window_s - 3010);
+	CHECK_INT(scalar("SELECT count(*) FROM audit WHERE action = "
+	    "'login.limited' AND username = 'agent2'"), 1);
+	/* The window over, the right password opens a session again. */
+	CHECK_INT(staff_login(st, c, "agent2", PW, IP, "t",
+	    3001 + c->auth_login_window_s, token, &who, &res, &retry), MJ_OK);
+	CHECK_INT(res, STAFF_LOGIN_OK);
+}
+
+int
+main(void)
+{
+	char		 dir[] = "/tmp/staff_test.XXXXXX", conf_path[300];
+	char		 where[1024];
+	struct conf	 c;
+	struct store	*st = NULL;
+	FILE		*f;
+
+	if (sodium_init() < 0 || mkdtemp(dir) == NULL)
+		return 2;
+	snprintf(db_path, sizeof(db_path), "%s/staff.db", dir);
+	snprintf(conf_path, sizeof(conf_path), "%s/murojaat.conf", dir);
+	if ((f = fopen(conf_path, "w")) == NULL)
+		return 2;
+	fputs("auth.login_max = 3\nauth.login_window = 600\n", f);
+	fclose(f);
+	unsetenv("MUROJAAT_CONF");
+	if (conf_load(&c, conf_path, ".", where, sizeof(where)) != 0) {
+		fprintf(stderr, "conf: %s\n", where);
+		return 2;
+	}
+	CHECK_INT(c.auth_login_max, 3);
+	CHECK_INT(c.auth_login_window_s, 600);
+	CHECK_INT(store_open(&st, db_path), MJ_OK);
+	if (st == NULL)
+		return 1;
+	test_accounts(st);
+	test_sessions(st, &c);
+	test_disabled(st, &c);
+	test_throttle(st, &c);
+	store_close(st);
+	{
+		char cmd[400];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", dir);
+	}
+	return check_done("staff_test");
+}
