@@ -1,8 +1,8 @@
 /*
  * commands.h - the command-line subcommands that work on the store and the
- * bot: help-desk staff accounts, the registry import, a conversation in the
- * terminal, and training or evaluating the intent model with the help
- * desk's labels.  main.c reads the options, wires the program and calls
+ * bot: the registry import, a conversation in the terminal, and training
+ * or evaluating the intent model with the help desk's labels (staff
+ * accounts are gateway/staff.h's staff_cmd).  main.c reads the options, wires the program and calls
  * these; each returns the exit status, having said on stderr what went
  * wrong.
  */
@@ -21,12 +21,6 @@ struct commands_open {
 	void		*ctx;
 };
 
-/*
- * murojaat staff add NAME --role R | password NAME | role NAME R |
- * disable NAME | enable NAME | list.  Passwords are read from stdin; the
- * database is opened and closed here.
- */
-int	commands_staff(const struct conf *, int argc, char **argv);
 /* murojaat import FILE.csv: registry status changes and their notices. */
 int	commands_import(const struct commands_open *, int argc, char **argv);
 /* murojaat chat --as PHONE: lines on stdin through bot_handle(). */

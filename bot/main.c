@@ -585,7 +585,7 @@ main(int argc, char **argv)
 	else if (strcmp(cmd, "import") == 0)
 		rc = commands_import(&op, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "staff") == 0)
-		rc = commands_staff(&a.conf, argc - i - 1, argv + i + 1);
+		rc = staff_cmd(&a.conf, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "chat") == 0)
 		rc = commands_chat(&op, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "rules") == 0)

@@ -15,11 +15,11 @@
 
 #include "base/log.h"
 #include "bot/dialogue.h"
-#include "store/helpdesk.h"
-#include "store/index.h"
 #include "gateway/api.h"
 #include "gateway/api_int.h"
 #include "gateway/server.h"
+#include "store/helpdesk.h"
+#include "store/index.h"
 
 #define COOKIE	"mj_session"
 

@@ -13,8 +13,8 @@
 #include "base/lang.h"
 #include "base/log.h"
 #include "base/mask.h"
-#include "store/helpdesk.h"
 #include "gateway/api_int.h"
+#include "store/helpdesk.h"
 
 #define TASHKENT_UTC_OFFSET	(5 * 3600)	/* UTC+5 all year */
 #define REPLY_MAX	1600		/* bytes: about ten SMS segments */

@@ -12,10 +12,10 @@
 #include "base/lang.h"
 #include "base/mask.h"
 #include "bot/dialogue.h"
-#include "store/helpdesk.h"
 #include "gateway/api_int.h"
 #include "locales/catalog.h"
 #include "locales/sms.h"
+#include "store/helpdesk.h"
 
 struct dash {
 	json_t	*arr;

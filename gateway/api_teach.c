@@ -10,9 +10,9 @@
 
 #include "base/log.h"
 #include "bot/retrain.h"
-#include "store/helpdesk.h"
 #include "bot/teach.h"
 #include "gateway/api_int.h"
+#include "store/helpdesk.h"
 
 enum MHD_Result
 api_intents(struct api *a)

@@ -7,9 +7,9 @@
 #include <time.h>
 
 #include "base/log.h"
-#include "store/sms.h"
 #include "gateway/dlr.h"
 #include "gateway/server.h"
+#include "store/sms.h"
 
 enum MHD_Result
 dlr_ok(struct MHD_Connection *conn)

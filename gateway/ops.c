@@ -6,10 +6,10 @@
 #include <time.h>
 
 #include "base/metrics.h"
-#include "store/sms.h"
 #include "gateway/ops.h"
 #include "gateway/server.h"
 #include "intents/nlu.h"
+#include "store/sms.h"
 
 struct buf {
 	char	*p;

@@ -25,6 +25,8 @@
 
 #define BATCH		64	/* rows looked at per pass */
 #define MAX_FLIGHT	32	/* requests in flight at once */
+/* The request that wrote an item's message, for its log lines. */
+#define REQ(it)		((it)->req[0] != '\0' ? (it)->req : "-")
 #define RESP_MAX	65536	/* bytes of a provider's answer kept */
 #define CHATS		4096	/* per-chat rate table (power of two) */
 
@@ -298,8 +300,8 @@ launch(struct outbox *ob, struct outbox_item *it, struct chat_slot *cs)
 	if (rc == 0 && curl_multi_add_handle(ob->multi, f->easy) == CURLM_OK)
 		return;
 fail:
-	log_err("outbox.launch", "id=%lld chan=%s err=\"cannot build the "
-	    "request\"", (long long)f->it.id, f->it.channel);
+	log_err("outbox.launch", "req=%s id=%lld chan=%s err=\"cannot build "
+	    "the request\"", REQ(&f->it), (long long)f->it.id, f->it.channel);
 	{
 		/* Not a provider's fault: try again later, within limits. */
 		int64_t t = now_ms() / 1000;
@@ -352,8 +354,9 @@ finish(struct outbox *ob, struct flight *f, CURLcode cc)
 		state = f->last_part ? "sent" : "pending";
 		outcome(ob, &f->it, state, NULL, t);
 		metrics_sent(metric_chan_of(f->it.channel));
-		log_info("msg.out", "id=%lld chan=%s via=%s status=%ld part=%d "
-		    "state=%s ext=%s", (long long)f->it.id, f->it.channel,
+		log_info("msg.out", "req=%s id=%lld chan=%s via=%s status=%ld "
+		    "part=%d state=%s ext=%s", REQ(&f->it), (long long)f->it.id,
+		    f->it.channel,
 		    f->ch->name, status, f->it.parts_sent, state,
 		    a.provider_id[0] != '\0' ? a.provider_id : "-");
 	} else if (a.result == SEND_RETRY && a.throttled) {
@@ -362,15 +365,17 @@ finish(struct outbox *ob, struct flight *f, CURLcode cc)
 		    backoff_s(ob->conf, f->it.attempts + 1);
 
 		outcome(ob, &f->it, "pending", a.error, t + wait);
-		log_warn("outbox.429", "id=%lld chan=%s retry_after=%lld",
-		    (long long)f->it.id, f->it.channel, (long long)wait);
+		log_warn("outbox.429", "req=%s id=%lld chan=%s retry_after=%lld",
+		    REQ(&f->it), (long long)f->it.id, f->it.channel,
+		    (long long)wait);
 	} else if (a.result == SEND_FAILED) {
 		/* Refused for good (blocked, no such chat, bad request). */
 		f->it.attempts++;
 		outcome(ob, &f->it, "failed", a.error, t);
 		metrics_send_failed(metric_chan_of(f->it.channel));
-		log_warn("outbox.failed", "id=%lld chan=%s status=%ld err=\"%s\"",
-		    (long long)f->it.id, f->it.channel, status, a.error);
+		log_warn("outbox.failed", "req=%s id=%lld chan=%s status=%ld "
+		    "err=\"%s\"", REQ(&f->it), (long long)f->it.id,
+		    f->it.channel, status, a.error);
 	} else {
 		int64_t wait;
 
@@ -383,8 +388,9 @@ finish(struct outbox *ob, struct flight *f, CURLcode cc)
 			metrics_send_failed(metric_chan_of(f->it.channel));
 		else
 			metrics_send_retry(metric_chan_of(f->it.channel));
-		log_warn("outbox.retry", "id=%lld chan=%s status=%ld attempts=%d "
-		    "wait_s=%lld state=%s err=\"%s\"", (long long)f->it.id,
+		log_warn("outbox.retry", "req=%s id=%lld chan=%s status=%ld "
+		    "attempts=%d wait_s=%lld state=%s err=\"%s\"", REQ(&f->it),
+		    (long long)f->it.id,
 		    f->it.channel, status, f->it.attempts, (long long)wait,
 		    state, a.error);
 	}

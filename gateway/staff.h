@@ -84,4 +84,10 @@ enum mj_err	staff_logout(struct store *, const char *token,
 		    const char *req, int64_t now);
 /* 1 if header is the session's CSRF token (constant time). */
 int		staff_csrf_ok(const struct staff_session *, const char *header);
+/*
+ * murojaat staff add NAME --role R | password NAME | role NAME R |
+ * disable NAME | enable NAME | list.  Passwords are read from stdin; the
+ * database is opened and closed here.
+ */
+int		staff_cmd(const struct conf *, int argc, char **argv);
 #endif

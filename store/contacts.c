@@ -54,20 +54,11 @@ static const char SQL_APP_UPDATE[] = "UPDATE applications SET "
 static const char SQL_HISTORY_ADD[] = "INSERT INTO application_history "
     "(application_id, status, on_date, source) VALUES (?1, ?2, ?3, ?4)";
 static const char SQL_APP_COUNT[] = "SELECT count(*) FROM applications";
-static const char SQL_PROGRAMME_PUT[] = "INSERT INTO programmes (code, "
-    "amount_min, amount_max, period_months, documents, apply_via, decision, "
-    "legal_basis, source) VALUES (?1, nullif(?2, 0), nullif(?3, 0), ?4, ?5, "
-    "?6, ?7, ?8, ?9) ON CONFLICT (code) DO UPDATE SET "
-    "amount_min = excluded.amount_min, amount_max = excluded.amount_max, "
-    "period_months = excluded.period_months, "
-    "documents = excluded.documents, apply_via = excluded.apply_via, "
-    "decision = excluded.decision, legal_basis = excluded.legal_basis, "
-    "source = excluded.source";
 
 const char *const contacts_sql[] = {
 	SQL_CONTACT_GET, SQL_CONTACT_BY_ID, SQL_CONTACT_NEW, SQL_CONTACT_SAVE,
 	SQL_CONTACT_SAVE_SAME, SQL_APP_GET, SQL_APP_STATUS_OF, SQL_APP_INSERT,
-	SQL_APP_UPDATE, SQL_HISTORY_ADD, SQL_APP_COUNT, SQL_PROGRAMME_PUT,
+	SQL_APP_UPDATE, SQL_HISTORY_ADD, SQL_APP_COUNT,
 	NULL
 };
 
@@ -199,24 +190,6 @@ store_app_get(struct store *st, const char *number, struct app_status *out)
 	}
 	done(q);
 	return rc;
-}
-
-enum mj_err
-store_programme_put(struct store *st, const struct programme_row *p)
-{
-	sqlite3_stmt	*q;
-
-	PREP(q, SQL_PROGRAMME_PUT);
-	bind_str(q, 1, p->code);
-	sqlite3_bind_int64(q, 2, p->amount_min);
-	sqlite3_bind_int64(q, 3, p->amount_max);
-	sqlite3_bind_int(q, 4, p->period_months);
-	bind_str(q, 5, p->documents);
-	bind_str(q, 6, p->apply_via);
-	bind_str(q, 7, p->decision);
-	bind_str(q, 8, p->legal_basis);
-	bind_str(q, 9, p->source);
-	return step_done(st, q, "programme_put");
 }
 
 enum mj_err

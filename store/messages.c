@@ -24,7 +24,7 @@ static const char SQL_OUTBOX_ADD[] = "INSERT INTO outbox (message_id, "
     "CASE ?4 WHEN 'sync' THEN ?6 END, ?8)";
 static const char SQL_OUTBOX_DUE[] = "SELECT o.id, o.message_id, "
     "o.channel, o.address, m.body, o.markup, o.attempts, o.parts_sent, "
-    "coalesce(m.encoding, ''), coalesce(o.provider, '') FROM outbox o "
+    "coalesce(m.encoding, ''), coalesce(o.provider, ''), m.req FROM outbox o "
     "INDEXED BY outbox_pending "
     "JOIN messages m ON m.id = o.message_id WHERE o.state = 'pending' "
     "AND o.next_try_at <= ?1 ORDER BY o.id LIMIT ?2";
@@ -163,6 +163,7 @@ store_outbox_due(struct store *st, int64_t now, struct outbox_item *items,
 		it->parts_sent = sqlite3_column_int(q, 7);
 		col_copy(q, 8, it->encoding, sizeof(it->encoding));
 		col_copy(q, 9, it->provider, sizeof(it->provider));
+		col_copy(q, 10, it->req, sizeof(it->req));
 		if (it->text == NULL || (mk != NULL && it->markup == NULL)) {
 			store_outbox_item_free(it);
 			rc = MJ_ENOMEM;

@@ -161,6 +161,8 @@ struct outbox_item {
 	int	 parts_sent;		/* of a text sent in several parts */
 	char	 encoding[8];		/* SMS: gsm7 or ucs2; "" otherwise */
 	char	 provider[16];		/* "" for the channel's default */
+	char	 req[16];		/* the request that wrote the message
+					 * (messages.req), for the log */
 };
 void		store_outbox_item_free(struct outbox_item *);
 /*
@@ -188,14 +190,6 @@ enum mj_err	store_outbox_set(struct store *,
 		    const struct outbox_result *r, size_t n, int64_t now);
 
 /* Demo and import rows (inside a transaction). */
-struct programme_row {
-	const char	*code;
-	long long	 amount_min, amount_max;	/* 0: none */
-	int		 period_months;
-	const char	*documents, *apply_via, *decision, *legal_basis,
-			*source;
-};
-enum mj_err	store_programme_put(struct store *, const struct programme_row *);
 
 struct app_row {
 	const char	*number, *programme, *status, *phone, *pinfl_hash,

@@ -3,6 +3,7 @@ the Bot API's), the conversation with keyboards and contact sharing, and the
 outbox sender against a mock Bot API on loopback that records every call."""
 import json
 import os
+import re
 import signal
 import time
 
@@ -201,6 +202,17 @@ def test_outbox_retries_500_then_delivers_once(t):
     t.eq(len(mock.sent()), 1, "delivered once")
     wait_sql(s, "SELECT state, attempts FROM outbox", [("sent", 2)])
     t.eq(s.sql("SELECT state, attempts FROM outbox"), [("sent", 2)])
+    # every line of the reply's journey carries the request that caused it
+    log = s.log()
+    req_in = re.search(r"ev=msg\.in req=(\S+)", log)
+    t.ok(req_in is not None, "msg.in line with req=")
+    if req_in:
+        rid = req_in.group(1)
+        t.ok(rid != "-", "an inbound request id")
+        t.eq(len(re.findall(r"ev=outbox\.retry req=%s " % re.escape(rid), log)), 2,
+             "both retries name the request")
+        t.eq(len(re.findall(r"ev=msg\.out req=%s " % re.escape(rid), log)), 1,
+             "the send names the request")
     s.check_clean_exit()
 
 

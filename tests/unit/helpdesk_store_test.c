@@ -12,8 +12,8 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
-#include "bot/staff.h"
 #include "check.h"
+#include "gateway/staff.h"
 #include "store/helpdesk.h"
 #include "store/index.h"
 #include "store/store.h"

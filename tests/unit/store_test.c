@@ -11,6 +11,7 @@
 #include "check.h"
 #include "store/index.h"
 #include "store/migrations.h"
+#include "store/programmes.h"
 #include "store/store.h"
 #include "store/store_int.h"
 
@@ -127,15 +128,15 @@ test_contacts_apps_messages(const char *path)
 	struct msg_row		 m;
 	int64_t			 in_id = 0, out_id = 0, seen = 0;
 	char			*reply = NULL;
-	struct programme_row	 p = { "child_allowance", 100000, 325000, 12,
-	    "id_card", "inson", "d", "l", "s" };
+	static struct prog_def	 p = { .code = "child_allowance",
+	    .period_months = 12 };
 	struct app_row		 r = { "AR-2025-000123", "child_allowance",
 	    "pending", "+998901112233", "hash", "1234", "xorazm", "xiva",
 	    "2025-05-01", NULL, NULL, "test" };
 
 	CHECK_INT(store_open(&st, path), MJ_OK);
 	CHECK_INT(store_begin(st), MJ_OK);
-	CHECK_INT(store_programme_put(st, &p), MJ_OK);
+	CHECK_INT(store_rules_put(st, &p, 100), MJ_OK);
 	CHECK_INT(store_app_put(st, &r, 100), MJ_OK);
 	r.status = "approved";
 	r.decided = "2025-06-01";
