@@ -1,4 +1,4 @@
-/* metrics.c - atomic counters behind bot/metrics.h. */
+/* metrics.c - atomic counters behind base/metrics.h. */
 #include <stdatomic.h>
 #include <string.h>
 
