@@ -163,6 +163,14 @@ static const struct key keys[] = {
 	{ "helpdesk.hold", "MUROJAAT_HELPDESK_HOLD", K_INT, I(helpdesk_hold_s),
 	  1, 604800, "1800", "a conversation taken by an agent keeps the bot "
 	  "silent this long (renewed by each reply), seconds" },
+	{ "helpdesk.readers", "MUROJAAT_HELPDESK_READERS", K_INT,
+	  I(helpdesk_readers), 0, 16, "2", "read connections for the help "
+	  "desk's listings, searches and statistics, beside the webhooks' "
+	  "writer (0: they share the writer's)" },
+	{ "helpdesk.query_ms", "MUROJAAT_HELPDESK_QUERY_MS", K_INT,
+	  I(helpdesk_query_ms), 0, 600000, "3000", "a help-desk listing, "
+	  "search or statistic stops after this long, milliseconds "
+	  "(0: no limit)" },
 	{ "web.dir", "MUROJAAT_WEB_DIR", K_STR, S(web_dir), 0, 0, "",
 	  "help-desk static files (default: gateway/web beside the program)" },
 	{ "lang.cyrillic_default", "MUROJAAT_LANG_CYRILLIC_DEFAULT", K_STR,

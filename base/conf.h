@@ -61,6 +61,8 @@ struct conf {
 	int	 auth_login_window_s;
 	int	 helpdesk_hold_s;	/* a takeover silences the bot this long */
 	int	 helpdesk_secure_cookie; /* 1, 0, -1: if public_url is https */
+	int	 helpdesk_readers;	/* read connections for the help desk */
+	int	 helpdesk_query_ms;	/* a help-desk read's time limit */
 	char	 web_dir[512];		/* the help desk's static files */
 	char	 lang_cyrl_default[12];	/* uz-Cyrl or ru: a Cyrillic message
 					 * whose words do not decide */

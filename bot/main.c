@@ -447,6 +447,13 @@ cmd_serve(struct app *a)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Before any thread shares the store. */
+	if (store_open_readers(a->st, a->conf.helpdesk_readers,
+	    a->conf.helpdesk_query_ms) != MJ_OK) {
+		fprintf(stderr, "murojaat: cannot open the help desk's read "
+		    "connections (see the log)\n");
+		return 1;
+	}
 	if (outbox_start(&ob, &a->conf, a->st) != MJ_OK) {
 		fprintf(stderr, "murojaat: cannot start the outbox sender\n");
 		return 1;

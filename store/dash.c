@@ -120,6 +120,7 @@ store_hd_stats(struct store *st, enum hd_stat_kind kind, int64_t from,
 	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc = MJ_OK;
 
+	st = store_reader(st);
 	if (kind == HD_STAT_REPLY_SECS) {
 		/* Two lists, tagged by k1; each sorted. */
 		const char *tag[2] = { "bot", "agent" };

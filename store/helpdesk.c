@@ -190,6 +190,7 @@ store_hd_inbox(struct store *st, const struct hd_filter *f,
 	enum mj_err	 rc = MJ_OK;
 	int		 s, got = 0, limit = f->limit;
 
+	st = store_reader(st);
 	*more = 0;
 	if (limit < 1 || limit > 200)
 		return MJ_EINPUT;
@@ -336,6 +337,7 @@ store_hd_messages(struct store *st, int64_t contact_id, int64_t before_id,
 	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc;
 
+	st = store_reader(st);
 	if ((q = lock_stmt(st, SQL_MSGS)) == NULL)
 		return MJ_EDB;
 	sqlite3_bind_int64(q, 1, contact_id);
@@ -372,6 +374,7 @@ store_hd_applications(struct store *st, const char *phone,
 	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc;
 
+	st = store_reader(st);
 	if ((q = lock_stmt(st, SQL_APPS)) == NULL)
 		return MJ_EDB;
 	bind_str(q, 1, phone);
@@ -400,6 +403,7 @@ store_hd_notes(struct store *st, int64_t contact_id,
 	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc;
 
+	st = store_reader(st);
 	if ((q = lock_stmt(st, SQL_NOTES)) == NULL)
 		return MJ_EDB;
 	sqlite3_bind_int64(q, 1, contact_id);
@@ -424,6 +428,7 @@ store_hd_labels(struct store *st, int64_t contact_id,
 	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc;
 
+	st = store_reader(st);
 	if ((q = lock_stmt(st, SQL_LABELS)) == NULL)
 		return MJ_EDB;
 	sqlite3_bind_int64(q, 1, contact_id);
@@ -627,6 +632,7 @@ store_hd_labelled(struct store *st,
 	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc;
 
+	st = store_reader(st);
 	if ((q = lock_stmt(st, SQL_TEACH_LIST)) == NULL)
 		return MJ_EDB;
 	rc = step_each(st, q, "labelled", labelled_row, &c);

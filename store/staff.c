@@ -336,6 +336,7 @@ store_audit_list(struct store *st, int64_t contact_id, int64_t before_id,
 	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc;
 
+	st = store_reader(st);
 	if ((q = lock_stmt(st, contact_id > 0 ? SQL_AUDIT_LIST_C :
 	    SQL_AUDIT_LIST)) == NULL)
 		return MJ_EDB;

@@ -309,6 +309,9 @@ store_close(struct store *st)
 			free(st->stmts[i].sql);
 		}
 	free(st->stmts);
+	for (size_t i = 0; i < st->nreaders; i++)
+		store_close(st->readers[i]);
+	free(st->readers);
 	sqlite3_close(st->db);
 	if (st->wal_fd != -1)
 		close(st->wal_fd);

@@ -24,6 +24,15 @@ struct store;		/* opaque */
  */
 enum mj_err	store_open(struct store **out, const char *path);
 void		store_close(struct store *);	/* NULL is fine */
+/*
+ * Give the store n read connections for the help desk's listings,
+ * searches and statistics (store/readers.c), so that they neither wait for
+ * the webhooks' writer nor hold it up; each of their queries stops with
+ * MJ_EDB after limit_ms (0: no limit).  Call once after store_open(),
+ * before the store is shared; n = 0 or a database in memory: the writer's
+ * connection reads too.  A store without readers behaves as before.
+ */
+enum mj_err	store_open_readers(struct store *, int n, int limit_ms);
 /* The highest migration applied; takes the store's lock itself. */
 int		store_schema_version(struct store *);
 

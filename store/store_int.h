@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -35,7 +36,21 @@ struct store {
 	size_t		 capstmts;	/* a power of two; 0 before the first */
 	char		*aliases;	/* store_rules_aliases(), while */
 	int64_t		 aliases_dv;	/* PRAGMA data_version is this */
+	struct store	**readers;	/* readers.c: help-desk reads */
+	size_t		 nreaders;
+	unsigned	 next_reader;	/* round robin (atomic) */
+	int		 limit_ms;	/* a reader: a query's time limit */
+	int64_t		 deadline_ms;	/* a reader: when this query stops */
 };
+
+/*
+ * Where a help-desk read runs (readers.c): one of the store's read
+ * connections when it has them, else st itself.  Use it in place of st,
+ * then lock and unlock as always.  Only for reads that are never called
+ * inside a transaction (they lock the store themselves, so they could not
+ * be): a reader sees the last commit, not a transaction under way.
+ */
+struct store	*store_reader(struct store *);
 
 /*
  * The one way to a prepared statement: the statement for the SQL text sql,
@@ -170,6 +185,13 @@ lock_stmt(struct store *st, const char *sql)
 	sqlite3_stmt	*q;
 
 	pthread_mutex_lock(&st->lock);
+	if (st->limit_ms > 0) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		st->deadline_ms = (int64_t)ts.tv_sec * 1000 +
+		    ts.tv_nsec / 1000000 + st->limit_ms;
+	}
 	if ((q = store_stmt(st, sql)) == NULL)
 		pthread_mutex_unlock(&st->lock);
 	return q;

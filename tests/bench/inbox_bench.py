@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
@@ -80,7 +81,7 @@ def fill(db, n_msgs, n_contacts, days=90):
     # the help desk's summaries and search index, as murojaat's indexer
     # builds them (store/index.c), in one pass
     con.execute("INSERT INTO message_feed SELECT id, contact_id, direction, channel, lang, intent, "
-                "body, created_at FROM messages WHERE id > (SELECT last_id FROM index_state "
+                "body, created_at, review FROM messages WHERE id > (SELECT last_id FROM index_state "
                 "WHERE name = 'messages') ORDER BY id")
     con.execute("UPDATE index_state SET last_id = (SELECT max(id) FROM messages) WHERE name = 'messages'")
     con.execute("COMMIT")
@@ -105,6 +106,62 @@ class Client:
         data = r.read()
         c.close()
         return r, data
+
+
+SMS_TEXTS = ["arizam holati AR-2025-%06d", "nafaqa olsam boladimi", "статус заявки AR-2025-%06d",
+             "hujjatlar qanday", "inson markazi qayerda", "rahmat"]
+
+
+def webhook_while_searching(port, cookie, tag, n=300, seconds=60):
+    """p50/p99 of the SMS webhook (fresh ids and senders) with an agent
+    running wide date-bounded searches and the dashboard in a loop; the
+    number of searches finished alongside.  Bounded by n and seconds."""
+    import threading
+    stop = threading.Event()
+    searches = [0]
+    today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 5 * 3600))
+    far = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 5 * 3600 - 89 * 86400))
+    agent = Client(port)
+    agent.cookie = cookie
+
+    def search():
+        qs = ["from=%s&to=%s&q=nafaqa&limit=50" % (far, today),
+              "from=%s&to=%s&q=%%D0%%B7%%D0%%B0%%D1%%8F%%D0%%B2%%D0%%BA%%D0%%B8&limit=50" % (far, today),
+              "from=%s&to=%s&unknown=1&limit=50" % (far, today)]
+        i = 0
+        while not stop.is_set():
+            try:
+                if i % 4 == 3:
+                    agent.req("GET", "/api/dashboard?days=90")
+                else:
+                    agent.req("GET", "/api/conversations?" + qs[i % 3])
+                searches[0] += 1
+            except OSError:
+                pass
+            i += 1
+
+    th = threading.Thread(target=search, daemon=True)
+    th.start()
+    time.sleep(0.2)
+    sms = Client(port)
+    rnd = random.Random(tag)
+    times, bad = [], 0
+    deadline = time.time() + seconds
+    for i in range(n):
+        if time.time() > deadline:
+            break
+        t = rnd.choice(SMS_TEXTS)
+        text = t % rnd.randrange(1, 999999) if "%" in t else t
+        path = "/sms/kannel?from=%%2B99893%07d&to=1234&id=%s-%d&text=%s" % (
+            rnd.randrange(10 ** 7), tag, i, urllib.parse.quote(text))
+        t0 = time.perf_counter()
+        r, _ = sms.req("GET", path)
+        times.append((time.perf_counter() - t0) * 1000)
+        if r.status != 200:
+            bad += 1
+    stop.set()
+    th.join(30)
+    return times, searches[0], bad
 
 
 def percentile(xs, p):
@@ -205,6 +262,34 @@ def main():
         t0 = time.perf_counter()
         r, body = c.req("GET", "/api/dashboard?days=30")
         print("%-36s %8.1f %8s %6s" % ("dashboard, 30 days", (time.perf_counter() - t0) * 1000, "-", "-"))
+        # the SMS webhook while an agent searches: on the help desk's own
+        # read connections (as shipped), then sharing the writer's (the
+        # comparison, helpdesk.readers = 0), in the same run
+        print("%-36s %8s %8s %6s %9s" % ("SMS webhook while an agent searches", "p50 ms", "p99 ms", "sms",
+                                          "searches"))
+        for label, readers in (("readers 2 (default)", "2"), ("readers 0 (shared lock)", "0")):
+            if readers != "2":
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(30)
+                env2 = dict(env, MUROJAAT_HELPDESK_READERS=readers)
+                proc = subprocess.Popen([BIN, "--config", os.path.join(d, "murojaat.conf"), "serve"], env=env2,
+                                        cwd=d, stdout=log, stderr=log)
+                for _ in range(600):
+                    try:
+                        if c.req("GET", "/healthz")[0].status == 200:
+                            break
+                    except OSError:
+                        time.sleep(0.1)
+                r, body = c.req("POST", "/api/login", json.dumps({"username": "bench",
+                                                                  "password": "bench password 1"}),
+                                {"Content-Type": "application/json"})
+                c.cookie = r.getheader("Set-Cookie").split(";")[0]
+            times, nsearch, bad = webhook_while_searching(port, c.cookie, "w" + readers)
+            if bad or not times:
+                failed += 1
+            print("%-36s %8.1f %8.1f %6d %9d%s" % (label, percentile(times, 50), percentile(times, 99),
+                                                    len(times), nsearch, "  %d not 200" % bad if bad else ""),
+                  flush=True)
     finally:
         if proc is not None:
             proc.send_signal(signal.SIGTERM)

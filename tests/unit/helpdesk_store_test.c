@@ -5,8 +5,10 @@
  * keyset paging (every filter shape against the fixture's own answer), a
  * conversation's messages, notes, labels and takeover, and the dashboard.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -811,6 +813,89 @@ test_dashboard(struct store *st)
 	CHECK_INT(v.n, 0);
 }
 
+/* A writer's transaction, held until the reader says it is done. */
+struct hold {
+	struct store	*st;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	int		 held, done, waited_out;
+};
+
+static void *
+hold_writer(void *arg)
+{
+	struct hold	*h = arg;
+	struct timespec	 until;
+
+	CHECK_INT(store_begin(h->st), MJ_OK);
+	pthread_mutex_lock(&h->mu);
+	h->held = 1;
+	pthread_cond_broadcast(&h->cv);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	while (!h->done && !h->waited_out)
+		if (pthread_cond_timedwait(&h->cv, &h->mu, &until) != 0)
+			h->waited_out = 1;
+	pthread_mutex_unlock(&h->mu);
+	store_end(h->st, 0);
+	return NULL;
+}
+
+/*
+ * The help desk's reads on their own connections: the same answers, no
+ * wait while the writer holds its transaction, and a query over its time
+ * limit stops.
+ */
+static void
+test_readers(const char *path)
+{
+	struct store	*st, *r;
+	struct hold	 h = { .mu = PTHREAD_MUTEX_INITIALIZER,
+	    .cv = PTHREAD_COND_INITIALIZER };
+	pthread_t	 th;
+	sqlite3_stmt	*q;
+
+	CHECK_INT(store_open(&st, path), MJ_OK);
+	CHECK_INT(store_open_readers(st, 2, 0), MJ_OK);
+	CHECK_INT((int)st->nreaders, 2);
+	CHECK(store_reader(st) != st);
+	CHECK_INT(store_open_readers(st, 2, 0), MJ_EINPUT);
+	test_dashboard(st);		/* the same answers, from a reader */
+	test_dashboard(st);		/* and from the other */
+
+	h.st = st;
+	pthread_create(&th, NULL, hold_writer, &h);
+	pthread_mutex_lock(&h.mu);
+	while (!h.held)
+		pthread_cond_wait(&h.cv, &h.mu);
+	pthread_mutex_unlock(&h.mu);
+	test_dashboard(st);		/* would wait 5 s for the writer */
+	pthread_mutex_lock(&h.mu);
+	h.done = 1;
+	pthread_cond_broadcast(&h.cv);
+	pthread_mutex_unlock(&h.mu);
+	pthread_join(th, NULL);
+	CHECK_INT(h.waited_out, 0);
+
+	store_close(st);
+
+	/* a query over the limit stops with SQLITE_INTERRUPT */
+	CHECK_INT(store_open(&st, path), MJ_OK);
+	CHECK_INT(store_open_readers(st, 1, 50), MJ_OK);
+	r = store_reader(st);
+	CHECK(r != st);
+	q = lock_stmt(r, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
+	    "SELECT x + 1 FROM c) SELECT count(*) FROM c");
+	CHECK(q != NULL);
+	if (q != NULL) {
+		CHECK_INT(sqlite3_step(q), SQLITE_INTERRUPT);
+		done(q);
+		pthread_mutex_unlock(&r->lock);
+	}
+	test_dashboard(st);		/* short queries still answer */
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -829,6 +914,7 @@ main(void)
 	test_conversation(st, aziza_id, c_in1, c_in2);
 	test_dashboard(st);
 	store_close(st);
+	test_readers(path);
 	unlink(path);
 	snprintf(side, sizeof(side), "%s-wal", path);
 	unlink(side);
