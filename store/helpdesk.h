@@ -203,6 +203,12 @@ enum mj_err	store_hd_labels_set(struct store *, int64_t contact_id,
 enum mj_err	store_hd_take(struct store *, int64_t contact_id,
 		    const char *username, int64_t until, int force,
 		    int64_t now, int *conflict, char *holder, size_t holderlen);
+/*
+ * Inside a transaction: who holds the conversation at now into buf ("" when
+ * nobody, or the hold ran out).  MJ_ENOTFOUND: no such contact.
+ */
+enum mj_err	store_hd_holder(struct store *, int64_t contact_id,
+		    int64_t now, char *buf, size_t len);
 /* Let go; someone else's hold only with force (else *conflict 1). */
 enum mj_err	store_hd_release(struct store *, int64_t contact_id,
 		    const char *username, int force, int64_t now,

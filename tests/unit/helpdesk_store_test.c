@@ -692,6 +692,14 @@ test_conversation(struct store *st, int64_t aziza_id, int64_t c_in1,
 
 	/* takeover: someone else's hold needs force */
 	CHECK_INT(store_begin(st), MJ_OK);
+	CHECK_INT(store_hd_holder(st, fx[F].id, T0 + 100, who, sizeof(who)),
+	    MJ_OK);
+	CHECK_STR(who, "aziza");
+	CHECK_INT(store_hd_holder(st, fx[F].id, T0 + 5000, who, sizeof(who)),
+	    MJ_OK);
+	CHECK_STR(who, "");		/* the hold ran out */
+	CHECK_INT(store_hd_holder(st, 999999, T0 + 100, who, sizeof(who)),
+	    MJ_ENOTFOUND);
 	CHECK_INT(store_hd_take(st, fx[F].id, "bobur", T0 + 6000, 0, T0 + 100,
 	    &conflict, who, sizeof(who)), MJ_OK);
 	CHECK_INT(conflict, 1);
