@@ -61,7 +61,7 @@ def test_login_cookie_and_password_hash(t):
     t.eq(a.login.header("Cache-Control"), "no-store")
     # only argon2id hashes are stored, and only hashed session tokens
     rows = s.sql("SELECT pw_hash FROM staff")
-    t.eq(len(rows), 3, "agent1, boss and the demo supervisor")
+    t.eq(len(rows), 2, "agent1 and boss: serve creates no account")
     for (h,) in rows:
         t.ok(h.startswith("$argon2id$"), "password stored as %r" % h[:12])
         t.lacks(h, PW)
