@@ -1,6 +1,13 @@
-"""The first help-desk account.  A production start creates no account and
-prints no password; `serve --demo` (make run) shows the demo's password on
-the terminal, never in a log."""
+"""Help-desk logins behind the reverse proxy, and the first account.
+
+The client is the TCP peer unless the peer is one of http.trusted_proxies;
+then X-Real-IP (or the right-most untrusted X-Forwarded-For) names it, for
+the login throttle and the audit rows.  Failures are throttled per account
+and client, and per account only softly, so a stranger elsewhere cannot lock
+the owner out; an attempt is counted in the transaction that checks it, so
+parallel tries get no more verifications than the limit.  A production
+start creates no account and prints no password; the demo's password goes
+to the terminal, never to a log."""
 import json
 import os
 import pty
@@ -9,6 +16,7 @@ import threading
 import time
 
 from harness import SAN_MARKERS, Failed, Server
+from test_helpdesk_api import PW, add_staff
 
 
 def login(s, name, pw, real_ip=None, xff=None):
@@ -19,6 +27,111 @@ def login(s, name, pw, real_ip=None, xff=None):
         h["X-Forwarded-For"] = xff
     return s.request("POST", "/api/login", body=json.dumps({"username": name, "password": pw}),
                      headers=h)
+
+
+def audit_logins(s):
+    return s.sql("SELECT action, ip, detail FROM audit WHERE action LIKE 'login%' ORDER BY id")
+
+
+def test_client_named_by_trusted_proxy(t):
+    s = Server(t, conf={"http.trusted_proxies": "10.0.0.0/8, 127.0.0.1 ::1"}).start()
+    add_staff(t, s, "agent1", "agent")
+    # a stranger at A: 5 failures, then 429 for A only
+    codes = [login(s, "agent1", "wrong password %d" % i, real_ip="203.0.113.7").status
+             for i in range(20)]
+    t.eq(codes, [401] * 5 + [429] * 15, "A's tries")
+    # the owner at B signs in
+    r = login(s, "agent1", PW, real_ip="198.51.100.23")
+    t.eq(r.status, 200, "the owner from another address: %s" % r.text)
+    # A is still refused, even with the right password
+    t.eq(login(s, "agent1", PW, real_ip="203.0.113.7").status, 429)
+    # X-Forwarded-For as nginx writes it: what the client claimed, then its address
+    t.eq(login(s, "agent1", "wrong once more", xff="203.0.113.99, 192.0.2.44").status, 401)
+    rows = audit_logins(s)
+    t.eq(rows[0][:2], ("login.fail", "203.0.113.7"))
+    t.eq(rows[5], ("login.limited", "203.0.113.7", "client"))
+    t.ok(("login", "198.51.100.23", "") in rows, "the owner's login and address: %r" % rows)
+    t.eq(rows[-1][:2], ("login.fail", "192.0.2.44"))
+    t.eq([x for x in rows if x[1] not in ("203.0.113.7", "198.51.100.23", "192.0.2.44")], [],
+         "every row names the real client")
+    s.check_clean_exit()
+
+
+def test_headers_ignored_without_trusted_proxy(t):
+    for conf in ({}, {"http.trusted_proxies": "10.0.0.0/8"}):
+        s = Server(t, conf=conf).start()
+        add_staff(t, s, "agent1", "agent")
+        for i in range(5):
+            r = login(s, "agent1", "wrong password %d" % i, real_ip="203.0.113.%d" % i,
+                      xff="203.0.113.%d" % i)
+            t.eq(r.status, 401)
+        # the peer (127.0.0.1) is the client: the sixth address is the same one
+        r = login(s, "agent1", PW, real_ip="198.51.100.23", xff="198.51.100.23")
+        t.eq(r.status, 429, "conf %r" % conf)
+        t.eq({x[1] for x in audit_logins(s)}, {"127.0.0.1"})
+        s.check_clean_exit()
+
+
+def test_bad_trusted_proxies_stop_startup(t):
+    s = Server(t, conf={"http.trusted_proxies": "127.0.0.1, 10.0.0.0/40"})
+    try:
+        s.start(wait=30)
+        t.ok(False, "started with a bad http.trusted_proxies")
+    except Failed as e:
+        t.contains(str(e), "10.0.0.0/40")
+
+
+def test_account_soft_limit(t):
+    s = Server(t, conf={"http.trusted_proxies": "127.0.0.1", "auth.login_max": 3,
+                        "auth.login_account_max": 6}).start()
+    add_staff(t, s, "agent1", "agent")
+    for ip in ("203.0.113.1", "203.0.113.2"):
+        for i in range(3):
+            t.eq(login(s, "agent1", "wrong password %d" % i, real_ip=ip).status, 401)
+        t.eq(login(s, "agent1", "wrong password 4", real_ip=ip).status, 429)
+    # six failures on the account: everyone waits a little, nobody for the window
+    r = login(s, "agent1", PW, real_ip="198.51.100.23")
+    t.eq(r.status, 429)
+    ra = int(r.header("Retry-After") or 0)
+    t.ok(1 <= ra <= 2, "first delay %d s" % ra)
+    t.eq(audit_logins(s)[-1], ("login.limited", "198.51.100.23", "account"))
+    time.sleep(ra)
+    # a seventh failure doubles the delay
+    t.eq(login(s, "agent1", "wrong password 7", real_ip="203.0.113.3").status, 401)
+    r = login(s, "agent1", PW, real_ip="198.51.100.23")
+    t.eq(r.status, 429)
+    ra = int(r.header("Retry-After") or 0)
+    t.ok(3 <= ra <= 4, "second delay %d s" % ra)
+    time.sleep(ra)
+    t.eq(login(s, "agent1", PW, real_ip="198.51.100.23").status, 200, "the owner, after the delay")
+    # the strangers' own limits still hold
+    r = login(s, "agent1", PW, real_ip="203.0.113.1")
+    t.eq(r.status, 429)
+    t.ok(int(r.header("Retry-After") or 0) > 800, "A waits out the window")
+    s.check_clean_exit()
+
+
+def test_parallel_tries_counted_before_hashing(t):
+    s = Server(t, conf={"http.threads": 8}).start()
+    add_staff(t, s, "agent1", "agent")
+    codes, lock = [], threading.Lock()
+    go = threading.Barrier(30)
+
+    def one(i):
+        go.wait()
+        st = login(s, "agent1", "wrong password %d" % i).status
+        with lock:
+            codes.append(st)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(30)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    t.eq((codes.count(401), codes.count(429)), (5, 25), "30 at once against a limit of 5")
+    t.eq(s.sql("SELECT count(*) FROM audit WHERE action = 'login.fail'"), [(5,)])
+    t.eq(s.sql("SELECT count(*) FROM audit WHERE action = 'login.limited'"), [(25,)])
+    s.check_clean_exit()
 
 
 def test_production_start_creates_no_account(t):
