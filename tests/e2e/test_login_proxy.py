@@ -138,6 +138,10 @@ def test_production_start_creates_no_account(t):
     s = Server(t, demo_apps=0).start()
     s.stop()
     s.start()
+    deadline = time.time() + 20
+    while s.log().count("ev=staff.none") < 2 and time.time() < deadline:
+        time.sleep(0.05)
+    t.eq(s.log().count("ev=staff.none"), 2, "said at each start")
     t.eq(s.sql("SELECT count(*) FROM staff"), [(0,)], "accounts after two starts")
     log = s.log()
     t.contains(log, "murojaat staff add NAME --role admin")
@@ -155,6 +159,10 @@ def test_demo_without_terminal_shows_no_password(t):
     s.proc = subprocess.Popen([s.binary, "--config", s.conf_path, "serve", "--demo"], cwd=s.dir,
                               env=s.env, stdout=s.logf, stderr=s.logf, stdin=subprocess.DEVNULL)
     wait_healthy(t, s)
+    # said just after the server answers: wait for the line
+    deadline = time.time() + 20
+    while "ev=staff.none" not in s.log() and time.time() < deadline:
+        time.sleep(0.05)
     t.eq(s.sql("SELECT count(*) FROM staff"), [(0,)])
     t.contains(s.log(), "murojaat staff add NAME --role admin")
     t.lacks(s.log(), "Demo login")
