@@ -95,7 +95,7 @@ intents/model.bin: $(MODEL_INPUTS) | murojaat
 	./murojaat train --cv --out $@
 
 run: build/.deps-build murojaat intents/model.bin
-	./murojaat serve
+	./murojaat serve --demo
 
 unit: build/.deps-test $(UNITBINS) build/san/murojaat
 e2e: build/.deps-test build/san/murojaat murojaat intents/model.bin

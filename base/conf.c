@@ -48,6 +48,11 @@ static const struct key keys[] = {
 	{ "http.rate_burst", "MUROJAAT_HTTP_RATE_BURST", K_INT,
 	  I(http_rate_burst), 1, 1000000, "400",
 	  "requests one address may send at once before the rate applies" },
+	{ "http.trusted_proxies", "MUROJAAT_HTTP_TRUSTED_PROXIES", K_STR,
+	  S(http_trusted_proxies), 0, 0, "",
+	  "reverse proxies (addresses or CIDRs, IPv4 or IPv6, comma- or "
+	  "space-separated) whose X-Real-IP / X-Forwarded-For name the "
+	  "client; from any other peer the peer is the client" },
 	{ "http.rate_exempt_loopback", "MUROJAAT_HTTP_RATE_EXEMPT_LOOPBACK",
 	  K_INT, I(http_rate_loopback), 0, 1, "1",
 	  "1: no rate limit for 127.0.0.0/8 and ::1 (a reverse proxy there "
@@ -151,11 +156,24 @@ static const struct key keys[] = {
 	  I(auth_session_ttl_s), 60, 2592000, "28800",
 	  "a help-desk login lasts this long, seconds" },
 	{ "auth.login_max", "MUROJAAT_AUTH_LOGIN_MAX", K_INT, I(auth_login_max),
-	  1, 1000, "5", "failed logins per account in auth.login_window "
-	  "(four times as many per address) before logins are refused" },
+	  1, 1000, "5", "failed logins per account from one client in "
+	  "auth.login_window (four times as many per client over all "
+	  "accounts) before that client's logins are refused" },
 	{ "auth.login_window", "MUROJAAT_AUTH_LOGIN_WINDOW", K_INT,
 	  I(auth_login_window_s), 1, 86400, "900",
 	  "the login throttling window, seconds" },
+	{ "auth.login_account_max", "MUROJAAT_AUTH_LOGIN_ACCOUNT_MAX", K_INT,
+	  I(auth_login_account_max), 1, 100000, "20",
+	  "failed logins per account from all clients in "
+	  "auth.login_account_window; past it each try waits a delay that "
+	  "doubles with each failure (2 s, 4 s, ...) up to "
+	  "auth.login_account_delay, so nobody can lock the owner out" },
+	{ "auth.login_account_window", "MUROJAAT_AUTH_LOGIN_ACCOUNT_WINDOW",
+	  K_INT, I(auth_login_account_window_s), 1, 604800, "3600",
+	  "the per-account throttling window, seconds" },
+	{ "auth.login_account_delay", "MUROJAAT_AUTH_LOGIN_ACCOUNT_DELAY",
+	  K_INT, I(auth_login_account_delay_s), 1, 3600, "60",
+	  "the longest per-account delay between two tries, seconds" },
 	{ "helpdesk.secure_cookie", "MUROJAAT_HELPDESK_SECURE_COOKIE", K_INT,
 	  I(helpdesk_secure_cookie), -1, 1, "-1",
 	  "1: the session cookie is sent only over HTTPS (Secure); 0: not; "

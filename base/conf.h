@@ -11,6 +11,7 @@
 
 struct conf {
 	char	 http_bind[64];
+	char	 http_trusted_proxies[1024]; /* proxies: gateway/clientaddr.h */
 	int	 http_port;
 	int	 http_threads;
 	int	 http_max_body;		/* bytes */
@@ -59,6 +60,9 @@ struct conf {
 	int	 auth_session_ttl_s;	/* help-desk session lifetime */
 	int	 auth_login_max;	/* failed logins per account per window */
 	int	 auth_login_window_s;
+	int	 auth_login_account_max; /* failures per account, all clients */
+	int	 auth_login_account_window_s;
+	int	 auth_login_account_delay_s; /* the longest per-account delay */
 	int	 helpdesk_hold_s;	/* a takeover silences the bot this long */
 	int	 helpdesk_secure_cookie; /* 1, 0, -1: if public_url is https */
 	int	 helpdesk_readers;	/* read connections for the help desk */

@@ -1,7 +1,7 @@
 /*
  * main.c - the murojaat program: options, configuration, the wiring of
  * patterns, catalogues, store and bot (and the model they reload), and
- *   serve                 the HTTP service (default of make run)
+ *   serve [--demo]        the HTTP service (make run: --demo)
  *   rules import|export   eligibility data (bot/rules_data.c)
  * Every other command lives with its module and is dispatched from here:
  * chat, import, staff, train and eval in bot/commands.c; classify,
@@ -43,6 +43,7 @@
 #include "intents/train.h"
 #include "locales/catalog.h"
 #include "locales/cli.h"
+#include "store/helpdesk.h"
 #include "store/store.h"
 
 struct app {
@@ -51,7 +52,6 @@ struct app {
 	struct nlu	*nlu;
 	struct catalog	*cat;
 	struct bot	*bot;
-	int		 fresh;		/* the database was created now */
 	char		 model_path[PATH_MAX];
 	struct stat	 model_sb;	/* of the file last loaded */
 	int		 rooted;	/* data files found beside the program */
@@ -74,7 +74,9 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: murojaat [--config FILE] [--set key=value]... COMMAND\n"
-	    "  serve                     serve HTTP (default 127.0.0.1:8080)\n"
+	    "  serve [--demo]            serve HTTP (default 127.0.0.1:8080); "
+	    "--demo: with no help-desk account, a demo login shown on the "
+	    "terminal\n"
 	    "  chat --as PHONE           talk to the bot in this terminal\n"
 	    "  train [--corpus P] [--labels] [--out F] [--cv]  the intent "
 	    "model from the corpus (and the help desk's labels)\n"
@@ -377,7 +379,6 @@ app_open(struct app *a)
 			return -1;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		a->fresh = 1;
 		fprintf(stderr, "murojaat: demo data ready in %.1f s\n",
 		    (double)(t1.tv_sec - t0.tv_sec) +
 		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -405,39 +406,74 @@ cmd_rules(struct app *a, int argc, char **argv)
 	return rules_data_cmd(a->st, a->cat, &a->conf, argc, argv);
 }
 
+static int
+count_staff(void *arg, const struct hd_staff *sf)
+{
+	(void)sf;
+	(*(int *)arg)++;
+	return 0;
+}
+
 /*
- * A new demo database gets a supervisor "demo" with a random password,
- * printed once here: a fixed password would be a known login on every copy
- * that is ever left running.
+ * No help-desk account yet.  A production start creates none: it says how
+ * to add the first admin.  The demo (serve --demo, which make run uses)
+ * creates a supervisor "demo" with a random password, shown once on the
+ * terminal: a fixed password would be a known login on every copy left
+ * running, and a password in the log or the journal is a password for
+ * whoever reads them.  Without a terminal to show it on, there is none.
  */
 static void
-demo_login(struct app *a)
+first_account(struct app *a, int demo)
 {
 	static const char	abc[] = "abcdefghijkmnpqrstuvwxyz"
 	    "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	static const char	how[] = "add the first admin with: murojaat "
+	    "staff add NAME --role admin (the password on stdin)";
 	char			pw[17], why[160];
+	int			n = 0;
 
+	if (store_staff_list(a->st, (int64_t)time(NULL), count_staff, &n) !=
+	    MJ_OK || n > 0)
+		return;
+	if (!demo || !isatty(STDERR_FILENO)) {
+		fprintf(stderr, "murojaat: no help-desk account yet; %s\n",
+		    how);
+		log_warn("staff.none", "why=\"no help-desk account%s: %s\"",
+		    demo ? " (--demo: no terminal to show a password on)" : "",
+		    how);
+		return;
+	}
 	for (size_t i = 0; i < sizeof(pw) - 1; i++)
 		pw[i] = abc[randombytes_uniform(sizeof(abc) - 1)];
 	pw[sizeof(pw) - 1] = '\0';
 	if (staff_add(a->st, "demo", "supervisor", pw, (int64_t)time(NULL),
 	    why, sizeof(why)) != MJ_OK) {
-		printf("(no demo login: %s)\n", why);
+		fprintf(stderr, "murojaat: no demo login: %s\n", why);
 		return;
 	}
-	printf("Demo login (a supervisor; shown only now): demo / %s\n"
-	    "More accounts: ./murojaat staff add NAME --role agent\n", pw);
+	fprintf(stderr, "\nDemo login (a supervisor; shown only now, on this "
+	    "terminal): demo / %s\nMore accounts: ./murojaat staff add NAME "
+	    "--role agent\n", pw);
 	sodium_memzero(pw, sizeof(pw));
+	log_info("staff.demo", "username=demo role=supervisor");
 }
 
 static int
-cmd_serve(struct app *a)
+cmd_serve(struct app *a, int argc, char **argv)
 {
 	struct server	*srv;
 	struct outbox	*ob;
 	sigset_t	 set;
-	int		 sig, port;
+	int		 sig, port, demo = 0;
 
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--demo") != 0) {
+			fprintf(stderr, "murojaat serve: unknown option "
+			    "\"%s\"\n", argv[i]);
+			return 2;
+		}
+		demo = 1;
+	}
 	if (app_open(a) == -1)
 		return 1;
 	/* Signals are taken by sigwait below, not by the server's threads. */
@@ -490,9 +526,8 @@ cmd_serve(struct app *a)
 	    a->conf.http_bind, port, a->conf.http_bind, port,
 	    a->conf.http_bind, port);
 	printf("\nHelp desk: http://%s:%d/\n", a->conf.http_bind, port);
-	if (a->fresh)
-		demo_login(a);
 	fflush(stdout);
+	first_account(a, demo);
 	for (;;) {
 		/* SIGHUP, or a new model file, swaps the model in. */
 		struct timespec	tick = { 2, 0 };
@@ -588,7 +623,7 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "telegram") == 0)
 		rc = telegram_cmd(&a.conf, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "serve") == 0)
-		rc = cmd_serve(&a);
+		rc = cmd_serve(&a, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "import") == 0)
 		rc = commands_import(&op, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "staff") == 0)

@@ -9,9 +9,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include "base/log.h"
 #include "bot/dialogue.h"
@@ -143,24 +140,6 @@ int
 api_can_reveal(const struct api *a)
 {
 	return a->who.role == STAFF_SUPERVISOR || a->who.role == STAFF_ADMIN;
-}
-
-static void
-client_ip(struct MHD_Connection *conn, char *buf, size_t len)
-{
-	const union MHD_ConnectionInfo	*ci;
-
-	snprintf(buf, len, "%s", "-");
-	ci = MHD_get_connection_info(conn,
-	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci == NULL || ci->client_addr == NULL)
-		return;
-	if (ci->client_addr->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)
-		    ci->client_addr)->sin_addr, buf, (socklen_t)len);
-	else if (ci->client_addr->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)
-		    ci->client_addr)->sin6_addr, buf, (socklen_t)len);
 }
 
 /*
@@ -361,7 +340,7 @@ api_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 	a.bot = server_bot(s);
 	a.st = bot_store(a.bot);
 	a.now = (int64_t)time(NULL);
-	client_ip(conn, a.ip, sizeof(a.ip));
+	server_client(s, conn, a.ip, sizeof(a.ip));
 	if (post) {
 		json_error_t	err;
 

@@ -1,7 +1,7 @@
 /*
  * api_conv.c - the inbox and one conversation: list with filters and
- * search, view (masked by role), reveal, take over, release, reply, notes,
- * labels, resolve.  Each action and its audit row commit together.
+ * search, view (masked by role), reveal; the actions on a conversation
+ * (take over, release, reply, notes, labels, resolve) are in api_act.c.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -17,10 +17,6 @@
 #include "store/helpdesk.h"
 
 #define TASHKENT_UTC_OFFSET	(5 * 3600)	/* UTC+5 all year */
-#define REPLY_MAX	1600		/* bytes: about ten SMS segments */
-#define NOTE_MAX	4000
-#define LABEL_MAX	32
-#define LABELS_MAX	10
 
 /* "YYYY-MM-DD" (a Tashkent day) -> unix seconds of its midnight; -1. */
 static int64_t
@@ -436,261 +432,27 @@ reveal(struct api *a, const struct hd_head *h)
 	    h->address, "phone", contact_phone(h), "messages", x.arr));
 }
 
-/* Run fn inside a transaction with its audit row. */
-static enum mj_err
-with_audit(struct api *a, int64_t contact_id, const char *action,
-    const char *detail, enum mj_err (*fn)(struct api *, int64_t, void *),
-    void *arg)
+enum MHD_Result
+api_message(struct api *a, int64_t contact_id, int64_t msg_id)
 {
-	struct hd_audit	au = { .at = a->now, .staff_id = a->who.staff_id,
-	    .username = a->who.username, .action = action,
-	    .contact_id = contact_id, .detail = detail, .req = a->r->id,
-	    .ip = a->ip };
-	enum mj_err	rc;
-
-	if ((rc = store_begin(a->st)) != MJ_OK)
-		return rc;
-	if ((rc = fn(a, contact_id, arg)) == MJ_OK)
-		rc = store_audit_add(a->st, &au);
-	if (store_end(a->st, rc == MJ_OK) != MJ_OK && rc == MJ_OK)
-		rc = MJ_EDB;
-	return rc;
-}
-
-struct take_arg {
-	int	 force, conflict, release;
-	char	 holder[64];
-};
-
-static enum mj_err
-do_take(struct api *a, int64_t id, void *p)
-{
-	struct take_arg	*t = p;
+	struct view_ctx	 x = { .a = a };
+	json_t		*arr = json_array();
+	json_t		*m;
 	enum mj_err	 rc;
 
-	if (t->release)
-		rc = store_hd_release(a->st, id, a->who.username, t->force,
-		    a->now, &t->conflict);
-	else
-		rc = store_hd_take(a->st, id, a->who.username,
-		    a->now + a->conf->helpdesk_hold_s, t->force, a->now,
-		    &t->conflict, t->holder, sizeof(t->holder));
-	/* A conflict changes nothing: roll back, and audit nothing. */
-	return rc == MJ_OK && t->conflict ? MJ_EINTERNAL : rc;
-}
-
-static enum MHD_Result
-take(struct api *a, const struct hd_head *h, int release)
-{
-	struct take_arg	 t = { .release = release };
-	json_t		*force = json_object_get(a->body, "force");
-	enum mj_err	 rc;
-
-	if (force != NULL && !json_is_boolean(force))
-		return api_fail(a, 400, "bad_request", "force: true or false");
-	t.force = json_is_true(force);
-	if (t.force && !api_can_reveal(a))
-		return api_fail(a, 403, "forbidden",
-		    "only supervisors may take over from another agent");
-	rc = with_audit(a, h->contact_id, release ? "release" : "take",
-	    t.force ? "force" : "", do_take, &t);
-	if (t.conflict)
-		return api_json(a, 409, json_pack("{s:s, s:s, s:s}", "error",
-		    "held", "message", "another agent has this conversation",
-		    "held_by", release ? h->held_by : t.holder));
-	if (rc != MJ_OK)
-		return api_fail_rc(a, rc);
-	log_info("helpdesk.take", "req=%s staff=%s contact=%lld release=%d",
-	    a->r->id, a->who.username, (long long)h->contact_id, release);
-	return api_json(a, 200, json_pack("{s:s, s:I}", "held_by",
-	    release ? "" : a->who.username, "held_until",
-	    (json_int_t)(release ? 0 : a->now + a->conf->helpdesk_hold_s)));
-}
-
-/* A text from the body: valid UTF-8 (jansson checks), 1..max bytes. */
-static const char *
-body_text(struct api *a, const char *key, size_t max)
-{
-	const char	*t = json_string_value(json_object_get(a->body, key));
-	size_t		 n;
-
-	if (t == NULL)
-		return NULL;
-	n = strlen(t);
-	while (n > 0 && isspace((unsigned char)t[n - 1]))
-		n--;
-	if (n == 0 || strlen(t) > max)
-		return NULL;
-	return t;
-}
-
-static enum MHD_Result
-reply(struct api *a, const struct hd_head *h)
-{
-	const char	*text = body_text(a, "text", REPLY_MAX);
-	char		 detail[96];
-	int64_t		 msg_id = 0;
-	enum mj_err	 rc;
-	struct take_arg	 t = { 0 };
-
-	if (text == NULL)
-		return api_fail(a, 400, "bad_text",
-		    "text: 1 to 1600 bytes of UTF-8");
-	if (h->held_until <= a->now ||
-	    strcasecmp(h->held_by, a->who.username) != 0)
-		return api_fail(a, 409, "not_taken",
-		    "take the conversation over before replying");
-	if (h->opted_out)
-		return api_fail(a, 409, "opted_out",
-		    "the citizen has turned messages off");
-	rc = bot_send_text(a->bot, h->contact_id, text, "manual", a->r->id,
-	    a->now, &msg_id);
-	if (rc == MJ_EINPUT)
-		return api_fail(a, http_status(rc), "bad_text",
-		    "the text cannot be sent");
-	if (rc != MJ_OK)
-		return api_fail_rc(a, rc);
-	/* Each reply renews the hold. */
-	snprintf(detail, sizeof(detail), "message=%lld", (long long)msg_id);
-	if (with_audit(a, h->contact_id, "reply", detail, do_take, &t) != MJ_OK)
-		log_warn("helpdesk.reply", "req=%s err=\"hold not renewed\"",
-		    a->r->id);
-	log_info("helpdesk.reply", "req=%s staff=%s contact=%lld msg=%lld "
-	    "len=%zu", a->r->id, a->who.username, (long long)h->contact_id,
-	    (long long)msg_id, strlen(text));
-	{
-		struct view_ctx	 x = { .a = a };
-		json_t		*arr = json_array();
-		json_t		*m;
-
-		x.arr = arr;
-		/* The row as stored: channel, encoding, segments, delivery. */
-		rc = store_hd_messages(a->st, h->contact_id, msg_id + 1, 1,
-		    msg_row, &x);
-		m = json_array_get(arr, 0);
-		if (rc != MJ_OK || m == NULL) {
-			json_decref(arr);
-			return api_json(a, 200, json_pack("{s:I}",
-			    "message_id", (json_int_t)msg_id));
-		}
-		json_incref(m);
+	x.arr = arr;
+	/* The row as stored: channel, encoding, segments, delivery. */
+	rc = store_hd_messages(a->st, contact_id, msg_id + 1, 1, msg_row, &x);
+	m = json_array_get(arr, 0);
+	if (rc != MJ_OK || m == NULL) {
 		json_decref(arr);
-		return api_json(a, 200, json_pack("{s:I, s:o}", "message_id",
-		    (json_int_t)msg_id, "message", m));
+		return api_json(a, 200, json_pack("{s:I}", "message_id",
+		    (json_int_t)msg_id));
 	}
-}
-
-struct note_arg {
-	const char	*text;
-	int64_t		 id;
-};
-
-static enum mj_err
-do_note(struct api *a, int64_t id, void *p)
-{
-	struct note_arg	*n = p;
-
-	return store_hd_note_add(a->st, id, a->who.staff_id, n->text, a->now,
-	    &n->id);
-}
-
-static enum MHD_Result
-note(struct api *a, const struct hd_head *h)
-{
-	struct note_arg	n = { .text = body_text(a, "text", NOTE_MAX) };
-	enum mj_err	rc;
-
-	if (n.text == NULL)
-		return api_fail(a, 400, "bad_text",
-		    "text: 1 to 4000 bytes of UTF-8");
-	if ((rc = with_audit(a, h->contact_id, "note", "", do_note, &n)) !=
-	    MJ_OK)
-		return api_fail_rc(a, rc);
-	return api_json(a, 200, json_pack("{s:I}", "id", (json_int_t)n.id));
-}
-
-struct labels_arg {
-	const char	*v[LABELS_MAX];
-	size_t		 n;
-};
-
-static enum mj_err
-do_labels(struct api *a, int64_t id, void *p)
-{
-	struct labels_arg	*l = p;
-
-	return store_hd_labels_set(a->st, id, l->v, l->n);
-}
-
-static int
-label_ok(const char *s)
-{
-	size_t	n = strlen(s);
-
-	if (n == 0 || n > LABEL_MAX)
-		return 0;
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 0;
-	return 1;
-}
-
-static enum MHD_Result
-labels(struct api *a, const struct hd_head *h)
-{
-	json_t			*arr = json_object_get(a->body, "labels");
-	struct labels_arg	 l = { .n = 0 };
-	char			 detail[LABELS_MAX * (LABEL_MAX + 1) + 1] = "";
-	size_t			 i;
-	json_t			*v;
-	enum mj_err		 rc;
-
-	if (!json_is_array(arr) || json_array_size(arr) > LABELS_MAX)
-		return api_fail(a, 400, "bad_labels",
-		    "labels: up to 10 strings of 1 to 32 bytes");
-	json_array_foreach(arr, i, v) {
-		const char *s = json_string_value(v);
-
-		if (s == NULL || !label_ok(s))
-			return api_fail(a, 400, "bad_labels",
-			    "labels: up to 10 strings of 1 to 32 bytes");
-		l.v[l.n++] = s;
-		if (i > 0)
-			strcat(detail, ",");
-		strcat(detail, s);
-	}
-	if ((rc = with_audit(a, h->contact_id, "labels", detail, do_labels,
-	    &l)) != MJ_OK)
-		return api_fail_rc(a, rc);
-	return api_json(a, 200, json_pack("{s:O}", "labels", arr));
-}
-
-static enum mj_err
-do_resolve(struct api *a, int64_t id, void *p)
-{
-	int		 resolved = *(int *)p, conflict;
-	enum mj_err	 rc;
-
-	if ((rc = store_hd_resolve(a->st, id, a->who.username, resolved,
-	    a->now)) != MJ_OK)
-		return rc;
-	/* Resolving hands the conversation back to the bot. */
-	if (resolved)
-		rc = store_hd_release(a->st, id, a->who.username, 1, a->now,
-		    &conflict);
-	return rc;
-}
-
-static enum MHD_Result
-resolve(struct api *a, const struct hd_head *h, int resolved)
-{
-	enum mj_err	rc;
-
-	if ((rc = with_audit(a, h->contact_id, resolved ? "resolve" : "reopen",
-	    "", do_resolve, &resolved)) != MJ_OK)
-		return api_fail_rc(a, rc);
-	return api_json(a, 200, json_pack("{s:s}", "status",
-	    resolved ? "resolved" : "open"));
+	json_incref(m);
+	json_decref(arr);
+	return api_json(a, 200, json_pack("{s:I, s:o}", "message_id",
+	    (json_int_t)msg_id, "message", m));
 }
 
 enum MHD_Result
@@ -706,18 +468,18 @@ api_conversation(struct api *a, int64_t id, const char *verb)
 	if (strcmp(verb, "reveal") == 0)
 		return reveal(a, &h);
 	if (strcmp(verb, "take") == 0)
-		return take(a, &h, 0);
+		return api_take(a, &h, 0);
 	if (strcmp(verb, "release") == 0)
-		return take(a, &h, 1);
+		return api_take(a, &h, 1);
 	if (strcmp(verb, "reply") == 0)
-		return reply(a, &h);
+		return api_reply(a, &h);
 	if (strcmp(verb, "notes") == 0)
-		return note(a, &h);
+		return api_note(a, &h);
 	if (strcmp(verb, "labels") == 0)
-		return labels(a, &h);
+		return api_labels(a, &h);
 	if (strcmp(verb, "resolve") == 0)
-		return resolve(a, &h, 1);
+		return api_resolve(a, &h, 1);
 	if (strcmp(verb, "reopen") == 0)
-		return resolve(a, &h, 0);
+		return api_resolve(a, &h, 0);
 	return api_fail(a, 404, "not_found", "no such action");
 }

@@ -1,6 +1,7 @@
 /*
  * api_int.h - what the files of the help-desk API share (api.c: sessions,
- * dispatch, answering; api_conv.c: inbox and conversations; api_dash.c:
+ * dispatch, answering; api_conv.c: inbox and conversations; api_act.c:
+ * take over, release, reply, notes, labels, resolve; api_dash.c:
  * dashboard, canned replies, SMS measure, audit; api_teach.c: message
  * labels and the model).  One struct api per
  * request, on the stack of api_handle().
@@ -48,6 +49,17 @@ int		 api_can_reveal(const struct api *);	/* supervisor, admin */
 
 enum MHD_Result	api_inbox(struct api *);
 enum MHD_Result	api_conversation(struct api *, int64_t id, const char *verb);
+/* The stored outbound message msg_id of contact_id, as a reply's answer. */
+enum MHD_Result	api_message(struct api *, int64_t contact_id, int64_t msg_id);
+/* The actions on the conversation h (POST .../VERB); release 1: let go. */
+struct hd_head;
+enum MHD_Result	api_take(struct api *, const struct hd_head *, int release);
+enum MHD_Result	api_reply(struct api *, const struct hd_head *);
+enum MHD_Result	api_note(struct api *, const struct hd_head *);
+enum MHD_Result	api_labels(struct api *, const struct hd_head *);
+/* resolved 1: resolve (and hand back to the bot); 0: reopen. */
+enum MHD_Result	api_resolve(struct api *, const struct hd_head *,
+		    int resolved);
 enum MHD_Result	api_dashboard(struct api *);
 enum MHD_Result	api_canned(struct api *);
 enum MHD_Result	api_measure(struct api *);

@@ -21,6 +21,7 @@
 #include "base/metrics.h"
 #include "gateway/api.h"
 #include "gateway/channel.h"
+#include "gateway/clientaddr.h"
 #include "gateway/deadline.h"
 #include "gateway/ops.h"
 #include "gateway/ratelimit.h"
@@ -34,6 +35,7 @@ struct server {
 	int			 port;
 	struct ratelimit	*rl;
 	struct deadline		*dl;
+	struct clientaddr	*ca;		/* trusted proxies */
 	atomic_int		 active;	/* requests begun, not completed */
 	atomic_int		 stopping;
 };
@@ -98,6 +100,13 @@ struct bot *
 server_bot(const struct server *s)
 {
 	return s->bot;
+}
+
+void
+server_client(const struct server *s, struct MHD_Connection *conn, char *buf,
+    size_t len)
+{
+	clientaddr_get(s->ca, conn, buf, len);
 }
 
 int
@@ -425,10 +434,23 @@ server_start(struct server **out, const struct conf *conf, struct bot *bot)
 		return MJ_ENOMEM;
 	s->conf = conf;
 	s->bot = bot;
+	{
+		char		why[160];
+		enum mj_err	rc;
+
+		if ((rc = clientaddr_new(&s->ca, conf->http_trusted_proxies,
+		    why, sizeof(why))) != MJ_OK) {
+			if (rc == MJ_EINPUT)
+				fprintf(stderr, "murojaat: %s\n", why);
+			free(s);
+			return rc == MJ_EINPUT ? MJ_ECONFIG : rc;
+		}
+	}
 	if (ratelimit_new(&s->rl, conf->http_rate_per_ip, conf->http_rate_burst,
 	    4096) != MJ_OK || deadline_start(&s->dl,
 	    conf->http_request_timeout_s) != MJ_OK) {
 		ratelimit_free(s->rl);
+		clientaddr_free(s->ca);
 		free(s);
 		return MJ_ENOMEM;
 	}
@@ -452,6 +474,7 @@ server_start(struct server **out, const struct conf *conf, struct bot *bot)
 		    conf->http_bind, conf->http_port, strerror(errno));
 		deadline_stop(s->dl);
 		ratelimit_free(s->rl);
+		clientaddr_free(s->ca);
 		free(s);
 		return MJ_ECONFIG;
 	}
@@ -481,5 +504,6 @@ server_stop(struct server *s)
 	MHD_stop_daemon(s->d);
 	deadline_stop(s->dl);	/* after the daemon closed every connection */
 	ratelimit_free(s->rl);
+	clientaddr_free(s->ca);
 	free(s);
 }

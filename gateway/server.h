@@ -7,6 +7,8 @@
  */
 #ifndef GATEWAY_SERVER_H
 #define GATEWAY_SERVER_H
+#include <stddef.h>
+
 #include "base/conf.h"
 #include "base/err.h"
 #include "bot/bot.h"
@@ -39,4 +41,10 @@ int		server_stopping(const struct server *);
 /* What a route sees of the server. */
 const struct conf	*server_conf(const struct server *);
 struct bot		*server_bot(const struct server *);
+/*
+ * The request's client address into buf (CLIENTADDR_LEN bytes at least):
+ * the peer, or the client a trusted proxy names (gateway/clientaddr.h).
+ */
+void			 server_client(const struct server *,
+			    struct MHD_Connection *, char *buf, size_t len);
 #endif

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -189,19 +190,104 @@ new_token(char out[STAFF_TOKEN_LEN + 1])
 	sodium_bin2hex(out, STAFF_TOKEN_LEN + 1, rnd, sizeof(rnd));
 }
 
+/* The rows of login_failures one attempt counts in. */
+struct login_keys {
+	char	pair[160];	/* "pair:NAME|CLIENT": this account from there */
+	char	ip[80];		/* "ip:CLIENT": every account from there */
+	char	user[80];	/* "user:NAME": this account from anywhere */
+	char	last[80];	/* "ulast:NAME": its last failure, the time */
+};
+
+/*
+ * Throttled?  Then *retry is the wait, in seconds.  Else the attempt is
+ * counted as a failure now, in the transaction that checked, before the
+ * password is looked at: parallel tries cannot all pass the check while
+ * the first is still hashing.  A success takes it back.
+ *
+ * A client gets auth.login_max failures per account and four times as
+ * many over all accounts, then waits out the window.  An account gets
+ * auth.login_account_max failures from everywhere; past them each try
+ * waits 2 s after the last failure, doubling up to
+ * auth.login_account_delay: a stranger elsewhere can slow the owner
+ * down, never lock them out.
+ */
+static enum mj_err
+login_reserve(struct store *st, const struct conf *c,
+    const struct login_keys *k, int64_t now, int64_t *retry,
+    const char **why)
+{
+	int		win = c->auth_login_window_s;
+	int		awin = c->auth_login_account_window_s;
+	int		pf, ifl, uf, lf;
+	int64_t		ps, is, us, last;
+	enum mj_err	rc;
+
+	*retry = 0;
+	*why = "";
+	if ((rc = store_login_failures(st, k->pair, now, win, &pf, &ps)) !=
+	    MJ_OK ||
+	    (rc = store_login_failures(st, k->ip, now, win, &ifl, &is)) !=
+	    MJ_OK ||
+	    (rc = store_login_failures(st, k->user, now, awin, &uf, &us)) !=
+	    MJ_OK ||
+	    (rc = store_login_failures(st, k->last, now, awin, &lf, &last)) !=
+	    MJ_OK)
+		return rc;
+	if (pf >= c->auth_login_max) {
+		*retry = ps + win - now;
+		*why = "client";
+	}
+	if (ifl >= 4 * c->auth_login_max && is + win - now > *retry) {
+		*retry = is + win - now;
+		*why = "address";
+	}
+	if (*retry == 0 && uf >= c->auth_login_account_max && lf > 0) {
+		int	excess = uf - c->auth_login_account_max;
+		int64_t	delay = c->auth_login_account_delay_s;
+
+		if (excess < 30 && ((int64_t)2 << excess) < delay)
+			delay = (int64_t)2 << excess;
+		if (last + delay > now) {
+			*retry = last + delay - now;
+			*why = "account";
+		}
+	}
+	if (*retry > 0)
+		return MJ_OK;
+	if ((rc = store_login_failed(st, k->pair, now, win)) == MJ_OK &&
+	    (rc = store_login_failed(st, k->ip, now, win)) == MJ_OK &&
+	    (rc = store_login_failed(st, k->user, now, awin)) == MJ_OK)
+		rc = store_login_last(st, k->last, now);
+	return rc;
+}
+
+/* A good password: this account's counts start again, the client's less. */
+static enum mj_err
+login_forgive(struct store *st, const struct login_keys *k)
+{
+	enum mj_err	rc;
+
+	if ((rc = store_login_clear(st, k->pair)) == MJ_OK &&
+	    (rc = store_login_clear(st, k->user)) == MJ_OK &&
+	    (rc = store_login_clear(st, k->last)) == MJ_OK)
+		rc = store_login_undo(st, k->ip);
+	return rc;
+}
+
 enum mj_err
 staff_login(struct store *st, const struct conf *conf, const char *username,
     const char *password, const char *ip, const char *req, int64_t now,
     char *token, struct staff_session *out, enum staff_login *result,
     int64_t *retry_after)
 {
-	char		 ukey[96], ikey[80], hash[crypto_pwhash_STRBYTES];
-	char		 th[STAFF_TOKEN_LEN + 1], name[64];
-	struct hd_staff	 sf;
-	struct hd_audit	 a = { .at = now, .req = req, .ip = ip };
-	enum mj_err	 rc;
-	int		 uf, ifl, good = 0, win = conf->auth_login_window_s;
-	int64_t		 ustart, istart;
+	char			 hash[crypto_pwhash_STRBYTES];
+	char			 th[STAFF_TOKEN_LEN + 1], name[64];
+	struct login_keys	 k;
+	struct hd_staff		 sf;
+	struct hd_audit		 a = { .at = now, .req = req, .ip = ip };
+	enum mj_err		 rc;
+	int			 good = 0;
+	const char		*why;
 
 	*result = STAFF_LOGIN_BAD;
 	*retry_after = 0;
@@ -209,35 +295,31 @@ staff_login(struct store *st, const struct conf *conf, const char *username,
 	memset(out, 0, sizeof(*out));
 	account_name(username, name, sizeof(name));
 	a.username = name;
-	snprintf(ukey, sizeof(ukey), "user:%s", name);
-	snprintf(ikey, sizeof(ikey), "ip:%s", ip);
+	snprintf(k.pair, sizeof(k.pair), "pair:%s|%s", name, ip);
+	snprintf(k.ip, sizeof(k.ip), "ip:%s", ip);
+	snprintf(k.user, sizeof(k.user), "user:%s", name);
+	snprintf(k.last, sizeof(k.last), "ulast:%s", name);
 
 	/* Throttled?  Then no password is even looked at. */
 	if ((rc = store_begin(st)) != MJ_OK)
 		return rc;
-	if ((rc = store_login_failures(st, ukey, now, win, &uf, &ustart)) !=
-	    MJ_OK ||
-	    (rc = store_login_failures(st, ikey, now, win, &ifl, &istart)) !=
-	    MJ_OK) {
-		store_end(st, 0);
-		return rc;
-	}
-	if (uf >= conf->auth_login_max || ifl >= 4 * conf->auth_login_max) {
-		int64_t until = uf >= conf->auth_login_max ? ustart + win : 0;
-
-		if (ifl >= 4 * conf->auth_login_max && istart + win > until)
-			until = istart + win;
-		*result = STAFF_LOGIN_LIMITED;
-		*retry_after = until - now > 0 ? until - now : 1;
+	rc = login_reserve(st, conf, &k, now, retry_after, &why);
+	if (rc == MJ_OK && *retry_after > 0) {
 		a.action = "login.limited";
+		a.detail = why;
 		rc = store_audit_add(st, &a);
-		if (store_end(st, rc == MJ_OK) != MJ_OK && rc == MJ_OK)
-			rc = MJ_EDB;
-		log_warn("staff.login_limited", "req=%s retry_after=%lld", req,
-		    (long long)*retry_after);
+	}
+	if (store_end(st, rc == MJ_OK) != MJ_OK && rc == MJ_OK)
+		rc = MJ_EDB;
+	if (rc != MJ_OK || *retry_after > 0) {
+		if (rc == MJ_OK) {
+			*result = STAFF_LOGIN_LIMITED;
+			log_warn("staff.login_limited", "req=%s by=%s "
+			    "retry_after=%lld", req, why,
+			    (long long)*retry_after);
+		}
 		return rc;
 	}
-	store_end(st, 0);
 
 	rc = store_staff_get(st, name, &sf, hash, sizeof(hash));
 	if (rc != MJ_OK && rc != MJ_ENOTFOUND)
@@ -255,9 +337,12 @@ staff_login(struct store *st, const struct conf *conf, const char *username,
 	if ((rc = store_begin(st)) != MJ_OK)
 		return rc;
 	if (!good) {
+		/* The account's delay runs from the verdict, not the start. */
+		int64_t at = (int64_t)time(NULL);
+
 		a.action = "login.fail";
-		if ((rc = store_login_failed(st, ukey, now, win)) == MJ_OK &&
-		    (rc = store_login_failed(st, ikey, now, win)) == MJ_OK)
+		if ((rc = store_login_mark(st, k.last, at > now ? at : now)) ==
+		    MJ_OK)
 			rc = store_audit_add(st, &a);
 	} else {
 		new_token(token);
@@ -270,7 +355,7 @@ staff_login(struct store *st, const struct conf *conf, const char *username,
 		a.staff_id = sf.id;
 		a.username = sf.username;
 		a.action = "login";
-		if ((rc = store_login_clear(st, ukey)) == MJ_OK &&
+		if ((rc = login_forgive(st, &k)) == MJ_OK &&
 		    (rc = store_session_add(st, th, sf.id, out->csrf, now,
 		    now + conf->auth_session_ttl_s)) == MJ_OK)
 			rc = store_audit_add(st, &a);

@@ -66,8 +66,11 @@ enum staff_login {
 /*
  * Check a password and open a session: token (STAFF_TOKEN_LEN + 1 bytes)
  * gets the cookie value, out the account.  The login and any failure are
- * audited (ip and req with them).  An unknown name costs the same hashing
- * time as a wrong password.  MJ_OK with *result telling the outcome.
+ * audited (ip, the client's address, and req with them).  An unknown name
+ * costs the same hashing time as a wrong password.  Throttled per account
+ * and client, per client, and more softly per account (see staff.c):
+ * STAFF_LOGIN_LIMITED with *retry_after seconds.  MJ_OK with *result
+ * telling the outcome.
  */
 enum mj_err	staff_login(struct store *, const struct conf *,
 		    const char *username, const char *password,

@@ -502,6 +502,13 @@ holder(struct store *st, int64_t contact_id, int64_t now, char *buf,
 	return rc;
 }
 
+enum mj_err
+store_hd_holder(struct store *st, int64_t contact_id, int64_t now, char *buf,
+    size_t len)
+{
+	return holder(st, contact_id, now, buf, len);
+}
+
 static enum mj_err
 hold(struct store *st, int64_t contact_id, const char *username,
     int64_t until, int64_t now)

@@ -75,6 +75,15 @@ enum mj_err	store_login_failures(struct store *, const char *key,
 /* Inside a transaction: one more failure (a new window if the old ended). */
 enum mj_err	store_login_failed(struct store *, const char *key,
 		    int64_t now, int window_s);
+/*
+ * Inside a transaction: a row whose window_start is the time of the last
+ * event (now), read back with store_login_failures.
+ */
+enum mj_err	store_login_last(struct store *, const char *key, int64_t now);
+/* Inside a transaction: a store_login_last row's time moves on to now. */
+enum mj_err	store_login_mark(struct store *, const char *key, int64_t now);
+/* Inside a transaction: one failure fewer (an attempt that succeeded). */
+enum mj_err	store_login_undo(struct store *, const char *key);
 enum mj_err	store_login_clear(struct store *, const char *key);
 
 struct hd_audit {
@@ -203,6 +212,12 @@ enum mj_err	store_hd_labels_set(struct store *, int64_t contact_id,
 enum mj_err	store_hd_take(struct store *, int64_t contact_id,
 		    const char *username, int64_t until, int force,
 		    int64_t now, int *conflict, char *holder, size_t holderlen);
+/*
+ * Inside a transaction: who holds the conversation at now into buf ("" when
+ * nobody, or the hold ran out).  MJ_ENOTFOUND: no such contact.
+ */
+enum mj_err	store_hd_holder(struct store *, int64_t contact_id,
+		    int64_t now, char *buf, size_t len);
 /* Let go; someone else's hold only with force (else *conflict 1). */
 enum mj_err	store_hd_release(struct store *, int64_t contact_id,
 		    const char *username, int force, int64_t now,

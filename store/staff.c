@@ -59,6 +59,19 @@ static const char SQL_FAIL_ADD[] =
     "ELSE failures + 1 END, window_start = CASE WHEN "
     "window_start + ?3 <= ?2 THEN ?2 ELSE window_start END";
 
+static const char SQL_FAIL_LAST[] =
+    "INSERT INTO login_failures (key, failures, "
+    "window_start) VALUES (?1, 1, ?2) ON CONFLICT (key) DO UPDATE SET "
+    "failures = failures + 1, window_start = ?2";
+
+static const char SQL_FAIL_MARK[] =
+    "UPDATE login_failures SET window_start = max(window_start, ?2) "
+    "WHERE key = ?1";
+
+static const char SQL_FAIL_UNDO[] =
+    "UPDATE login_failures SET failures = max(failures - 1, 0) "
+    "WHERE key = ?1";
+
 static const char SQL_FAIL_CLEAR[] =
     "DELETE FROM login_failures WHERE key = ?1";
 
@@ -283,6 +296,38 @@ store_login_failed(struct store *st, const char *key, int64_t now,
 	sqlite3_bind_int64(q, 2, now);
 	sqlite3_bind_int(q, 3, window_s);
 	return step_done(st, q, "login_failed");
+}
+
+enum mj_err
+store_login_last(struct store *st, const char *key, int64_t now)
+{
+	sqlite3_stmt	*q;
+
+	PREP(q, SQL_FAIL_LAST);
+	bind_str(q, 1, key);
+	sqlite3_bind_int64(q, 2, now);
+	return step_done(st, q, "login_last");
+}
+
+enum mj_err
+store_login_mark(struct store *st, const char *key, int64_t now)
+{
+	sqlite3_stmt	*q;
+
+	PREP(q, SQL_FAIL_MARK);
+	bind_str(q, 1, key);
+	sqlite3_bind_int64(q, 2, now);
+	return step_done(st, q, "login_mark");
+}
+
+enum mj_err
+store_login_undo(struct store *st, const char *key)
+{
+	sqlite3_stmt	*q;
+
+	PREP(q, SQL_FAIL_UNDO);
+	bind_str(q, 1, key);
+	return step_done(st, q, "login_undo");
 }
 
 enum mj_err

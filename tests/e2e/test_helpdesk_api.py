@@ -61,7 +61,7 @@ def test_login_cookie_and_password_hash(t):
     t.eq(a.login.header("Cache-Control"), "no-store")
     # only argon2id hashes are stored, and only hashed session tokens
     rows = s.sql("SELECT pw_hash FROM staff")
-    t.eq(len(rows), 3, "agent1, boss and the demo supervisor")
+    t.eq(len(rows), 2, "agent1 and boss: serve creates no account")
     for (h,) in rows:
         t.ok(h.startswith("$argon2id$"), "password stored as %r" % h[:12])
         t.lacks(h, PW)
@@ -358,6 +358,61 @@ def test_takeover_silences_bot_reply_goes_through_outbox(t):
     acts = {x[0] for x in s.sql("SELECT action FROM audit WHERE contact_id = 1")}
     for want in ("take", "reply", "note", "labels", "release", "resolve"):
         t.ok(want in acts, "audit lacks %s" % want)
+    s.check_clean_exit()
+
+
+def test_hold_is_respected(t):
+    s = server(t)
+    add_staff(t, s, "agent2", "agent")
+    t.eq(s.kannel("+998901234567", "operator bilan gaplashmoqchiman", msg_id="h1").status, 200)
+    a1, a2, boss = Staff(t, s, "agent1"), Staff(t, s, "agent2"), Staff(t, s, "boss")
+    r, _ = a1.post("/api/conversations/1/take")
+    t.eq(r.status, 200)
+    r, body = a2.post("/api/conversations/1/take")
+    t.eq((r.status, body["error"], body["held_by"]), (409, "held", "agent1"))
+    outs = s.sql("SELECT count(*) FROM messages WHERE direction = 'out'")[0][0]
+    actions = (("resolve", {}), ("release", {}), ("reply", {"text": "Salom"}),
+               ("notes", {"text": "mine now"}), ("labels", {"labels": ["mine"]}))
+    # the other agent, and a supervisor who does not force: refused, nothing changes
+    for who in (a2, boss):
+        for verb, body in actions:
+            r, b = who.post("/api/conversations/1/" + verb, body)
+            t.eq((r.status, b.get("error"), b.get("held_by")), (409, "held", "agent1"),
+                 "%s by %s" % (verb, who.login and json.loads(who.login.body)["username"]))
+    t.eq(s.sql("SELECT held_by, held_until > strftime('%s','now') FROM contacts WHERE id = 1"),
+         [("agent1", 1)], "the hold")
+    t.eq(s.sql("SELECT status FROM conversations WHERE contact_id = 1"), [("open",)])
+    t.eq(s.sql("SELECT count(*) FROM messages WHERE direction = 'out'")[0][0], outs, "a reply was sent")
+    t.eq(s.sql("SELECT count(*) FROM notes"), [(0,)])
+    t.eq(a1.get("/api/conversations/1")[1]["labels"], [])
+    t.eq(s.sql("SELECT count(*) FROM audit WHERE contact_id = 1 AND username <> 'agent1'"), [(0,)])
+    # an agent may not force
+    for verb, body in actions:
+        r, b = a2.post("/api/conversations/1/" + verb, dict(body, force=True))
+        t.eq((r.status, b.get("error")), (403, "forbidden"), verb)
+    # the holder goes on as before
+    r, _ = a1.post("/api/conversations/1/notes", {"text": "called back"})
+    t.eq(r.status, 200)
+    # a supervisor forces: done, and audited as forced from agent1
+    for verb, body in (("notes", {"text": "checked"}), ("labels", {"labels": ["checked"]}),
+                       ("reply", {"text": "Salom"})):
+        r, b = boss.post("/api/conversations/1/" + verb, dict(body, force=True))
+        t.eq(r.status, 200, "forced %s: %r" % (verb, b))
+    # a forced reply leaves the hold with the agent
+    t.eq(s.sql("SELECT held_by FROM contacts WHERE id = 1"), [("agent1",)])
+    r, b = boss.post("/api/conversations/1/resolve", {"force": True})
+    t.eq(r.status, 200)
+    t.eq(s.sql("SELECT held_by, held_until FROM contacts WHERE id = 1"), [(None, 0)])
+    t.eq(s.sql("SELECT status FROM conversations WHERE contact_id = 1"), [("resolved",)])
+    rows = s.sql("SELECT action, detail FROM audit WHERE contact_id = 1 AND username = 'boss' "
+                 "ORDER BY id")
+    t.eq([(a, d.split(" message=")[0]) for a, d in rows],
+         [("note", "force from=agent1"), ("labels", "force from=agent1 checked"),
+          ("reply", "force from=agent1"), ("resolve", "force from=agent1")])
+    t.contains(rows[2][1], " message=")
+    # once free, anyone acts without force
+    r, _ = a2.post("/api/conversations/1/notes", {"text": "free now"})
+    t.eq(r.status, 200)
     s.check_clean_exit()
 
 

@@ -241,6 +241,27 @@ test_staff(struct store *st, const char *path, int64_t *aziza_id)
 	    &failures, &win), MJ_OK);
 	CHECK_INT(failures, 1);
 	CHECK_INT(win, T0 + 400);
+	/* a success takes one failure back */
+	CHECK_INT(store_login_undo(st, "ip:192.0.2.9"), MJ_OK);
+	CHECK_INT(store_login_failures(st, "ip:192.0.2.9", T0 + 401, 300,
+	    &failures, &win), MJ_OK);
+	CHECK_INT(failures, 0);
+	CHECK_INT(store_login_undo(st, "ip:192.0.2.9"), MJ_OK);
+	CHECK_INT(store_login_failures(st, "ip:192.0.2.9", T0 + 401, 300,
+	    &failures, &win), MJ_OK);
+	CHECK_INT(failures, 0);
+	CHECK_INT(win, T0 + 400);
+	/* the time of the last failure: each one, and each verdict, moves it */
+	CHECK_INT(store_login_last(st, "ulast:aziza", T0 + 5), MJ_OK);
+	CHECK_INT(store_login_last(st, "ulast:aziza", T0 + 9), MJ_OK);
+	CHECK_INT(store_login_mark(st, "ulast:aziza", T0 + 12), MJ_OK);
+	CHECK_INT(store_login_mark(st, "ulast:aziza", T0 + 11), MJ_OK);
+	CHECK_INT(store_login_failures(st, "ulast:aziza", T0 + 20, 300,
+	    &failures, &win), MJ_OK);
+	CHECK_INT(failures, 2);
+	CHECK_INT(win, T0 + 12);
+	CHECK_INT(store_login_failed(st, "ip:192.0.2.9", T0 + 401, 300),
+	    MJ_OK);
 	CHECK_INT(store_login_clear(st, "ip:192.0.2.9"), MJ_OK);
 	CHECK_INT(store_login_failures(st, "ip:192.0.2.9", T0 + 402, 300,
 	    &failures, &win), MJ_OK);
@@ -694,6 +715,14 @@ test_conversation(struct store *st, int64_t aziza_id, int64_t c_in1,
 
 	/* takeover: someone else's hold needs force */
 	CHECK_INT(store_begin(st), MJ_OK);
+	CHECK_INT(store_hd_holder(st, fx[F].id, T0 + 100, who, sizeof(who)),
+	    MJ_OK);
+	CHECK_STR(who, "aziza");
+	CHECK_INT(store_hd_holder(st, fx[F].id, T0 + 5000, who, sizeof(who)),
+	    MJ_OK);
+	CHECK_STR(who, "");		/* the hold ran out */
+	CHECK_INT(store_hd_holder(st, 999999, T0 + 100, who, sizeof(who)),
+	    MJ_ENOTFOUND);
 	CHECK_INT(store_hd_take(st, fx[F].id, "bobur", T0 + 6000, 0, T0 + 100,
 	    &conflict, who, sizeof(who)), MJ_OK);
 	CHECK_INT(conflict, 1);
