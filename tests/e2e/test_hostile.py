@@ -4,7 +4,9 @@ should be while the server keeps serving (a good request after every case);
 SQL and HTML in every field of /sms/kannel and the Telegram Update, stored
 exactly and the database intact; slow clients cut by http.request_timeout
 while others are served; the connection limit; the per-address rate limit
-(429 with Retry-After)."""
+(429 with Retry-After) and connection cap (http.conn_per_ip); two body
+lengths refused and nothing smuggled behind them served; the security
+headers on every answer."""
 import json
 import os
 import re
