@@ -7,6 +7,7 @@ token; a call without kannel.token is refused; the security headers come
 once each.  nginx comes from tools/deps.sh test; without it the test says so
 and checks nothing."""
 import http.client
+import json
 import os
 import shutil
 import ssl
@@ -15,7 +16,7 @@ import tempfile
 import time
 import urllib.parse
 
-from harness import ROOT, Failed, Server, free_port
+from harness import ROOT, Failed, Server, free_port, murojaat
 
 CONF = os.path.join(ROOT, "deploy", "nginx-murojaat.conf")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -154,7 +155,12 @@ def test_shipped_nginx_logs_no_sender_text_or_token(t):
         print("[test_nginx] nginx or openssl is not installed (tools/deps.sh test): "
               "the shipped configuration was not checked", flush=True)
         return
-    s = Server(t, env={"MUROJAAT_KANNEL_TOKEN": TOKEN}).start()
+    # the documented settings behind TLS: http.public_url is https://
+    s = Server(t, env={"MUROJAAT_KANNEL_TOKEN": TOKEN,
+                       "MUROJAAT_PUBLIC_URL": "https://bot.example.uz"}).start()
+    code, _, err = murojaat(["staff", "add", "agent1", "--role", "agent"],
+                            stdin="a long pass phrase 1\n", env={"MUROJAAT_DB": s.db})
+    t.eq(code, 0, "staff add: " + err)
     n = Nginx(t, s.port)
     rc, out = n.check()
     t.eq(rc, 0, "nginx -t: " + out)
@@ -172,6 +178,14 @@ def test_shipped_nginx_logs_no_sender_text_or_token(t):
     status, _, _ = n.get("/sms/dlr?token=%s&type=1&phone=%s&reply=%s" % (
         TOKEN, urllib.parse.quote(PHONE), urllib.parse.quote(TEXT)))
     t.eq(status, 200, "DLR through nginx")
+    # a help-desk login through nginx: the session cookie is Secure
+    status, headers, body = n.request("POST", "/api/login", body=json.dumps(
+        {"username": "agent1", "password": "a long pass phrase 1"}),
+        headers={"Content-Type": "application/json"})
+    t.eq(status, 200, "login through nginx: " + body)
+    cookie = dict((k.lower(), v) for k, v in headers).get("set-cookie", "")
+    t.contains(cookie, "; Secure", "the session cookie behind TLS")
+    t.contains(cookie, "HttpOnly", "the session cookie")
     # without the token: refused by murojaat behind nginx
     status, _, body = n.get(kannel_query(token=None, msg_id="ng-2"))
     t.eq(status, 401, "no token through nginx: " + body)
