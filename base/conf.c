@@ -56,7 +56,11 @@ static const struct key keys[] = {
 	{ "http.rate_exempt_loopback", "MUROJAAT_HTTP_RATE_EXEMPT_LOOPBACK",
 	  K_INT, I(http_rate_loopback), 0, 1, "1",
 	  "1: no rate limit for 127.0.0.0/8 and ::1 (a reverse proxy there "
-	  "limits per client itself)" },
+	  "limits per client itself); the same for http.conn_per_ip" },
+	{ "http.conn_per_ip", "MUROJAAT_HTTP_CONN_PER_IP", K_INT,
+	  I(http_conn_per_ip), 0, 100000, "64",
+	  "connections one address (IPv6: one /64) may hold open at once; "
+	  "more are closed when accepted; 0: no cap" },
 	{ "db.path", "MUROJAAT_DB", K_STR, S(db_path), 0, 0,
 	  "var/murojaat.db", "SQLite database file (created when missing)" },
 	{ "intents.dir", "MUROJAAT_INTENTS_DIR", K_STR, S(intents_dir), 0, 0,
@@ -96,6 +100,10 @@ static const struct key keys[] = {
 	{ "kannel.sendsms_url", "MUROJAAT_KANNEL_SENDSMS_URL", K_SECRET,
 	  S(kannel_sendsms_url), 0, 0, "",
 	  "Kannel sendsms URL with credentials" },
+	{ "kannel.token", "MUROJAAT_KANNEL_TOKEN", K_SECRET, S(kannel_token), 0,
+	  0, "", "the token Kannel's get-url and dlr-url carry (token=...) or "
+	  "its basic-auth password; when set, /sms/kannel and /sms/dlr "
+	  "refuse calls without it (401)" },
 	{ "rate.per_minute", "MUROJAAT_RATE_PER_MINUTE", K_INT,
 	  I(rate_per_minute), 1, 100000, "10",
 	  "messages one sender may send a minute before the bot goes quiet" },
@@ -138,6 +146,11 @@ static const struct key keys[] = {
 	{ "aggregator.dlr_status_field", "MUROJAAT_AGGREGATOR_DLR_STATUS_FIELD",
 	  K_STR, S(agg_dlr_status), 0, 0, "status",
 	  "delivery report JSON: delivered, failed, ..." },
+	{ "aggregator.dedupe_window", "MUROJAAT_AGGREGATOR_DEDUPE_WINDOW",
+	  K_INT, I(agg_dedupe_s), 0, 86400, "600",
+	  "an inbound call without a message id whose body repeats one of this "
+	  "many seconds before is a re-delivery (answered, not stored again); "
+	  "0: off" },
 	{ "outbox.rate", "MUROJAAT_OUTBOX_RATE", K_INT, I(outbox_rate), 1,
 	  100000, "30", "messages the sender sends a second, all chats" },
 	{ "outbox.chat_interval_ms", "MUROJAAT_OUTBOX_CHAT_INTERVAL_MS", K_INT,

@@ -21,6 +21,7 @@ struct conf {
 	int	 http_rate_per_ip;	/* requests a second, 0: off */
 	int	 http_rate_burst;
 	int	 http_rate_loopback;	/* 1: loopback is exempt */
+	int	 http_conn_per_ip;	/* connections open per address, 0: off */
 	char	 db_path[512];
 	char	 intents_dir[512];
 	char	 locales_dir[512];
@@ -36,6 +37,7 @@ struct conf {
 	char	 telegram_secret[256];
 	char	 telegram_api_base[256];
 	char	 kannel_sendsms_url[512];
+	char	 kannel_token[256];	/* Kannel's calls carry it, "": none */
 	int	 rate_per_minute;	/* messages a sender may send */
 	int	 rate_per_day;
 	char	 sms_quiet_hours[32];	/* "22:00-08:00" Tashkent, "" off */
@@ -52,6 +54,7 @@ struct conf {
 	char	 agg_body[1024];	/* outbound JSON template */
 	char	 agg_dlr_id[64];	/* delivery report JSON fields */
 	char	 agg_dlr_status[64];
+	int	 agg_dedupe_s;		/* id-less inbound: same body = replay */
 	int	 outbox_rate;		/* messages a second, all chats */
 	int	 outbox_chat_interval_ms;	/* between two to one chat */
 	int	 outbox_max_attempts;

@@ -242,8 +242,9 @@ bot_step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
 	enum mj_err		 rc;
 	enum lang		 lang;
 	int64_t			 in_id = 0, out_id = 0;
-	char			 ents[256], *prev = NULL;
+	char			 ents[256], *prev = NULL, stamped[200];
 	const char		*source = source_name(&r);
+	const char		*msg_id = in->msg_id;
 	char			 was_cyrl[sizeof(c.lang_cyrl)];
 	char			 was_latn[sizeof(c.lang_latn)];
 	int			 held, limited;
@@ -252,8 +253,18 @@ bot_step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
 	memset(&a, 0, sizeof(a));
 	out->intent = r.intent;
 	*event = "msg.in";
-	if (in->msg_id != NULL && (rc = store_inbound_seen(b->st, in->channel,
-	    in->msg_id, &in_id, &prev)) != MJ_ENOTFOUND) {
+	rc = MJ_ENOTFOUND;
+	if (in->msg_id != NULL && in->msg_id_window > 0) {
+		/* Stored with its time, so the same text later is new. */
+		snprintf(stamped, sizeof(stamped), "%s:%lld", in->msg_id,
+		    (long long)in->now);
+		msg_id = stamped;
+		rc = store_inbound_seen_since(b->st, in->channel, in->msg_id,
+		    in->now - in->msg_id_window, &in_id, &prev);
+	} else if (in->msg_id != NULL)
+		rc = store_inbound_seen(b->st, in->channel, in->msg_id, &in_id,
+		    &prev);
+	if (msg_id != NULL && rc != MJ_ENOTFOUND) {
 		/* Seen before (or the look-up failed): no second step. */
 		if (rc == MJ_OK) {
 			*event = "msg.dup";
@@ -308,7 +319,7 @@ bot_step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
 
 	entities_str(&r, ents, sizeof(ents));
 	m = (struct msg_row){ .contact_id = c.id, .direction = "in",
-	    .channel = in->channel, .channel_msg_id = in->msg_id,
+	    .channel = in->channel, .channel_msg_id = msg_id,
 	    .req = in->req, .body = "", .lang = lang_tag(r.lang),
 	    .intent = intent_name(r.intent), .entities = ents,
 	    .delivery = "received", .created_at = in->now,

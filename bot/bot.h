@@ -44,6 +44,9 @@ struct bot_in {
 	const char	*address;	/* where replies go: phone or chat id */
 	const char	*phone;		/* phone the channel proves, or NULL */
 	const char	*msg_id;	/* channel's message id, or NULL */
+	int		 msg_id_window;	/* > 0: msg_id is made from the
+					 * content ("h:HASH"), a duplicate
+					 * only this many seconds */
 	const char	*req;		/* request id minted at the edge */
 	const char	*text;
 	size_t		 len;

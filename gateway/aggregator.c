@@ -124,7 +124,8 @@ aggregator_inbound(struct server *s, struct MHD_Connection *conn, struct req *r,
 	enum MHD_Result		 ret = MHD_NO;
 	json_t			*j;
 	const char		*from, *text, *id;
-	char			 phone[20], fbuf[32], ibuf[32];
+	char			 phone[20], fbuf[32], ibuf[32], hid[40];
+	int			 window = 0;
 	struct bot_in		 in;
 	struct bot_out		 out;
 	enum mj_err		 rc;
@@ -149,10 +150,26 @@ aggregator_inbound(struct server *s, struct MHD_Connection *conn, struct req *r,
 		return http_error(conn, MHD_HTTP_BAD_REQUEST,
 		    "missing or bad sender or text");
 	}
+	if (id == NULL || *id == '\0' || strlen(id) > 128) {
+		id = NULL;
+		if (c->agg_dedupe_s > 0) {
+			/*
+			 * No id to tell a re-delivery by: the same signed body
+			 * within the window is one (each would be a paid SMS).
+			 */
+			unsigned char	h[crypto_hash_sha256_BYTES];
+
+			crypto_hash_sha256(h, (const unsigned char *)
+			    (r->body != NULL ? r->body : ""), r->len);
+			memcpy(hid, "h:", 2);
+			sodium_bin2hex(hid + 2, sizeof(hid) - 2, h, 16);
+			id = hid;
+			window = c->agg_dedupe_s;
+		}
+	}
 	in = (struct bot_in){ .channel = "sms", .provider = "aggregator",
-	    .address = phone, .phone = phone,
-	    .msg_id = id != NULL && *id != '\0' && strlen(id) <= 128 ? id : NULL,
-	    .req = r->id, .text = text, .len = strlen(text), .sync = 0,
+	    .address = phone, .phone = phone, .msg_id = id,
+	    .msg_id_window = window, .req = r->id, .text = text, .len = strlen(text), .sync = 0,
 	    .now = (int64_t)time(NULL) };
 	rc = server_defer(s, conn, r, &in);
 	json_decref(j);

@@ -20,16 +20,6 @@
 
 #define COOKIE	"mj_session"
 
-static void
-security_headers(struct MHD_Response *resp)
-{
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-	MHD_add_response_header(resp, "Content-Security-Policy",
-	    "default-src 'none'; frame-ancestors 'none'");
-}
-
 /* Answer text as JSON, with extra headers (name, value pairs; NULL ends). */
 static enum MHD_Result
 send_json(struct MHD_Connection *conn, unsigned status, const char *text,
@@ -46,7 +36,7 @@ send_json(struct MHD_Connection *conn, unsigned status, const char *text,
 	    "application/json; charset=utf-8");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
 	    "no-store");
-	security_headers(resp);
+	http_harden(resp);
 	for (; extra != NULL && extra[0] != NULL; extra += 2)
 		MHD_add_response_header(resp, extra[0], extra[1]);
 	ret = MHD_queue_response(conn, status, resp);

@@ -57,6 +57,16 @@ http_fail(struct MHD_Connection *conn, enum mj_err rc, const char *reason)
 	    http_reason(rc));
 }
 
+void
+http_harden(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+	    "default-src 'none'; frame-ancestors 'none'");
+}
+
 enum MHD_Result
 http_reply(struct MHD_Connection *conn, unsigned status, const char *ctype,
     const char *text, size_t len)
@@ -69,7 +79,7 @@ http_reply(struct MHD_Connection *conn, unsigned status, const char *ctype,
 	if (resp == NULL)
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	http_harden(resp);
 	ret = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;

@@ -63,6 +63,12 @@ const char	*http_reason(enum mj_err);
 enum MHD_Result	http_fail(struct MHD_Connection *, enum mj_err,
 		    const char *reason);
 
+/*
+ * The headers every answer of ours carries (webhooks, errors, the API):
+ * nosniff, no framing, no referrer, nothing to load.  The help desk's
+ * pages add their own, wider Content-Security-Policy instead (web.c).
+ */
+void		http_harden(struct MHD_Response *);
 /* Answer with a copy of text (Content-Type given); MHD_NO on failure. */
 enum MHD_Result	http_reply(struct MHD_Connection *, unsigned status,
 		    const char *ctype, const char *text, size_t len);

@@ -124,6 +124,67 @@ kannel_decode_text(const char *raw, size_t rawlen, const char *charset,
 	return MJ_OK;
 }
 
+/*
+ * Kannel's own credential beside nginx's address allow-list: kannel.token
+ * as the query argument token (get-url, dlr-url) or as the password of
+ * HTTP basic auth.  Compared in constant time.  1 when none is configured.
+ */
+static int
+kannel_authorised(const struct conf *c, struct MHD_Connection *conn)
+{
+	char	*user, *pass = NULL;
+	int	 ok;
+
+	if (c->kannel_token[0] == '\0')
+		return 1;
+	if (http_secret_equal(c->kannel_token, http_arg(conn, "token", NULL)))
+		return 1;
+	user = MHD_basic_auth_get_username_password(conn, &pass);
+	ok = pass != NULL && http_secret_equal(c->kannel_token, pass);
+	if (pass != NULL)
+		MHD_free(pass);
+	if (user != NULL)
+		MHD_free(user);
+	return ok;
+}
+
+/* The 401 of a call without the token; its text and sender are not logged. */
+static enum MHD_Result
+kannel_refuse(struct MHD_Connection *conn, struct req *r)
+{
+	struct MHD_Response	*resp;
+	enum MHD_Result		 ret;
+
+	log_warn("sms.kannel_auth", "req=%s result=refused", r->id);
+	resp = MHD_create_response_from_buffer(13,
+	    (void *)(uintptr_t)"unauthorized\n", MHD_RESPMEM_PERSISTENT);
+	if (resp == NULL)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/plain; charset=utf-8");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+	    "Basic realm=\"kannel\"");
+	http_harden(resp);
+	ret = MHD_queue_response(conn, MHD_HTTP_UNAUTHORIZED, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+/* "&token=..." for the DLR URLs we hand Kannel, or "" without a token. */
+static void
+token_arg(const struct conf *c, char *buf, size_t len)
+{
+	char	*e;
+
+	buf[0] = '\0';
+	if (c->kannel_token[0] == '\0' ||
+	    (e = channel_urlenc(c->kannel_token, strlen(c->kannel_token))) ==
+	    NULL)
+		return;
+	snprintf(buf, len, "&token=%s", e);
+	free(e);
+}
+
 static enum MHD_Result
 kannel_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
     const char *method)
@@ -144,6 +205,8 @@ kannel_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 		r->job = NULL;
 		goto answer;
 	}
+	if (!kannel_authorised(server_conf(s), conn))
+		return kannel_refuse(conn, r);
 	from = http_arg(conn, "from", NULL);
 	if (from == NULL || *from == '\0')
 		from = http_header(conn, "X-Kannel-From");
@@ -223,15 +286,18 @@ answer:
 		}
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 		    "text/plain; charset=utf-8");
+		http_harden(resp);
 		if (out.text != NULL && !out.gsm7)
 			MHD_add_response_header(resp, "X-Kannel-Coding", "2");
 		if (out.text != NULL && out.msg_id > 0) {
 			/* Our own id in the DLR URL, to match its reports. */
-			char dlr[700];
+			char dlr[1400], tok[800];
 
+			token_arg(server_conf(s), tok, sizeof(tok));
 			snprintf(dlr, sizeof(dlr), "%s/sms/dlr?via=sync&"
-			    "msgid=%lld&type=%%d&reply=%%A",
-			    server_conf(s)->public_url, (long long)out.msg_id);
+			    "msgid=%lld&type=%%d&reply=%%A%s",
+			    server_conf(s)->public_url, (long long)out.msg_id,
+			    tok);
 			MHD_add_response_header(resp, "X-Kannel-DLR-Mask",
 			    "31");
 			MHD_add_response_header(resp, "X-Kannel-DLR-URL", dlr);
@@ -259,6 +325,8 @@ kannel_dlr(struct server *s, struct MHD_Connection *conn, struct req *r,
 	int		 retry = 0;
 
 	(void)method;
+	if (!kannel_authorised(server_conf(s), conn))
+		return kannel_refuse(conn, r);
 	if (type == NULL)
 		return http_error(conn, MHD_HTTP_BAD_REQUEST,
 		    "missing parameter type");
@@ -295,7 +363,7 @@ static enum mj_err
 kannel_request(const struct conf *c, const struct outbox_item *it,
     const char *text, size_t n, int last, struct send_req *out)
 {
-	char	*to, *etext, *dlr, dlrbuf[700];
+	char	*to, *etext, *dlr, dlrbuf[1400], tok[800];
 	size_t	 len;
 	int	 gsm7 = strcmp(it->encoding, "gsm7") == 0;
 
@@ -303,9 +371,10 @@ kannel_request(const struct conf *c, const struct outbox_item *it,
 	memset(out, 0, sizeof(*out));
 	if (c->kannel_sendsms_url[0] == '\0')
 		return MJ_ECONFIG;
+	token_arg(c, tok, sizeof(tok));
 	snprintf(dlrbuf, sizeof(dlrbuf),
-	    "%s/sms/dlr?via=sendsms&msgid=%lld&type=%%d", c->public_url,
-	    (long long)it->msg_id);
+	    "%s/sms/dlr?via=sendsms&msgid=%lld&type=%%d%s", c->public_url,
+	    (long long)it->msg_id, tok);
 	to = channel_urlenc(it->address, strlen(it->address));
 	etext = channel_urlenc(text, n);
 	dlr = channel_urlenc(dlrbuf, strlen(dlrbuf));

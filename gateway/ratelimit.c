@@ -65,9 +65,8 @@ ratelimit_free(struct ratelimit *rl)
 	free(rl);
 }
 
-/* The key of an address; 0 when it has none. */
-static int
-key_of(const struct sockaddr *sa, unsigned char key[16])
+int
+ratelimit_key(const struct sockaddr *sa, unsigned char key[16])
 {
 	memset(key, 0, 16);
 	if (sa == NULL)
@@ -103,7 +102,7 @@ ratelimit_take(struct ratelimit *rl, const struct sockaddr *addr,
 
 	*retry_s = 0;
 	*first = 0;
-	if (rl == NULL || rl->rate == 0 || !key_of(addr, key))
+	if (rl == NULL || rl->rate == 0 || !ratelimit_key(addr, key))
 		return 1;
 	crypto_shorthash(h, key, sizeof(key), rl->hkey);
 	memcpy(&i0, h, sizeof(i0));

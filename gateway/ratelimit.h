@@ -35,6 +35,12 @@ void		ratelimit_free(struct ratelimit *);	/* NULL is fine */
 int		ratelimit_take(struct ratelimit *, const struct sockaddr *addr,
 		    int64_t now_ms, unsigned *retry_s, int *first);
 
+/*
+ * The key an address is counted under: IPv4 (or IPv4-mapped) as
+ * ::ffff:a.b.c.d, IPv6 its /64.  0 when addr is NULL or of another family.
+ */
+int		ratelimit_key(const struct sockaddr *addr, unsigned char key[16]);
+
 /* Addresses in use, for tests and metrics. */
 size_t		ratelimit_used(struct ratelimit *);
 #endif

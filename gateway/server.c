@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -22,6 +23,7 @@
 #include "gateway/api.h"
 #include "gateway/channel.h"
 #include "gateway/clientaddr.h"
+#include "gateway/connlimit.h"
 #include "gateway/deadline.h"
 #include "gateway/ops.h"
 #include "gateway/ratelimit.h"
@@ -34,6 +36,7 @@ struct server {
 	struct bot		*bot;
 	int			 port;
 	struct ratelimit	*rl;
+	struct connlimit	*cl;	/* connections open per address */
 	struct deadline		*dl;
 	struct clientaddr	*ca;		/* trusted proxies */
 	atomic_int		 active;	/* requests begun, not completed */
@@ -221,6 +224,7 @@ rate_ok(struct server *s, struct MHD_Connection *conn, enum MHD_Result *ret)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    "text/plain; charset=utf-8");
+	http_harden(resp);
 	*ret = MHD_queue_response(conn, MHD_HTTP_TOO_MANY_REQUESTS, resp);
 	MHD_destroy_response(resp);
 	return 0;
@@ -230,7 +234,72 @@ rate_ok(struct server *s, struct MHD_Connection *conn, enum MHD_Result *ret)
 struct conn {
 	struct dl_conn	*dl;
 	int		 nul_path;	/* this request's path has %00 */
+	int		 counted;	/* in s->cl under key */
+	unsigned char	 key[16];
 };
+
+static const struct sockaddr *
+client_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo	*ci;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	return ci != NULL ? ci->client_addr : NULL;
+}
+
+/*
+ * The accept policy: an address already holding http.conn_per_ip
+ * connections gets no more (closed at once), so one client cannot take
+ * every slot of http.max_conns.  Loopback is exempt with the rate limit.
+ */
+static enum MHD_Result
+on_accept(void *cls, const struct sockaddr *sa, socklen_t len)
+{
+	struct server	*s = cls;
+	int		 first;
+
+	(void)len;
+	if (rate_exempt(s->conf, sa) || connlimit_room(s->cl, sa, &first))
+		return MHD_YES;
+	if (first)
+		log_warn("http.conn_limited", "per_ip=%d",
+		    s->conf->http_conn_per_ip);
+	return MHD_NO;
+}
+
+/* A header's number of occurrences, case-insensitively. */
+struct hcount {
+	int	cl, te;
+};
+
+static enum MHD_Result
+count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct hcount	*n = cls;
+
+	(void)kind;
+	(void)value;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		n->cl++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		n->te++;
+	return MHD_YES;
+}
+
+/*
+ * One way to tell where the body ends: two Content-Lengths, or one beside
+ * a Transfer-Encoding, could be read one way here and another by a proxy
+ * in front (request smuggling), so such a request is refused.
+ */
+static int
+framing_ok(struct MHD_Connection *conn)
+{
+	struct hcount	n = { 0, 0 };
+
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &n);
+	return n.cl <= 1 && n.te <= 1 && !(n.cl > 0 && n.te > 0);
+}
 
 static struct conn *
 conn_of(struct MHD_Connection *conn)
@@ -252,11 +321,17 @@ on_connection(void *cls, struct MHD_Connection *conn, void **sctx,
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		ci = MHD_get_connection_info(conn,
 		    MHD_CONNECTION_INFO_CONNECTION_FD);
-		if (ci != NULL && (c = calloc(1, sizeof(*c))) != NULL)
+		if (ci != NULL && (c = calloc(1, sizeof(*c))) != NULL) {
 			c->dl = deadline_open(s->dl, ci->connect_fd);
+			if (!rate_exempt(s->conf, client_of(conn)))
+				c->counted = connlimit_open(s->cl,
+				    client_of(conn), c->key);
+		}
 		*sctx = c;
 	} else if (c != NULL) {
 		deadline_close(s->dl, c->dl);
+		if (c->counted)
+			connlimit_close(s->cl, c->key);
 		free(c);
 		*sctx = NULL;
 	}
@@ -303,6 +378,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		if (conn_of(conn) != NULL && conn_of(conn)->nul_path)
 			return http_error(conn, MHD_HTTP_BAD_REQUEST,
 			    "NUL in path");
+		if (!framing_ok(conn)) {
+			log_warn("http.bad_framing", "path=%s", url);
+			return http_error(conn, MHD_HTTP_BAD_REQUEST,
+			    "two body lengths");
+		}
 		if ((r = calloc(1, sizeof(*r))) == NULL)
 			return MHD_NO;
 		randombytes_buf(rnd, sizeof(rnd));
@@ -362,6 +442,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		MHD_add_response_header(resp, "Allow", rt->methods);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 		    "text/plain; charset=utf-8");
+		http_harden(resp);
 		ret = MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
 		    resp);
 		MHD_destroy_response(resp);
@@ -447,16 +528,18 @@ server_start(struct server **out, const struct conf *conf, struct bot *bot)
 		}
 	}
 	if (ratelimit_new(&s->rl, conf->http_rate_per_ip, conf->http_rate_burst,
-	    4096) != MJ_OK || deadline_start(&s->dl,
-	    conf->http_request_timeout_s) != MJ_OK) {
+	    4096) != MJ_OK || connlimit_new(&s->cl, conf->http_conn_per_ip,
+	    (size_t)conf->http_max_conns + 64) != MJ_OK ||
+	    deadline_start(&s->dl, conf->http_request_timeout_s) != MJ_OK) {
 		ratelimit_free(s->rl);
 		clientaddr_free(s->ca);
+		connlimit_free(s->cl);
 		free(s);
 		return MJ_ENOMEM;
 	}
 	/* epoll with a small thread pool: the cheapest per request here. */
 	s->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD |
-	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC, (uint16_t)conf->http_port, NULL, NULL,
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC, (uint16_t)conf->http_port, on_accept, s,
 	    on_request, s,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
@@ -475,6 +558,7 @@ server_start(struct server **out, const struct conf *conf, struct bot *bot)
 		deadline_stop(s->dl);
 		ratelimit_free(s->rl);
 		clientaddr_free(s->ca);
+		connlimit_free(s->cl);
 		free(s);
 		return MJ_ECONFIG;
 	}
@@ -505,5 +589,6 @@ server_stop(struct server *s)
 	deadline_stop(s->dl);	/* after the daemon closed every connection */
 	ratelimit_free(s->rl);
 	clientaddr_free(s->ca);
+	connlimit_free(s->cl);
 	free(s);
 }

@@ -16,6 +16,11 @@ static const char SQL_MSG_ADD[] = "INSERT INTO messages (contact_id, "
     "?9, ?10, ?11, ?12, nullif(?13, 0), ?14, ?15, ?16, ?17)";
 static const char SQL_INBOUND_SEEN[] = "SELECT id FROM messages WHERE "
     "channel = ?1 AND channel_msg_id = ?2 AND direction = 'in'";
+/* A content-made id "h:HASH" is stored "h:HASH:SECONDS" (see bot_in). */
+static const char SQL_INBOUND_SEEN_SINCE[] = "SELECT id FROM messages "
+    "WHERE channel = ?1 AND channel_msg_id > ?2 || ':' AND channel_msg_id < "
+    "?2 || ';' AND direction = 'in' AND created_at >= ?3 ORDER BY id DESC "
+    "LIMIT 1";
 static const char SQL_REPLY_OF[] = "SELECT body FROM messages WHERE "
     "reply_to = ?1 AND direction = 'out' ORDER BY id LIMIT 1";
 static const char SQL_OUTBOX_ADD[] = "INSERT INTO outbox (message_id, "
@@ -37,7 +42,7 @@ static const char SQL_MSG_DELIVERY[] = "UPDATE messages SET delivery = ?2 "
     "'buffered', 'failed'))";
 
 const char *const messages_sql[] = {
-	SQL_MSG_ADD, SQL_INBOUND_SEEN, SQL_REPLY_OF, SQL_OUTBOX_ADD,
+	SQL_MSG_ADD, SQL_INBOUND_SEEN, SQL_INBOUND_SEEN_SINCE, SQL_REPLY_OF, SQL_OUTBOX_ADD,
 	SQL_OUTBOX_DUE, SQL_OUTBOX_SET, SQL_MSG_DELIVERY, NULL
 };
 
@@ -72,18 +77,21 @@ store_msg_add(struct store *st, const struct msg_row *m, int64_t *id)
 	return rc;
 }
 
-enum mj_err
-store_inbound_seen(struct store *st, const char *channel,
-    const char *channel_msg_id, int64_t *in_id, char **reply)
+/* since < 0: the exact id; else a content-made id seen since then. */
+static enum mj_err
+inbound_seen(struct store *st, const char *channel, const char *msg_id,
+    int64_t since, int64_t *in_id, char **reply)
 {
 	sqlite3_stmt	*q;
 	enum mj_err	 rc;
 	int64_t		 id = 0;
 
 	*reply = NULL;
-	PREP(q, SQL_INBOUND_SEEN);
+	PREP(q, since < 0 ? SQL_INBOUND_SEEN : SQL_INBOUND_SEEN_SINCE);
 	bind_str(q, 1, channel);
-	bind_str(q, 2, channel_msg_id);
+	bind_str(q, 2, msg_id);
+	if (since >= 0)
+		sqlite3_bind_int64(q, 3, since);
 	rc = step_int64(st, q, &id, "inbound_seen");
 	done(q);
 	if (rc != MJ_OK)
@@ -103,6 +111,21 @@ store_inbound_seen(struct store *st, const char *channel,
 	}
 	done(q);
 	return rc;
+}
+
+enum mj_err
+store_inbound_seen(struct store *st, const char *channel,
+    const char *channel_msg_id, int64_t *in_id, char **reply)
+{
+	return inbound_seen(st, channel, channel_msg_id, -1, in_id, reply);
+}
+
+enum mj_err
+store_inbound_seen_since(struct store *st, const char *channel,
+    const char *hash_id, int64_t since, int64_t *in_id, char **reply)
+{
+	return inbound_seen(st, channel, hash_id, since < 0 ? 0 : since, in_id,
+	    reply);
 }
 
 enum mj_err

@@ -146,6 +146,14 @@ enum mj_err	store_msg_add(struct store *, const struct msg_row *,
  */
 enum mj_err	store_inbound_seen(struct store *, const char *channel,
 		    const char *channel_msg_id, int64_t *in_id, char **reply);
+/*
+ * The same for a message id made from its content ("h:HASH"), stored as
+ * "h:HASH:SECONDS": seen only when stored at or after since (unix seconds),
+ * so the same text later is a new message.
+ */
+enum mj_err	store_inbound_seen_since(struct store *, const char *channel,
+		    const char *hash_id, int64_t since, int64_t *in_id,
+		    char **reply);
 
 /*
  * An outbox row for outbound message msg_id: "pending" (the sender will

@@ -6,7 +6,7 @@ set -eu
 build="build-essential pkg-config libmicrohttpd-dev libpcre2-dev libsqlite3-dev
 libcurl4-openssl-dev liblinear-dev libunistring-dev libjansson-dev libsodium-dev libgettextpo-dev
 ca-certificates"
-test="$build python3 curl sqlite3 kannel kannel-extras chromium nodejs clang libclang-rt-14-dev"
+test="$build python3 curl sqlite3 kannel kannel-extras nginx openssl chromium nodejs clang libclang-rt-14-dev"
 bench="$test wrk"
 case "${1:-build}" in
 build) want=$build ;;
@@ -31,7 +31,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
-# Debian's kannel package would start its own service; the tests run their own boxes.
+# Debian's kannel and nginx packages would start their own services; the tests run their own.
 if [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
 	chmod +x /usr/sbin/policy-rc.d

@@ -1,8 +1,8 @@
 """A real Kannel (bearerbox + smsbox + fakesmsc) in front of a murojaat server
 under test, for end-to-end SMS tests.
 
-    srv = harness.Server(t)
-    k = kannel.Kannel(t, srv.port)          # picks free loopback ports
+    srv = harness.Server(t, env={"MUROJAAT_KANNEL_TOKEN": TOKEN})
+    k = kannel.Kannel(t, srv.port, token=TOKEN)   # picks free loopback ports
     srv.env["MUROJAAT_KANNEL_SENDSMS_URL"] = k.sendsms_url
     srv.start()
     k.start()                               # stopped again by t.defer
@@ -68,8 +68,9 @@ def _coding(rec):
 
 
 class Kannel:
-    def __init__(self, t, app_port, shortcode=SHORTCODE):
+    def __init__(self, t, app_port, shortcode=SHORTCODE, token=""):
         self.t = t
+        self.token = token          # murojaat's kannel.token, in get-url
         self.app_port = int(app_port)
         self.shortcode = shortcode
         self.state = tempfile.mkdtemp(prefix="murojaat-kannel-")
@@ -105,6 +106,7 @@ class Kannel:
             "KANNEL_FAKE_PORT": str(self.fake_port),
             "KANNEL_SENDSMS_PORT": str(self.sendsms_port),
             "KANNEL_SHORTCODE": self.shortcode,
+            "KANNEL_APP_TOKEN": self.token,
         })
         return e
 

@@ -4,7 +4,9 @@ should be while the server keeps serving (a good request after every case);
 SQL and HTML in every field of /sms/kannel and the Telegram Update, stored
 exactly and the database intact; slow clients cut by http.request_timeout
 while others are served; the connection limit; the per-address rate limit
-(429 with Retry-After)."""
+(429 with Retry-After) and connection cap (http.conn_per_ip); two body
+lengths refused and nothing smuggled behind them served; the security
+headers on every answer."""
 import json
 import os
 import re
@@ -323,4 +325,157 @@ def test_rate_limit_per_address(t):
     # loopback is exempt by default (a reverse proxy there limits per client)
     s2 = Server(t, conf={"http.rate_per_ip": "5", "http.rate_burst": "5"}).start()
     t.eq([s2.get("/healthz").status for _ in range(30)], [200] * 30, "loopback exempt")
+    s2.check_clean_exit()
+
+
+def read_all(c, timeout=5):
+    """Everything the server sends until it closes (or timeout)."""
+    c.settimeout(timeout)
+    out = b""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            b = c.recv(65536)
+        except socket.timeout:
+            break
+        except OSError:
+            break
+        if not b:
+            break
+        out += b
+    return out
+
+
+def test_smuggled_request_behind_two_lengths_is_not_served(t):
+    """Content-Length beside chunked: refused with 400 and the connection
+    closed, so the request hidden in the body is never answered."""
+    s = Server(t).start()
+    for name, head in [("CL+TE", b"Content-Length: 4\r\nTransfer-Encoding: chunked\r\n"),
+                       ("TE+CL", b"Transfer-Encoding: chunked\r\nContent-Length: 4\r\n"),
+                       ("CL+CL", b"Content-Length: 5\r\nContent-Length: 5\r\n")]:
+        c = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+        c.sendall(b"POST /sms/kannel?from=%2B998901234567&id=smuggle HTTP/1.1\r\nHost: x\r\n"
+                  b"Content-Type: text/plain\r\n" + head + b"\r\n0\r\n\r\n"
+                  b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        got = read_all(c)
+        c.close()
+        t.ok(got.startswith(b"HTTP/1.1 400 "), "%s: %r" % (name, got[:40]))
+        t.eq(got.count(b"HTTP/1.1 "), 1, "%s: one answer only: %r" % (name, got))
+        t.contains(got.decode("latin-1"), "Connection: close", name)
+    t.eq(s.sql("SELECT count(*) FROM messages"), [(0,)], "nothing stored")
+    t.ok(s.log().count("ev=http.bad_framing") == 3, "each refusal logged")
+    good(t, s, "two body lengths")
+    s.check_clean_exit()
+
+
+def hardened(t, r, where):
+    t.eq(r.header("X-Content-Type-Options"), "nosniff", where)
+    t.ok(r.header("Referrer-Policy") in ("no-referrer", "same-origin"),
+         "%s: Referrer-Policy %r" % (where, r.header("Referrer-Policy")))
+    csp = r.header("Content-Security-Policy") or ""
+    t.ok("frame-ancestors 'none'" in csp, "%s: CSP %r" % (where, csp))
+    t.eq(r.header("X-Frame-Options"), "DENY", where)
+
+
+def test_security_headers_on_every_answer(t):
+    """Webhooks, their errors, the server's own answers (404, 405, 413, 429),
+    the operations endpoints, the API and the static pages: every answer
+    says nosniff, no referrer and no framing."""
+    mock = MockTelegram(t)
+    s = Server(t, env={"MUROJAAT_TELEGRAM_TOKEN": mock.token, "MUROJAAT_TELEGRAM_SECRET": SECRET,
+                       "MUROJAAT_TELEGRAM_API_BASE": mock.base,
+                       "MUROJAAT_AGGREGATOR_SECRET": "agg-secret"},
+               conf={"http.max_body": "2048"}).start()
+    cases = [
+        ("healthz", lambda: s.get("/healthz"), 200),
+        ("readyz", lambda: s.get("/readyz"), 200),
+        ("metrics", lambda: s.get("/metrics"), 200),
+        ("kannel reply", lambda: s.kannel("+998901234567", "salom", msg_id="hdr-1"), 200),
+        ("kannel duplicate", lambda: s.kannel("+998901234567", "salom", msg_id="hdr-1"), 200),
+        ("kannel POST", lambda: s.request("POST", "/sms/kannel?id=hdr-2", body=b"salom", headers={
+            "Content-Type": "text/plain; charset=utf-8", "X-Kannel-From": "+998901234567"}), 200),
+        ("kannel 400", lambda: s.get("/sms/kannel?text=salom"), 400),
+        ("dlr 400", lambda: s.get("/sms/dlr"), 400),
+        ("dlr unlabelled", lambda: s.get("/sms/dlr?type=1"), 200),
+        ("telegram 401", lambda: s.request("POST", "/telegram/webhook", body=b"{}",
+                                           headers={"Content-Type": "application/json"}), 401),
+        ("telegram 200", lambda: tg_post(s, tg_update(424242)), 200),
+        ("aggregator 401", lambda: s.request("POST", "/sms/inbound", body=b"{}"), 401),
+        ("404", lambda: s.get("/nowhere"), 404),
+        ("405", lambda: s.request("DELETE", "/healthz"), 405),
+        ("413", lambda: s.request("POST", "/sms/kannel?from=%2B998901234567", body=b"a" * 4096,
+                                  headers={"Content-Type": "text/plain"}), 413),
+        ("registry 503", lambda: s.request("PUT", "/api/applications/AR-2025-000001", body=b"{}"), 503),
+        ("api 401", lambda: s.get("/api/inbox"), 401),
+        ("static page", lambda: s.get("/"), 200),
+        ("static 404", lambda: s.get("/nothing.js"), 404),
+    ]
+    for name, fn, status in cases:
+        r = fn()
+        t.eq(r.status, status, name)
+        hardened(t, r, name)
+    s.check_clean_exit()
+    s2 = Server(t, conf={"http.rate_per_ip": "1", "http.rate_burst": "1",
+                         "http.rate_exempt_loopback": "0"}).start()
+    time.sleep(1.2)
+    codes = []
+    for _ in range(4):
+        r = s2.get("/healthz")
+        codes.append(r.status)
+        if r.status == 429:
+            hardened(t, r, "429")
+    t.ok(429 in codes, "rate limited: %r" % codes)
+    s2.check_clean_exit()
+
+
+def hold(port, n):
+    return [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(n)]
+
+
+def served(c, timeout=5):
+    """1 when a request on connection c gets an answer."""
+    try:
+        c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        c.settimeout(timeout)
+        return c.recv(1024).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
+def test_connections_per_address_capped(t):
+    """http.conn_per_ip: one address cannot hold every slot; past the cap
+    its new connections are closed at once, others keep being served, and
+    a freed slot is usable again.  Loopback is exempt like the rate limit
+    (a proxy there holds connections for every client)."""
+    s = Server(t, conf={"http.conn_per_ip": "4", "http.rate_exempt_loopback": "0",
+                        "http.request_timeout": "20"}).start()
+    time.sleep(0.3)
+    held = hold(s.port, 4)
+    time.sleep(0.3)
+    fifth = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+    t.ok(not served(fifth), "a fifth connection from one address is served over http.conn_per_ip=4")
+    fifth.close()
+    t.ok(all(served(c) for c in held), "the four held are still served")
+    held.pop().close()
+    ok = False
+    for _ in range(50):
+        c = socket.create_connection(("127.0.0.1", s.port), timeout=5)
+        ok = served(c, 2)
+        c.close()
+        if ok:
+            break
+        time.sleep(0.1)
+    t.ok(ok, "served again once a slot is freed")
+    for c in held:
+        c.close()
+    time.sleep(0.3)
+    t.eq(s.log().count("ev=http.conn_limited"), 1, "logged once, not per connection")
+    good(t, s, "connection cap")
+    s.check_clean_exit()
+    s2 = Server(t, conf={"http.conn_per_ip": "4"}).start()
+    held = hold(s2.port, 10)
+    time.sleep(0.3)
+    t.ok(all(served(c) for c in held), "loopback exempt: ten connections served")
+    for c in held:
+        c.close()
     s2.check_clean_exit()

@@ -24,9 +24,13 @@ SETTLE = 1.5    # fakesmsc fetches MT about once a second: let duplicates show
 SERIAL = False
 
 
+# murojaat's kannel.token: every call of Kannel's here carries it
+TOKEN = "kannel-e2e-token-8f3a2c"
+
+
 def setup(t):
-    srv = harness.Server(t)
-    k = kannel.Kannel(t, srv.port)
+    srv = harness.Server(t, env={"MUROJAAT_KANNEL_TOKEN": TOKEN})
+    k = kannel.Kannel(t, srv.port, token=TOKEN)
     srv.env["MUROJAAT_KANNEL_SENDSMS_URL"] = k.sendsms_url
     srv.start()
     k.start()
@@ -146,3 +150,26 @@ def test_status_hidden_from_other_phone(t):
     leaked = sorted(revealing & words(other))
     t.eq(leaked, [], "the stranger's reply %r shares the owner's status words:" % other)
     exactly(t, k, 3)
+
+
+def test_kannel_without_the_token_is_refused(t):
+    """kannel.token set: a Kannel whose get-url carries a wrong token gets
+    401 for each MO (the phone gets Kannel's could-not-fetch text), nothing
+    is stored, and the refusal is logged without the sender or the text."""
+    srv = harness.Server(t, env={"MUROJAAT_KANNEL_TOKEN": TOKEN})
+    k = kannel.Kannel(t, srv.port, token="not-the-token")
+    srv.start()
+    k.start()
+    n = k.count()
+    phone, text = "+998934445566", "salom maxfiy matn 7731"
+    k.send(phone, text)
+    mts = k.wait_for(1, timeout=20, after=n)
+    t.eq(len(mts), 1, "Kannel's own answer to the phone")
+    if mts:
+        t.ok(kannel.COULD_NOT_FETCH in mts[0]["text"] or "KANNEL-REQUEST-FAILED" in mts[0]["text"],
+             "the phone is told the service failed: %r" % mts[0]["text"])
+    t.eq(srv.sql("SELECT count(*) FROM messages"), [(0,)], "nothing stored")
+    log = srv.log()
+    t.ok("ev=sms.kannel_auth" in log and "result=refused" in log, "refusal logged")
+    t.lacks(log, "maxfiy", "the text in the log")
+    t.lacks(log, "4445566", "the sender in the log")

@@ -275,3 +275,96 @@ def test_http_aggregator_in_and_out(t):
     s2 = Server(t).start()
     t.eq(s2.request("POST", "/sms/inbound", body=body, headers=h).status, 503, "not configured")
     s.check_clean_exit()
+
+
+def agg_server(t, agg, secret, **env):
+    e = {"MUROJAAT_AGGREGATOR_SECRET": secret,
+         "MUROJAAT_AGGREGATOR_SEND_URL": "http://127.0.0.1:%d/send" % agg.port,
+         "MUROJAAT_AGGREGATOR_TOKEN": "agg-token"}
+    e.update(env)
+    return Server(t, env=e).start()
+
+
+def test_aggregator_replay_without_id_deduplicated(t):
+    """An aggregator call without a message id, replayed within
+    aggregator.dedupe_window: answered 200 each time, stored once and
+    answered by one paid SMS; another text, or the same after the window,
+    is a new message."""
+    agg = MockAggregator(t)
+    secret = "replay-secret-0123456789abcdef"
+    s = agg_server(t, agg, secret)
+    body = json.dumps({"from": "998901234567", "text": "arizam holati AR-2025-000001"}).encode()
+    h = {"Content-Type": "application/json", "X-Signature": sign(secret, body)}
+    for i in range(3):
+        r = s.request("POST", "/sms/inbound", body=body, headers=h)
+        t.eq((r.status, r.text), (200, '{"ok":true}'), "delivery %d" % (i + 1))
+    wait(lambda: agg.sent, 10)
+    time.sleep(1.5)     # let any second send show
+    t.eq(len(agg.sent), 1, "one SMS for a replayed body: %r" % [x[2] for x in agg.sent])
+    rows = s.sql("SELECT channel_msg_id FROM messages WHERE direction = 'in'")
+    t.eq(len(rows), 1, "stored once")
+    t.ok(rows and (rows[0][0] or "").startswith("h:"), "a content-made id: %r" % rows)
+    t.eq(s.sql("SELECT count(*) FROM outbox"), [(1,)], "one outbox row")
+    t.ok(s.log().count("ev=msg.dup") == 2, "the replays logged as duplicates")
+    other = json.dumps({"from": "998901234567", "text": "salom"}).encode()
+    t.eq(s.request("POST", "/sms/inbound", body=other,
+                   headers={"Content-Type": "application/json",
+                            "X-Signature": sign(secret, other)}).status, 200)
+    wait(lambda: len(agg.sent) >= 2, 10)
+    t.eq(len(agg.sent), 2, "another text is a new message")
+    s.check_clean_exit()
+    # past the window the same text is a new message
+    agg2 = MockAggregator(t)
+    s2 = agg_server(t, agg2, secret, MUROJAAT_AGGREGATOR_DEDUPE_WINDOW="1")
+    t.eq(s2.request("POST", "/sms/inbound", body=body, headers=h).status, 200)
+    wait(lambda: agg2.sent, 10)
+    time.sleep(2.2)
+    t.eq(s2.request("POST", "/sms/inbound", body=body, headers=h).status, 200)
+    wait(lambda: len(agg2.sent) >= 2, 10)
+    t.eq(len(agg2.sent), 2, "the same text after the window is answered again")
+    t.eq(s2.sql("SELECT count(*) FROM messages WHERE direction = 'in'"), [(2,)])
+    s2.check_clean_exit()
+
+
+def test_kannel_token(t):
+    """kannel.token: /sms/kannel and /sms/dlr refuse a call without it (401,
+    logged without the sender or text, nothing stored); it is taken as the
+    query argument token (get-url) or a basic-auth password, and the DLR URLs
+    murojaat hands Kannel carry it."""
+    import base64
+    token = "kannel-token-3b9f0e"
+    s = Server(t, env={"MUROJAAT_KANNEL_TOKEN": token}).start()
+    r = s.kannel("+998934445566", "salom maxfiy matn", msg_id="tok-1")
+    t.eq((r.status, r.text), (401, "unauthorized\n"), "no token")
+    r = s.kannel("+998934445566", "salom maxfiy matn", msg_id="tok-2", extra={"token": "wrong"})
+    t.eq(r.status, 401, "wrong token")
+    r = s.request("POST", "/sms/kannel?id=tok-3", body=b"salom maxfiy matn",
+                  headers={"Content-Type": "text/plain; charset=utf-8",
+                           "X-Kannel-From": "+998934445566"})
+    t.eq(r.status, 401, "POST without token")
+    t.eq(s.get("/sms/dlr?type=1&msgid=1").status, 401, "DLR without token")
+    t.eq(s.sql("SELECT count(*) FROM messages"), [(0,)], "nothing stored")
+    log = s.log()
+    t.eq(log.count("ev=sms.kannel_auth"), 4, "each refusal logged")
+    t.lacks(log, "maxfiy", "text in the log")
+    t.lacks(log, "4445566", "sender in the log")
+    r = s.kannel("+998901234567", "arizam holati AR-2025-000001", msg_id="tok-4",
+                 extra={"token": token})
+    t.eq(r.status, 200, "token in the query")
+    t.contains(r.text, "ma'qullandi")
+    dlr = r.header("X-Kannel-DLR-URL") or ""
+    t.contains(dlr, "&token=" + token, "the sync reply's DLR URL carries the token")
+    path = dlr[len("http://127.0.0.1:%d" % s.port):].replace("%d", "1").replace("%A", "ok")
+    t.eq(s.get(path).status, 200, "the DLR through that URL")
+    mid = s.sql("SELECT id FROM messages WHERE direction = 'out'")[0][0]
+    t.eq(s.sql("SELECT delivery FROM messages WHERE id = ?", (mid,)), [("delivered",)])
+    auth = "Basic " + base64.b64encode(("kannel:" + token).encode()).decode()
+    r = s.request("POST", "/sms/kannel?id=tok-5", body=b"salom",
+                  headers={"Content-Type": "text/plain; charset=utf-8",
+                           "X-Kannel-From": "+998907654321", "Authorization": auth})
+    t.eq(r.status, 200, "basic auth")
+    bad = "Basic " + base64.b64encode(b"kannel:nope").decode()
+    t.eq(s.request("POST", "/sms/kannel?id=tok-6", body=b"salom",
+                   headers={"Content-Type": "text/plain; charset=utf-8",
+                            "X-Kannel-From": "+998907654321", "Authorization": bad}).status, 401)
+    s.check_clean_exit()

@@ -17,6 +17,8 @@
 #                        go (default: this folder); the previous logs/ moves
 #                        to logs.prev/.  One directory per running Kannel.
 #   KANNEL_SHORTCODE     default sender of replies (default 1234)
+#   KANNEL_APP_TOKEN     murojaat's kannel.token, carried as token=... by
+#                        get-url and dlr-url (default: none, an empty token=)
 #   BEARERBOX, SMSBOX, FAKESMSC   binaries (Debian's kannel, kannel-extras)
 #
 # Exit status: 0 up; 1 failed (whatever was started is stopped again);
@@ -32,6 +34,7 @@ STATE="$(cd "$KANNEL_STATE_DIR" && pwd)"
 RUN="$STATE/run"
 LOGS="$STATE/logs"
 : "${KANNEL_SHORTCODE:=1234}"
+: "${KANNEL_APP_TOKEN:=}"
 : "${BEARERBOX:=/usr/sbin/bearerbox}"
 : "${SMSBOX:=/usr/sbin/smsbox}"
 : "${FAKESMSC:=/usr/lib/kannel/test/fakesmsc}"
@@ -74,6 +77,7 @@ for v in KANNEL_APP_PORT KANNEL_ADMIN_PORT KANNEL_SMSBOX_PORT KANNEL_FAKE_PORT K
     fi
 done
 [[ "$KANNEL_SHORTCODE" =~ ^[0-9A-Za-z+]+$ ]] || die 2 "KANNEL_SHORTCODE must be digits/letters"
+[[ "$KANNEL_APP_TOKEN" =~ ^[0-9A-Za-z._~-]*$ ]] || die 2 "KANNEL_APP_TOKEN must be URL-safe (letters, digits, . _ ~ -)"
 ports="$KANNEL_ADMIN_PORT $KANNEL_SMSBOX_PORT $KANNEL_FAKE_PORT $KANNEL_SENDSMS_PORT"
 # shellcheck disable=SC2086  # $ports is a list of numbers
 [ "$(printf '%s\n' $ports "$KANNEL_APP_PORT" | sort -u | wc -l)" = 5 ] ||
@@ -106,6 +110,7 @@ sed -e "s|@STATE_DIR@|$(esc "$STATE")|g" \
     -e "s|@SENDSMS_PORT@|$KANNEL_SENDSMS_PORT|g" \
     -e "s|@APP_PORT@|$KANNEL_APP_PORT|g" \
     -e "s|@SHORTCODE@|$KANNEL_SHORTCODE|g" \
+    -e "s|@APP_TOKEN@|$KANNEL_APP_TOKEN|g" \
     "$HERE/kannel.conf" > "$RUN/kannel.conf"
 if grep -v '^#' "$RUN/kannel.conf" | grep -q '@[A-Z_]*@'; then
     die 1 "unrendered placeholder in $RUN/kannel.conf"
