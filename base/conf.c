@@ -163,6 +163,10 @@ static const struct key keys[] = {
 	{ "helpdesk.hold", "MUROJAAT_HELPDESK_HOLD", K_INT, I(helpdesk_hold_s),
 	  1, 604800, "1800", "a conversation taken by an agent keeps the bot "
 	  "silent this long (renewed by each reply), seconds" },
+	{ "helpdesk.search_per_minute", "MUROJAAT_HELPDESK_SEARCH_PER_MINUTE",
+	  K_INT, I(helpdesk_search_per_minute), 0, 100000, "30",
+	  "searches one staff account may run a minute (0: no limit); more "
+	  "are refused with 429 and Retry-After" },
 	{ "web.dir", "MUROJAAT_WEB_DIR", K_STR, S(web_dir), 0, 0, "",
 	  "help-desk static files (default: gateway/web beside the program)" },
 	{ "lang.cyrillic_default", "MUROJAAT_LANG_CYRILLIC_DEFAULT", K_STR,

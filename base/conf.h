@@ -60,6 +60,7 @@ struct conf {
 	int	 auth_login_max;	/* failed logins per account per window */
 	int	 auth_login_window_s;
 	int	 helpdesk_hold_s;	/* a takeover silences the bot this long */
+	int	 helpdesk_search_per_minute; /* per staff account; 0: no limit */
 	int	 helpdesk_secure_cookie; /* 1, 0, -1: if public_url is https */
 	char	 web_dir[512];		/* the help desk's static files */
 	char	 lang_cyrl_default[12];	/* uz-Cyrl or ru: a Cyrillic message

@@ -376,3 +376,49 @@ mask_first(const char *text, char *digits, size_t len)
 	scan(text, strlen(text), first_one, &x);
 	return x.kind;
 }
+
+struct ids_ctx {
+	char	*out;
+	size_t	 len, o;
+};
+
+static void
+ids_put(struct ids_ctx *x, const char *d, size_t nd)
+{
+	if (x->o + nd + 2 > x->len)
+		return;
+	if (x->o > 0)
+		x->out[x->o++] = ' ';
+	memcpy(x->out + x->o, d, nd);
+	x->o += nd;
+	x->out[x->o] = '\0';
+}
+
+static int
+ids_one(void *arg, const struct run *r, const struct row *w)
+{
+	struct ids_ctx	*x = arg;
+	char		 d[RUN_MAX + 3];
+	size_t		 nd = r->nd < RUN_MAX ? r->nd : RUN_MAX;
+
+	ids_put(x, r->d, nd);
+	if (w->kind == MASK_PHONE)
+		ids_put(x, r->d + 3, nd - 3);
+	else if (w->kind == MASK_LOCAL) {
+		memcpy(d, "998", 3);
+		memcpy(d + 3, r->d, nd);
+		ids_put(x, d, nd + 3);
+	}
+	return 0;
+}
+
+void
+mask_ids(const char *text, char *out, size_t len)
+{
+	struct ids_ctx	x = { out, len, 0 };
+
+	if (len == 0)
+		return;
+	out[0] = '\0';
+	scan(text, strlen(text), ids_one, &x);
+}

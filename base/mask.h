@@ -65,6 +65,13 @@ char		*mask_text_all(const char *text, int *changed);
  * digits (size >= 24, may be NULL) its digits, for a search by identifier.
  */
 enum mask_kind	 mask_first(const char *text, char *digits, size_t len);
+/*
+ * The digits of every identifier in text into out (always NUL-terminated),
+ * space-separated, a phone both as 998XXXXXXXXX and as its nine local
+ * digits: the tokens of a search index by identifier.  Identifiers that do
+ * not fit are left out.
+ */
+void		 mask_ids(const char *text, char *out, size_t len);
 /* Bytes of the application number starting at text[at] (after its
  * prefix: at is its first digit), 0 when there is none. */
 size_t		 mask_app_no(const char *text, size_t n, size_t at);

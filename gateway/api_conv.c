@@ -4,6 +4,7 @@
  * labels, resolve.  Each action and its audit row commit together.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "base/lang.h"
 #include "base/log.h"
 #include "base/mask.h"
+#include "base/phone.h"
 #include "gateway/api_int.h"
 #include "store/helpdesk.h"
 
@@ -21,6 +23,9 @@
 #define NOTE_MAX	4000
 #define LABEL_MAX	32
 #define LABELS_MAX	10
+#define SNIPPET_CHARS	160		/* the inbox's last message */
+#define MATCH_CHARS	200		/* a search's matching message */
+#define SEARCH_SLOTS	256		/* staff accounts counted at once */
 
 /* "YYYY-MM-DD" (a Tashkent day) -> unix seconds of its midnight; -1. */
 static int64_t
@@ -110,20 +115,46 @@ mask_for(const struct api *a)
 	return 1;	/* every role sees masks; supervisors reveal one */
 }
 
+/* Bytes of the first chars characters of s (UTF-8; what substr counts). */
+static size_t
+cut_chars(const char *s, size_t chars)
+{
+	size_t	i = 0;
+
+	for (; s[i] != '\0'; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && chars-- == 0)
+			break;
+	return i;
+}
+
+/*
+ * text as the role may see it, cut to max characters (0: whole) after the
+ * mask, never before: a cut identifier would escape it.
+ */
 static json_t *
-masked_text(const struct api *a, const char *text)
+masked_cut(const struct api *a, const char *text, size_t max)
 {
 	int	 changed;
 	char	*m;
 	json_t	*j;
 
 	if (!mask_for(a))
-		return api_str(text);
-	if ((m = mask_text(text, &changed)) == NULL)
+		m = strdup(text);
+	else
+		m = mask_text(text, &changed);
+	if (m == NULL)
 		return NULL;
+	if (max > 0)
+		m[cut_chars(m, max)] = '\0';
 	j = api_str(m);
 	free(m);
 	return j;
+}
+
+static json_t *
+masked_text(const struct api *a, const char *text)
+{
+	return masked_cut(a, text, 0);
 }
 
 static int
@@ -138,14 +169,14 @@ inbox_row(void *arg, const struct hd_conv *c)
 	    "s:I, s:i, s:b, s:i, s:o}",
 	    "id", (json_int_t)c->contact_id, "channel", c->channel,
 	    "address", api_str(addr), "lang", c->lang,
-	    "snippet", masked_text(x->a, c->snippet),
+	    "snippet", masked_cut(x->a, c->snippet, SNIPPET_CHARS),
 	    "last_intent", c->last_in_intent, "status", c->status,
 	    "held_by", c->held_until > x->a->now ? c->held_by : "",
 	    "held_until", (json_int_t)(c->held_until > x->a->now ?
 	    c->held_until : 0), "last_at", (json_int_t)c->last_at,
 	    "last_msg_id", (json_int_t)c->last_msg_id, "messages", c->msgs,
 	    "needs_human", c->needs_human, "review", c->review,
-	    "match", c->match_id > 0 ? masked_text(x->a, c->match) :
+	    "match", c->match_id > 0 ? masked_cut(x->a, c->match, MATCH_CHARS) :
 	    json_null());
 	if (o == NULL || json_array_append_new(x->items, o) != 0)
 		return 1;
@@ -154,13 +185,87 @@ inbox_row(void *arg, const struct hd_conv *c)
 	return 0;
 }
 
+/*
+ * Searches per staff account a minute: a window opens with an account's
+ * first search and holds helpdesk.search_per_minute of them.  A fixed
+ * table; when it is full the window that opened longest ago is reused.
+ */
+static struct {
+	int64_t	staff_id, start;
+	int	n;
+} searches[SEARCH_SLOTS];
+static pthread_mutex_t	searches_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* 0: go on; else the seconds until the account may search again. */
+static int64_t
+search_take(const struct api *a)
+{
+	int	 max = a->conf->helpdesk_search_per_minute;
+	size_t	 i, old = 0;
+	int64_t	 retry = 0;
+
+	if (max <= 0)
+		return 0;
+	pthread_mutex_lock(&searches_lock);
+	for (i = 0; i < SEARCH_SLOTS; i++) {
+		if (searches[i].staff_id == a->who.staff_id)
+			break;
+		if (searches[i].start < searches[old].start)
+			old = i;
+	}
+	if (i == SEARCH_SLOTS) {
+		i = old;
+		searches[i].staff_id = a->who.staff_id;
+		searches[i].start = 0;
+	}
+	if (a->now - searches[i].start >= 60) {
+		searches[i].start = a->now;
+		searches[i].n = 0;
+	}
+	if (searches[i].n >= max)
+		retry = searches[i].start + 60 - a->now;
+	else
+		searches[i].n++;
+	pthread_mutex_unlock(&searches_lock);
+	return retry;
+}
+
+enum search_kind { S_TEXT, S_PHONE, S_ID };
+
+/*
+ * What a search box asks: the contact's own phone (the whole query is one
+ * number phone_e164() reads; an exact match on the contact, never inside
+ * a text), an identifier (supervisors and admins only: its digits as a
+ * prefix, in the identifiers of the texts and the contacts' phones), or
+ * words, matched in the texts with every identifier masked out, so that
+ * no role finds anything inside an identifier by them.
+ */
+static enum search_kind
+search_kind(const struct api *a, const char *q, char *fts, size_t len)
+{
+	char	e[20], d[24];
+
+	if (phone_e164(q, e, sizeof(e)) == 0) {
+		snprintf(fts, len, "sender : \"%s\"", e + 1);
+		return S_PHONE;
+	}
+	if (api_can_reveal(a) && mask_first(q, d, sizeof(d)) != MASK_NONE &&
+	    strspn(d, "0123456789") == strlen(d)) {
+		snprintf(fts, len, "\"%s\"*", d);
+		return S_ID;
+	}
+	return fts_query(q, fts, len) == 0 ? S_TEXT : (enum search_kind)-1;
+}
+
 enum MHD_Result
 api_inbox(struct api *a)
 {
 	struct hd_filter	 f;
 	struct inbox_ctx	 x = { .a = a };
 	const char		*v;
-	char			 fts[700], cursor[64], detail[200];
+	char			 fts[700], cursor[64], detail[400];
+	enum search_kind	 sk = S_TEXT;
+	const char		*qv = NULL;
 	enum mj_err		 rc;
 	int			 more = 0;
 	json_t			*out;
@@ -208,10 +313,22 @@ api_inbox(struct api *a)
 		f.to += 86400;		/* the whole day */
 	}
 	if ((v = http_arg(a->conn, "q", NULL)) != NULL && *v != '\0') {
-		if (strlen(v) > 200 || fts_query(v, fts, sizeof(fts)) != 0)
+		int64_t	retry;
+
+		if (strlen(v) > 200 || (int)(sk = search_kind(a, v, fts,
+		    sizeof(fts))) < 0)
 			return api_fail(a, 400, "bad_query",
 			    "q: up to 200 characters, with letters or digits");
+		if ((retry = search_take(a)) > 0) {
+			log_warn("helpdesk.search_limited", "req=%s staff=%s "
+			    "retry_after=%lld", a->r->id, a->who.username,
+			    (long long)retry);
+			return api_limited(a, "too many searches; try again "
+			    "later", retry);
+		}
 		f.q = fts;
+		f.ids = sk != S_TEXT;
+		qv = v;
 	}
 	if ((v = http_arg(a->conn, "limit", NULL)) != NULL && *v != '\0') {
 		char *end;
@@ -246,12 +363,28 @@ api_inbox(struct api *a)
 	    (long long)x.last_id);
 	out = json_pack("{s:o, s:o}", "items", x.items, "next",
 	    more ? api_str(cursor) : json_null());
-	/* Searching is an action; the words are not kept (personal data). */
+	/*
+	 * Searching is an action; the words are not kept (personal data),
+	 * but a search by a phone or an identifier keeps its query in the
+	 * audit row (the log gets it masked): who looked for whom.
+	 */
 	snprintf(detail, sizeof(detail), "human=%d unknown=%d review=%d "
 	    "channel=%s lang=%s status=%d search=%d", f.needs_human, f.unknown,
 	    f.review,
 	    f.channel != NULL ? f.channel : "-", f.lang != NULL ? f.lang : "-",
 	    (int)f.status, f.q != NULL);
+	if (f.q != NULL && sk != S_TEXT) {
+		int	 changed;
+		char	*m = mask_text(qv, &changed);
+
+		snprintf(detail + strlen(detail), sizeof(detail) -
+		    strlen(detail), " by=%s q=%s", sk == S_PHONE ? "phone" :
+		    "id", qv);
+		log_info("helpdesk.search", "req=%s staff=%s by=%s q=\"%s\"",
+		    a->r->id, a->who.username, sk == S_PHONE ? "phone" : "id",
+		    m != NULL ? m : "-");
+		free(m);
+	}
 	api_audit(a, "inbox", 0, detail);
 	return api_json(a, 200, out);
 }

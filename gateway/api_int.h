@@ -37,6 +37,9 @@ enum MHD_Result	api_json(struct api *, unsigned status, json_t *obj);
 /* {"error": code, "message": message} */
 enum MHD_Result	api_fail(struct api *, unsigned status, const char *code,
 		    const char *message);
+/* 429 {"error": "rate_limited", ...} with Retry-After: retry seconds. */
+enum MHD_Result	api_limited(struct api *, const char *message,
+		    int64_t retry);
 /* An mj_err from the store as an HTTP answer (404, 400, 500...). */
 enum MHD_Result	api_fail_rc(struct api *, enum mj_err);
 /* A JSON string of s; "" when s is NULL or not UTF-8. */

@@ -97,6 +97,19 @@ test_first(void)
 	CHECK_INT(mask_first("1234567890123456789012345678", d, 8),
 	    MASK_NUMBER);
 	CHECK_STR(d, "1234567");
+	mask_ids("tel +998 90 123-45-67, pinfl31205678901234, "
+	    "AR-2025-000001, 90 765 43 21", d, sizeof(d));
+	CHECK_STR(d, "998901234567 901234567");	/* no room for the rest */
+	{
+		char	ids[200];
+
+		mask_ids("tel +998 90 123-45-67, pinfl31205678901234, "
+		    "AR-2025-000001, 90 765 43 21", ids, sizeof(ids));
+		CHECK_STR(ids, "998901234567 901234567 31205678901234 "
+		    "907654321 998907654321");
+		mask_ids("salom AR-2025-000001 12345", ids, sizeof(ids));
+		CHECK_STR(ids, "");
+	}
 }
 
 int
