@@ -243,13 +243,16 @@ enum search_kind { S_TEXT, S_PHONE, S_ID };
 static enum search_kind
 search_kind(const struct api *a, const char *q, char *fts, size_t len)
 {
-	char	e[20], d[24];
+	char		e[20], d[24];
+	enum mask_kind	k = mask_first(q, d, sizeof(d));
 
-	if (phone_e164(q, e, sizeof(e)) == 0) {
+	/* An Uzbek number and nothing else: "90 123 45 67", "+998 90...". */
+	if ((k == MASK_PHONE || k == MASK_LOCAL) &&
+	    phone_e164(q, e, sizeof(e)) == 0 && strncmp(e, "+998", 4) == 0) {
 		snprintf(fts, len, "sender : \"%s\"", e + 1);
 		return S_PHONE;
 	}
-	if (api_can_reveal(a) && mask_first(q, d, sizeof(d)) != MASK_NONE &&
+	if (api_can_reveal(a) && k != MASK_NONE &&
 	    strspn(d, "0123456789") == strlen(d)) {
 		snprintf(fts, len, "\"%s\"*", d);
 		return S_ID;
