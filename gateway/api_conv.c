@@ -4,7 +4,6 @@
  * labels, resolve.  Each action and its audit row commit together.
  */
 #include <ctype.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +13,6 @@
 #include "base/lang.h"
 #include "base/log.h"
 #include "base/mask.h"
-#include "base/phone.h"
 #include "gateway/api_int.h"
 #include "store/helpdesk.h"
 
@@ -25,7 +23,6 @@
 #define LABELS_MAX	10
 #define SNIPPET_CHARS	160		/* the inbox's last message */
 #define MATCH_CHARS	200		/* a search's matching message */
-#define SEARCH_SLOTS	256		/* staff accounts counted at once */
 
 /* "YYYY-MM-DD" (a Tashkent day) -> unix seconds of its midnight; -1. */
 static int64_t
@@ -57,49 +54,6 @@ word_ok(const char *s, size_t max)
 		if (!(isalnum((unsigned char)*s) || *s == '-' || *s == '_'))
 			return 0;
 	return 1;
-}
-
-/*
- * The search box as an FTS5 query: each word a quoted prefix term, all of
- * them required, so no input is FTS5 syntax.  At most 8 words.
- */
-static int
-fts_query(const char *in, char *out, size_t len)
-{
-	size_t	o = 0;
-	int	words = 0;
-
-	while (*in != '\0' && words < 8) {
-		size_t	n, real = 0;
-
-		while (*in == ' ' || *in == '\t')
-			in++;
-		n = strcspn(in, " \t");
-		if (n == 0)
-			break;
-		for (size_t i = 0; i < n; i++)
-			if (isalnum((unsigned char)in[i]) ||
-			    (unsigned char)in[i] >= 0x80)
-				real++;
-		if (real > 0 && n <= 64) {
-			if (o + n * 2 + 6 >= len)
-				return -1;
-			if (o > 0)
-				out[o++] = ' ';
-			out[o++] = '"';
-			for (size_t i = 0; i < n; i++) {
-				if (in[i] == '"')
-					out[o++] = '"';
-				out[o++] = in[i];
-			}
-			out[o++] = '"';
-			out[o++] = '*';
-			words++;
-		}
-		in += n;
-	}
-	out[o] = '\0';
-	return words > 0 ? 0 : -1;
 }
 
 struct inbox_ctx {
@@ -185,81 +139,6 @@ inbox_row(void *arg, const struct hd_conv *c)
 	return 0;
 }
 
-/*
- * Searches per staff account a minute: a window opens with an account's
- * first search and holds helpdesk.search_per_minute of them.  A fixed
- * table; when it is full the window that opened longest ago is reused.
- */
-static struct {
-	int64_t	staff_id, start;
-	int	n;
-} searches[SEARCH_SLOTS];
-static pthread_mutex_t	searches_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* 0: go on; else the seconds until the account may search again. */
-static int64_t
-search_take(const struct api *a)
-{
-	int	 max = a->conf->helpdesk_search_per_minute;
-	size_t	 i, old = 0;
-	int64_t	 retry = 0;
-
-	if (max <= 0)
-		return 0;
-	pthread_mutex_lock(&searches_lock);
-	for (i = 0; i < SEARCH_SLOTS; i++) {
-		if (searches[i].staff_id == a->who.staff_id)
-			break;
-		if (searches[i].start < searches[old].start)
-			old = i;
-	}
-	if (i == SEARCH_SLOTS) {
-		i = old;
-		searches[i].staff_id = a->who.staff_id;
-		searches[i].start = 0;
-	}
-	if (a->now - searches[i].start >= 60) {
-		searches[i].start = a->now;
-		searches[i].n = 0;
-	}
-	if (searches[i].n >= max)
-		retry = searches[i].start + 60 - a->now;
-	else
-		searches[i].n++;
-	pthread_mutex_unlock(&searches_lock);
-	return retry;
-}
-
-enum search_kind { S_TEXT, S_PHONE, S_ID };
-
-/*
- * What a search box asks: the contact's own phone (the whole query is one
- * number phone_e164() reads; an exact match on the contact, never inside
- * a text), an identifier (supervisors and admins only: its digits as a
- * prefix, in the identifiers of the texts and the contacts' phones), or
- * words, matched in the texts with every identifier masked out, so that
- * no role finds anything inside an identifier by them.
- */
-static enum search_kind
-search_kind(const struct api *a, const char *q, char *fts, size_t len)
-{
-	char		e[20], d[24];
-	enum mask_kind	k = mask_first(q, d, sizeof(d));
-
-	/* An Uzbek number and nothing else: "90 123 45 67", "+998 90...". */
-	if ((k == MASK_PHONE || k == MASK_LOCAL) &&
-	    phone_e164(q, e, sizeof(e)) == 0 && strncmp(e, "+998", 4) == 0) {
-		snprintf(fts, len, "sender : \"%s\"", e + 1);
-		return S_PHONE;
-	}
-	if (api_can_reveal(a) && k != MASK_NONE &&
-	    strspn(d, "0123456789") == strlen(d)) {
-		snprintf(fts, len, "\"%s\"*", d);
-		return S_ID;
-	}
-	return fts_query(q, fts, len) == 0 ? S_TEXT : (enum search_kind)-1;
-}
-
 enum MHD_Result
 api_inbox(struct api *a)
 {
@@ -267,7 +146,7 @@ api_inbox(struct api *a)
 	struct inbox_ctx	 x = { .a = a };
 	const char		*v;
 	char			 fts[700], cursor[64], detail[400];
-	enum search_kind	 sk = S_TEXT;
+	enum api_search	 sk = API_SEARCH_TEXT;
 	const char		*qv = NULL;
 	enum mj_err		 rc;
 	int			 more = 0;
@@ -318,11 +197,11 @@ api_inbox(struct api *a)
 	if ((v = http_arg(a->conn, "q", NULL)) != NULL && *v != '\0') {
 		int64_t	retry;
 
-		if (strlen(v) > 200 || (int)(sk = search_kind(a, v, fts,
-		    sizeof(fts))) < 0)
+		if (strlen(v) > 200 || (sk = api_search_kind(a, v, fts,
+		    sizeof(fts))) == API_SEARCH_BAD)
 			return api_fail(a, 400, "bad_query",
 			    "q: up to 200 characters, with letters or digits");
-		if ((retry = search_take(a)) > 0) {
+		if ((retry = api_search_take(a)) > 0) {
 			log_warn("helpdesk.search_limited", "req=%s staff=%s "
 			    "retry_after=%lld", a->r->id, a->who.username,
 			    (long long)retry);
@@ -330,7 +209,7 @@ api_inbox(struct api *a)
 			    "later", retry);
 		}
 		f.q = fts;
-		f.ids = sk != S_TEXT;
+		f.ids = sk != API_SEARCH_TEXT;
 		qv = v;
 	}
 	if ((v = http_arg(a->conn, "limit", NULL)) != NULL && *v != '\0') {
@@ -376,15 +255,15 @@ api_inbox(struct api *a)
 	    f.review,
 	    f.channel != NULL ? f.channel : "-", f.lang != NULL ? f.lang : "-",
 	    (int)f.status, f.q != NULL);
-	if (f.q != NULL && sk != S_TEXT) {
+	if (f.q != NULL && sk != API_SEARCH_TEXT) {
 		int	 changed;
 		char	*m = mask_text(qv, &changed);
 
 		snprintf(detail + strlen(detail), sizeof(detail) -
-		    strlen(detail), " by=%s q=%s", sk == S_PHONE ? "phone" :
+		    strlen(detail), " by=%s q=%s", sk == API_SEARCH_PHONE ? "phone" :
 		    "id", qv);
 		log_info("helpdesk.search", "req=%s staff=%s by=%s q=\"%s\"",
-		    a->r->id, a->who.username, sk == S_PHONE ? "phone" : "id",
+		    a->r->id, a->who.username, sk == API_SEARCH_PHONE ? "phone" : "id",
 		    m != NULL ? m : "-");
 		free(m);
 	}
