@@ -422,3 +422,25 @@ mask_ids(const char *text, char *out, size_t len)
 	out[0] = '\0';
 	scan(text, strlen(text), ids_one, &x);
 }
+
+struct each_ctx {
+	int	(*fn)(void *, enum mask_kind, size_t, size_t);
+	void	*arg;
+};
+
+static int
+each_one(void *arg, const struct run *r, const struct row *w)
+{
+	struct each_ctx	*x = arg;
+
+	return x->fn(x->arg, w->kind, r->start, r->last);
+}
+
+void
+mask_each(const char *text, int (*fn)(void *, enum mask_kind, size_t,
+    size_t), void *arg)
+{
+	struct each_ctx	x = { fn, arg };
+
+	scan(text, strlen(text), each_one, &x);
+}

@@ -72,6 +72,12 @@ enum mask_kind	 mask_first(const char *text, char *digits, size_t len);
  * not fit are left out.
  */
 void		 mask_ids(const char *text, char *out, size_t len);
+/*
+ * Each identifier of text to fn in order: its kind and the offsets of its
+ * first and last digit.  fn returns non-zero to stop.
+ */
+void		 mask_each(const char *text, int (*fn)(void *, enum mask_kind,
+		    size_t first, size_t last), void *arg);
 /* Bytes of the application number starting at text[at] (after its
  * prefix: at is its first digit), 0 when there is none. */
 size_t		 mask_app_no(const char *text, size_t n, size_t at);
