@@ -202,6 +202,10 @@ static const struct key keys[] = {
 	  I(helpdesk_query_ms), 0, 600000, "3000", "a help-desk listing, "
 	  "search or statistic stops after this long, milliseconds "
 	  "(0: no limit)" },
+	{ "helpdesk.search_per_minute", "MUROJAAT_HELPDESK_SEARCH_PER_MINUTE",
+	  K_INT, I(helpdesk_search_per_minute), 0, 100000, "30",
+	  "searches one staff account may run a minute (0: no limit); more "
+	  "are refused with 429 and Retry-After" },
 	{ "web.dir", "MUROJAAT_WEB_DIR", K_STR, S(web_dir), 0, 0, "",
 	  "help-desk static files (default: gateway/web beside the program)" },
 	{ "lang.cyrillic_default", "MUROJAAT_LANG_CYRILLIC_DEFAULT", K_STR,

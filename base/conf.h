@@ -67,6 +67,7 @@ struct conf {
 	int	 auth_login_account_window_s;
 	int	 auth_login_account_delay_s; /* the longest per-account delay */
 	int	 helpdesk_hold_s;	/* a takeover silences the bot this long */
+	int	 helpdesk_search_per_minute; /* per staff account; 0: no limit */
 	int	 helpdesk_secure_cookie; /* 1, 0, -1: if public_url is https */
 	int	 helpdesk_readers;	/* read connections for the help desk */
 	int	 helpdesk_query_ms;	/* a help-desk read's time limit */

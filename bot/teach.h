@@ -38,7 +38,8 @@ int		 teach_label_ok(const char *name);
 /*
  * A copy of text (malloc'd; NULL when out of memory) with each
  * application number, PINFL, phone number and any other number of ten
- * or more digits (nine when glued to a word: "pinfl3123...") overwritten
+ * or more digits (nine when glued to a word: "pinfl3123...") and each
+ * passport number (base/mask.c's table: "AA1234567") overwritten
  * digit by digit with a placeholder's digits (zeros for the others):
  * separators and digit-run lengths stay, so features built from the
  * shape of the text do not change.  *changed is 1 when something was.

@@ -81,6 +81,20 @@ api_fail(struct api *a, unsigned status, const char *code,
 }
 
 enum MHD_Result
+api_limited(struct api *a, const char *message, int64_t retry)
+{
+	char		 ra[24];
+	const char	*h[] = { "Retry-After", ra, NULL };
+
+	if (retry < 1)
+		retry = 1;
+	snprintf(ra, sizeof(ra), "%lld", (long long)retry);
+	return json_with(a, MHD_HTTP_TOO_MANY_REQUESTS, json_pack(
+	    "{s:s, s:s, s:I}", "error", "rate_limited", "message", message,
+	    "retry_after", (json_int_t)retry), h);
+}
+
+enum MHD_Result
 api_fail_rc(struct api *a, enum mj_err rc)
 {
 	unsigned	status = http_status(rc);

@@ -17,6 +17,8 @@
 #include "store/helpdesk.h"
 
 #define TASHKENT_UTC_OFFSET	(5 * 3600)	/* UTC+5 all year */
+#define SNIPPET_CHARS	160		/* the inbox's last message */
+#define MATCH_CHARS	200		/* a search's matching message */
 
 /* "YYYY-MM-DD" (a Tashkent day) -> unix seconds of its midnight; -1. */
 static int64_t
@@ -50,49 +52,6 @@ word_ok(const char *s, size_t max)
 	return 1;
 }
 
-/*
- * The search box as an FTS5 query: each word a quoted prefix term, all of
- * them required, so no input is FTS5 syntax.  At most 8 words.
- */
-static int
-fts_query(const char *in, char *out, size_t len)
-{
-	size_t	o = 0;
-	int	words = 0;
-
-	while (*in != '\0' && words < 8) {
-		size_t	n, real = 0;
-
-		while (*in == ' ' || *in == '\t')
-			in++;
-		n = strcspn(in, " \t");
-		if (n == 0)
-			break;
-		for (size_t i = 0; i < n; i++)
-			if (isalnum((unsigned char)in[i]) ||
-			    (unsigned char)in[i] >= 0x80)
-				real++;
-		if (real > 0 && n <= 64) {
-			if (o + n * 2 + 6 >= len)
-				return -1;
-			if (o > 0)
-				out[o++] = ' ';
-			out[o++] = '"';
-			for (size_t i = 0; i < n; i++) {
-				if (in[i] == '"')
-					out[o++] = '"';
-				out[o++] = in[i];
-			}
-			out[o++] = '"';
-			out[o++] = '*';
-			words++;
-		}
-		in += n;
-	}
-	out[o] = '\0';
-	return words > 0 ? 0 : -1;
-}
-
 struct inbox_ctx {
 	struct api	*a;
 	json_t		*items;
@@ -106,20 +65,46 @@ mask_for(const struct api *a)
 	return 1;	/* every role sees masks; supervisors reveal one */
 }
 
+/* Bytes of the first chars characters of s (UTF-8; what substr counts). */
+static size_t
+cut_chars(const char *s, size_t chars)
+{
+	size_t	i = 0;
+
+	for (; s[i] != '\0'; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && chars-- == 0)
+			break;
+	return i;
+}
+
+/*
+ * text as the role may see it, cut to max characters (0: whole) after the
+ * mask, never before: a cut identifier would escape it.
+ */
 static json_t *
-masked_text(const struct api *a, const char *text)
+masked_cut(const struct api *a, const char *text, size_t max)
 {
 	int	 changed;
 	char	*m;
 	json_t	*j;
 
 	if (!mask_for(a))
-		return api_str(text);
-	if ((m = mask_text(text, &changed)) == NULL)
+		m = strdup(text);
+	else
+		m = mask_text(text, &changed);
+	if (m == NULL)
 		return NULL;
+	if (max > 0)
+		m[cut_chars(m, max)] = '\0';
 	j = api_str(m);
 	free(m);
 	return j;
+}
+
+static json_t *
+masked_text(const struct api *a, const char *text)
+{
+	return masked_cut(a, text, 0);
 }
 
 static int
@@ -134,14 +119,14 @@ inbox_row(void *arg, const struct hd_conv *c)
 	    "s:I, s:i, s:b, s:i, s:o}",
 	    "id", (json_int_t)c->contact_id, "channel", c->channel,
 	    "address", api_str(addr), "lang", c->lang,
-	    "snippet", masked_text(x->a, c->snippet),
+	    "snippet", masked_cut(x->a, c->snippet, SNIPPET_CHARS),
 	    "last_intent", c->last_in_intent, "status", c->status,
 	    "held_by", c->held_until > x->a->now ? c->held_by : "",
 	    "held_until", (json_int_t)(c->held_until > x->a->now ?
 	    c->held_until : 0), "last_at", (json_int_t)c->last_at,
 	    "last_msg_id", (json_int_t)c->last_msg_id, "messages", c->msgs,
 	    "needs_human", c->needs_human, "review", c->review,
-	    "match", c->match_id > 0 ? masked_text(x->a, c->match) :
+	    "match", c->match_id > 0 ? masked_cut(x->a, c->match, MATCH_CHARS) :
 	    json_null());
 	if (o == NULL || json_array_append_new(x->items, o) != 0)
 		return 1;
@@ -156,7 +141,9 @@ api_inbox(struct api *a)
 	struct hd_filter	 f;
 	struct inbox_ctx	 x = { .a = a };
 	const char		*v;
-	char			 fts[700], cursor[64], detail[200];
+	char			 fts[700], cursor[64], detail[400];
+	enum api_search	 sk = API_SEARCH_TEXT;
+	const char		*qv = NULL;
 	enum mj_err		 rc;
 	int			 more = 0;
 	json_t			*out;
@@ -204,10 +191,22 @@ api_inbox(struct api *a)
 		f.to += 86400;		/* the whole day */
 	}
 	if ((v = http_arg(a->conn, "q", NULL)) != NULL && *v != '\0') {
-		if (strlen(v) > 200 || fts_query(v, fts, sizeof(fts)) != 0)
+		int64_t	retry;
+
+		if (strlen(v) > 200 || (sk = api_search_kind(a, v, fts,
+		    sizeof(fts))) == API_SEARCH_BAD)
 			return api_fail(a, 400, "bad_query",
 			    "q: up to 200 characters, with letters or digits");
+		if ((retry = api_search_take(a)) > 0) {
+			log_warn("helpdesk.search_limited", "req=%s staff=%s "
+			    "retry_after=%lld", a->r->id, a->who.username,
+			    (long long)retry);
+			return api_limited(a, "too many searches; try again "
+			    "later", retry);
+		}
 		f.q = fts;
+		f.ids = sk != API_SEARCH_TEXT;
+		qv = v;
 	}
 	if ((v = http_arg(a->conn, "limit", NULL)) != NULL && *v != '\0') {
 		char *end;
@@ -242,12 +241,28 @@ api_inbox(struct api *a)
 	    (long long)x.last_id);
 	out = json_pack("{s:o, s:o}", "items", x.items, "next",
 	    more ? api_str(cursor) : json_null());
-	/* Searching is an action; the words are not kept (personal data). */
+	/*
+	 * Searching is an action; the words are not kept (personal data),
+	 * but a search by a phone or an identifier keeps its query in the
+	 * audit row (the log gets it masked): who looked for whom.
+	 */
 	snprintf(detail, sizeof(detail), "human=%d unknown=%d review=%d "
 	    "channel=%s lang=%s status=%d search=%d", f.needs_human, f.unknown,
 	    f.review,
 	    f.channel != NULL ? f.channel : "-", f.lang != NULL ? f.lang : "-",
 	    (int)f.status, f.q != NULL);
+	if (f.q != NULL && sk != API_SEARCH_TEXT) {
+		int	 changed;
+		char	*m = mask_text(qv, &changed);
+
+		snprintf(detail + strlen(detail), sizeof(detail) -
+		    strlen(detail), " by=%s q=%s", sk == API_SEARCH_PHONE ? "phone" :
+		    "id", qv);
+		log_info("helpdesk.search", "req=%s staff=%s by=%s q=\"%s\"",
+		    a->r->id, a->who.username, sk == API_SEARCH_PHONE ? "phone" : "id",
+		    m != NULL ? m : "-");
+		free(m);
+	}
 	api_audit(a, "inbox", 0, detail);
 	return api_json(a, 200, out);
 }

@@ -3,8 +3,8 @@
  * dispatch, answering; api_conv.c: inbox and conversations; api_act.c:
  * take over, release, reply, notes, labels, resolve; api_dash.c:
  * dashboard, canned replies, SMS measure, audit; api_teach.c: message
- * labels and the model).  One struct api per
- * request, on the stack of api_handle().
+ * labels and the model; api_search.c: the search box and its rate).
+ * One struct api per request, on the stack of api_handle().
  */
 #ifndef GATEWAY_API_INT_H
 #define GATEWAY_API_INT_H
@@ -38,6 +38,9 @@ enum MHD_Result	api_json(struct api *, unsigned status, json_t *obj);
 /* {"error": code, "message": message} */
 enum MHD_Result	api_fail(struct api *, unsigned status, const char *code,
 		    const char *message);
+/* 429 {"error": "rate_limited", ...} with Retry-After: retry seconds. */
+enum MHD_Result	api_limited(struct api *, const char *message,
+		    int64_t retry);
 /* An mj_err from the store as an HTTP answer (404, 400, 500...). */
 enum MHD_Result	api_fail_rc(struct api *, enum mj_err);
 /* A JSON string of s; "" when s is NULL or not UTF-8. */
@@ -46,6 +49,19 @@ json_t		*api_str(const char *s);
 void		 api_audit(struct api *, const char *action,
 		    int64_t contact_id, const char *detail);
 int		 api_can_reveal(const struct api *);	/* supervisor, admin */
+
+/* api_search.c: what a search box asks, and as what the store reads it. */
+enum api_search {
+	API_SEARCH_BAD = -1,	/* nothing to search for: 400 */
+	API_SEARCH_TEXT,	/* words, in the texts with identifiers masked */
+	API_SEARCH_PHONE,	/* the contact's own phone, exactly */
+	API_SEARCH_ID		/* an identifier (supervisors, admins) */
+};
+/* q as an FTS5 query into fts, for the index the kind names. */
+enum api_search	api_search_kind(const struct api *, const char *q,
+		    char *fts, size_t len);
+/* One search of the account's minute: 0, or seconds to wait (429). */
+int64_t		api_search_take(const struct api *);
 
 enum MHD_Result	api_inbox(struct api *);
 enum MHD_Result	api_conversation(struct api *, int64_t id, const char *verb);

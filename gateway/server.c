@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "base/log.h"
+#include "base/mask.h"
 #include "base/metrics.h"
 #include "gateway/api.h"
 #include "gateway/channel.h"
@@ -492,7 +493,14 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 	(void)cls;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	buf[strcspn(buf, "\n")] = '\0';
-	log_warn("http.mhd", "msg=\"%s\"", buf);
+	{
+		/* MHD may quote what a client sent: no identifier in clear. */
+		int	 changed;
+		char	*m = mask_text(buf, &changed);
+
+		log_warn("http.mhd", "msg=\"%s\"", m != NULL ? m : "-");
+		free(m);
+	}
 }
 
 enum mj_err

@@ -23,6 +23,7 @@
 #include <sodium.h>
 
 #include "base/log.h"
+#include "base/mask.h"
 #include "base/phone.h"
 #include "bot/keyboard.h"
 #include "gateway/channel.h"
@@ -201,10 +202,16 @@ telegram_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 		return http_error(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
 		    "expected application/json");
 	if (telegram_parse_update(r->body, r->len, &up) != MJ_OK) {
-		if (up.err_text[0] != '\0')
+		if (up.err_text[0] != '\0') {
+			/* jansson quotes the text near the fault: mask it */
+			int	 changed;
+			char	*m = mask_text(up.err_text, &changed);
+
 			log_warn("telegram.bad_json", "req=%s line=%d col=%d "
 			    "err=\"%s\"", r->id, up.err_line, up.err_col,
-			    up.err_text);
+			    m != NULL ? m : "-");
+			free(m);
+		}
 		return http_error(conn, MHD_HTTP_BAD_REQUEST, up.why);
 	}
 	if (up.ignore)

@@ -10,10 +10,12 @@
  * a statement of the store's cache like any other.  Every value is a
  * bound parameter.
  */
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "base/mask.h"
 #include "store/helpdesk.h"
 #include "store/store_int.h"
 
@@ -108,8 +110,17 @@ enum {
 	F_HUMAN = 1 << 0, F_UNKNOWN = 1 << 1, F_CHANNEL = 1 << 2,
 	F_LANG = 1 << 3, F_OPEN = 1 << 4, F_HELD = 1 << 5,
 	F_RESOLVED = 1 << 6, F_FROM = 1 << 7, F_TO = 1 << 8,
-	F_CURSOR = 1 << 9, F_SEARCH = 1 << 10, F_REVIEW = 1 << 11
+	F_CURSOR = 1 << 9, F_SEARCH = 1 << 10, F_REVIEW = 1 << 11,
+	F_IDS = 1 << 12
 };
+
+/*
+ * The inbox shows the whole last message and the whole match: the caller
+ * masks them first and cuts after (conversations.snippet is cut already,
+ * and a cut can split an identifier the mask would then not see).
+ */
+#define SNIPPET	"coalesce((SELECT body FROM messages WHERE id = " \
+		"c.last_msg_id), c.snippet)"
 
 /* The SQL of one inbox shape into buf. */
 static void
@@ -119,17 +130,19 @@ inbox_sql(unsigned shape, char *buf, size_t len)
 
 	if (shape & F_SEARCH)
 		n = (size_t)snprintf(buf, len, "SELECT c.contact_id, c.channel, "
-		    "k.address, coalesce(k.phone, ''), c.lang, c.snippet, "
+		    "k.address, coalesce(k.phone, ''), c.lang, " SNIPPET ", "
 		    "c.last_in_intent, c.status, coalesce(k.held_by, ''), "
 		    "c.last_at, k.held_until, c.last_msg_id, c.msgs, "
-		    "c.needs_human, m.id, substr(m.body, 1, 200), c.review "
-		    "FROM messages_fts f JOIN messages m ON m.id = f.rowid "
+		    "c.needs_human, m.id, m.body, c.review "
+		    "FROM %s f JOIN messages m ON m.id = f.rowid "
 		    "JOIN conversations c ON c.contact_id = m.contact_id "
 		    "JOIN contacts k ON k.id = c.contact_id "
-		    "WHERE messages_fts MATCH ?9");
+		    "WHERE %s MATCH ?9", (shape & F_IDS) ? "message_ids_fts" :
+		    "messages_fts", (shape & F_IDS) ? "message_ids_fts" :
+		    "messages_fts");
 	else
 		n = (size_t)snprintf(buf, len, "SELECT c.contact_id, c.channel, "
-		    "k.address, coalesce(k.phone, ''), c.lang, c.snippet, "
+		    "k.address, coalesce(k.phone, ''), c.lang, " SNIPPET ", "
 		    "c.last_in_intent, c.status, coalesce(k.held_by, ''), "
 		    "c.last_at, k.held_until, c.last_msg_id, c.msgs, "
 		    "c.needs_human, 0, '', c.review FROM conversations c "
@@ -207,6 +220,7 @@ store_hd_inbox(struct store *st, const struct hd_filter *f,
 	shape |= f->to > 0 ? F_TO : 0;
 	shape |= f->cur_id > 0 ? F_CURSOR : 0;
 	shape |= f->q != NULL ? F_SEARCH : 0;
+	shape |= f->q != NULL && f->ids ? F_IDS : 0;
 	inbox_sql(shape, text, sizeof(text));
 	if ((q = lock_stmt(st, text)) == NULL)
 		return MJ_EDB;
@@ -261,9 +275,16 @@ store_hd_inbox(struct store *st, const struct hd_filter *f,
 		/* A malformed MATCH expression is the caller's input. */
 		rc = (shape & F_SEARCH) && s == SQLITE_ERROR ? MJ_EINPUT :
 		    db_fail(st, "inbox");
-		if (rc == MJ_EINPUT)
+		if (rc == MJ_EINPUT) {
+			/* FTS5 quotes the query back: mask it. */
+			int	 changed;
+			char	*m = mask_text(sqlite3_errmsg(st->db),
+			    &changed);
+
 			log_warn("store.inbox", "err=\"%s\"",
-			    sqlite3_errmsg(st->db));
+			    m != NULL ? m : "-");
+			free(m);
+		}
 	}
 	done(q);
 	pthread_mutex_unlock(&st->lock);

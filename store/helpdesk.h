@@ -93,7 +93,9 @@ struct hd_audit {
 	const char	*username;
 	const char	*action;
 	int64_t		 contact_id;	/* 0: none */
-	const char	*detail;	/* never a phone or a body */
+	const char	*detail;	/* never a body; a phone or an
+					   identifier only as the query of a
+					   search by it */
 	const char	*req;
 	const char	*ip;
 };
@@ -121,6 +123,10 @@ struct hd_filter {
 	int64_t		 from, to;	/* last activity in [from, to); 0: open */
 	const char	*q;		/* full-text query (FTS5 syntax, already
 					   made safe by the caller); NULL: none */
+	int		 ids;		/* 1: q searches the identifiers (their
+					   digits, column ids) and the contact's
+					   own phone (column sender), not the
+					   masked text */
 	int64_t		 cur_at;	/* keyset cursor: strictly older than */
 	int64_t		 cur_id;	/* (cur_at, cur_id); cur_id 0: none.
 					   With q: cur_id is a message id */
@@ -130,13 +136,14 @@ struct hd_filter {
 
 struct hd_conv {
 	int64_t		 contact_id;
-	const char	*channel, *address, *phone, *lang, *snippet,
+	const char	*channel, *address, *phone, *lang,
+			*snippet,	/* the last message's body, whole */
 			*last_in_intent, *status, *held_by;
 	int64_t		 last_at, held_until, last_msg_id;
 	int		 msgs, needs_human;
 	int		 review;	/* messages to label */
 	int64_t		 match_id;	/* with q: the matching message */
-	const char	*match;		/* its body, cut; "" without q */
+	const char	*match;		/* its body, whole; "" without q */
 };
 /*
  * Conversations newest first (with q: by newest matching message, each

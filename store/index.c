@@ -8,6 +8,11 @@
  * each contact's row is written once, with the same result: the trigger
  * stays as the definition (tests/unit/store_test.c compares the two).
  *
+ * The search index (migration 0012) follows its own cursor, 'search': each
+ * body goes into messages_fts with its identifiers' digits masked out
+ * (base/mask.c), and the identifiers' digits, with the contact's own
+ * phone, into message_ids_fts, which only an identifier search reads.
+ *
  * The summaries and the search index are derived from messages, so their
  * transaction does not wait for the disk: after a crash the same messages
  * are simply indexed again.
@@ -15,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mask.h"
+#include "base/phone.h"
 #include "store/index.h"
 #include "store/store_int.h"
 
@@ -151,26 +158,16 @@ index_batch(struct store *st, int64_t last, int max, struct fold *t,
 	    "m.direction = 'in' AND m.review = 1 AND NOT EXISTS (SELECT 1 "
 	    "FROM message_labels l WHERE l.message_id = m.id) FROM messages m "
 	    "WHERE m.id > ?1 ORDER BY m.id LIMIT ?2";
-	static const char *const q_fts = "INSERT INTO messages_fts (rowid, "
-	    "body) VALUES (?1, ?2)";
-	sqlite3_stmt	*q, *fts;
+	sqlite3_stmt	*q;
 	enum mj_err	 rc = MJ_OK;
 	int		 step;
 
-	if ((q = store_stmt(st, q_new)) == NULL ||
-	    (fts = store_stmt(st, q_fts)) == NULL)
+	if ((q = store_stmt(st, q_new)) == NULL)
 		return MJ_EDB;
 	sqlite3_bind_int64(q, 1, last);
 	sqlite3_bind_int(q, 2, max);
 	while (rc == MJ_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
-		sqlite3_bind_int64(fts, 1, sqlite3_column_int64(q, 0));
-		sqlite3_bind_value(fts, 2, sqlite3_column_value(q, 6));
-		if (sqlite3_step(fts) != SQLITE_DONE)
-			rc = db_fail(st, "index_fts");
-		done(fts);
-		if (rc == MJ_OK)
-			rc = fold_add(fold_slot(t, sqlite3_column_int64(q, 1)),
-			    q);
+		rc = fold_add(fold_slot(t, sqlite3_column_int64(q, 1)), q);
 		*upto = sqlite3_column_int64(q, 0);
 		(*n)++;
 	}
@@ -180,6 +177,116 @@ index_batch(struct store *st, int64_t last, int max, struct fold *t,
 	for (int i = 0; rc == MJ_OK && i < FOLD_SLOTS; i++)
 		if (t[i].contact_id != 0)
 			rc = fold_apply(st, &t[i]);
+	return rc;
+}
+
+/* The contact's own phone(s) as index tokens: "998901234567 901234567". */
+static void
+sender_ids(const char *channel, const char *address, const char *phone,
+    char *out, size_t len)
+{
+	char	a[20] = "", p[20] = "";
+
+	if (address != NULL && address[0] == '+' && channel != NULL &&
+	    strcmp(channel, "telegram") != 0 &&
+	    phone_e164(address, a, sizeof(a)) != 0)
+		a[0] = '\0';
+	if (phone == NULL || *phone == '\0' ||
+	    phone_e164(phone, p, sizeof(p)) != 0 || strcmp(p, a) == 0)
+		p[0] = '\0';
+	snprintf(out, len, "%s %s %s %s", a[0] != '\0' ? a + 1 : "",
+	    strncmp(a, "+998", 4) == 0 ? a + 4 : "", p[0] != '\0' ? p + 1 : "",
+	    strncmp(p, "+998", 4) == 0 ? p + 4 : "");
+	if (strspn(out, " ") == strlen(out))
+		out[0] = '\0';
+}
+
+/* Up to max messages after *last into the search index. */
+static enum mj_err
+index_search(struct store *st, int max, int64_t *last, int *n)
+{
+	static const char *const q_new = "SELECT m.id, m.body, k.channel, "
+	    "k.address, coalesce(k.phone, '') FROM messages m JOIN contacts k "
+	    "ON k.id = m.contact_id WHERE m.id > ?1 ORDER BY m.id LIMIT ?2";
+	static const char *const q_fts = "INSERT INTO messages_fts (rowid, "
+	    "body) VALUES (?1, ?2)";
+	static const char *const q_ids = "INSERT INTO message_ids_fts (rowid, "
+	    "ids, sender) VALUES (?1, ?2, ?3)";
+	sqlite3_stmt	*q, *fts, *ids;
+	enum mj_err	 rc = MJ_OK;
+	int		 step;
+	char		 idt[1024], snd[80];
+
+	if ((q = store_stmt(st, q_new)) == NULL ||
+	    (fts = store_stmt(st, q_fts)) == NULL ||
+	    (ids = store_stmt(st, q_ids)) == NULL)
+		return MJ_EDB;
+	sqlite3_bind_int64(q, 1, *last);
+	sqlite3_bind_int(q, 2, max);
+	while (rc == MJ_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		const char	*body = (const char *)sqlite3_column_text(q, 1);
+		int64_t		 id = sqlite3_column_int64(q, 0);
+		char		*m;
+		int		 changed;
+
+		if ((m = mask_text_all(body != NULL ? body : "", &changed)) ==
+		    NULL) {
+			rc = MJ_ENOMEM;
+			break;
+		}
+		sqlite3_bind_int64(fts, 1, id);
+		bind_str(fts, 2, m);
+		if (sqlite3_step(fts) != SQLITE_DONE)
+			rc = db_fail(st, "index_fts");
+		done(fts);
+		free(m);
+		mask_ids(body != NULL ? body : "", idt, sizeof(idt));
+		sender_ids((const char *)sqlite3_column_text(q, 2),
+		    (const char *)sqlite3_column_text(q, 3),
+		    (const char *)sqlite3_column_text(q, 4), snd, sizeof(snd));
+		if (rc == MJ_OK && (idt[0] != '\0' || snd[0] != '\0')) {
+			sqlite3_bind_int64(ids, 1, id);
+			bind_str(ids, 2, idt);
+			bind_str(ids, 3, snd);
+			if (sqlite3_step(ids) != SQLITE_DONE)
+				rc = db_fail(st, "index_ids");
+			done(ids);
+		}
+		*last = id;
+		(*n)++;
+	}
+	if (rc == MJ_OK && step != SQLITE_DONE)
+		rc = db_fail(st, "index_read");
+	done(q);
+	return rc;
+}
+
+/* The search index's share of store_index_pending(), in its transaction. */
+static enum mj_err
+index_search_pending(struct store *st, int max, int *n)
+{
+	static const char *const q_last = "SELECT last_id FROM index_state "
+	    "WHERE name = 'search'";
+	static const char *const q_mark = "UPDATE index_state SET last_id = ?1 "
+	    "WHERE name = 'search'";
+	sqlite3_stmt	*q;
+	enum mj_err	 rc = MJ_OK;
+	int64_t		 last = 0;
+
+	*n = 0;
+	if ((q = store_stmt(st, q_last)) == NULL)
+		return MJ_EDB;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		last = sqlite3_column_int64(q, 0);
+	done(q);
+	if ((rc = index_search(st, max, &last, n)) != MJ_OK || *n == 0)
+		return rc;
+	if ((q = store_stmt(st, q_mark)) == NULL)
+		return MJ_EDB;
+	sqlite3_bind_int64(q, 1, last);
+	if (sqlite3_step(q) != SQLITE_DONE)
+		rc = db_fail(st, "index_mark");
+	done(q);
 	return rc;
 }
 
@@ -194,6 +301,7 @@ store_index_pending(struct store *st, int max, int *n)
 	sqlite3_stmt	*q;
 	enum mj_err	 rc;
 	int64_t		 last = 0, upto = 0;
+	int		 searched = 0;
 
 	*n = 0;
 	if ((t = calloc(FOLD_SLOTS, sizeof(*t))) == NULL)
@@ -223,6 +331,8 @@ store_index_pending(struct store *st, int max, int *n)
 		if (got < chunk)
 			break;
 	}
+	if (rc == MJ_OK)
+		rc = index_search_pending(st, max, &searched);
 	if (rc != MJ_OK || *n == 0)
 		goto out;
 	if ((q = store_stmt(st, q_mark)) == NULL) {
@@ -234,6 +344,8 @@ store_index_pending(struct store *st, int max, int *n)
 		rc = db_fail(st, "index_mark");
 	done(q);
 out:
+	if (rc == MJ_OK && searched > *n)
+		*n = searched;
 	if (store_end(st, rc == MJ_OK && *n > 0) != MJ_OK && rc == MJ_OK)
 		rc = MJ_EDB;
 	for (int i = 0; i < FOLD_SLOTS; i++)

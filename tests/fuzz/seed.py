@@ -61,6 +61,13 @@ def main(out):
             t.encode("utf-16-be"))
         put(out, "kannel", b"\x00\x03" + s + b"\n\n" + t.encode("utf-16-be"))
     put(out, "kannel", b"\x08\x02+998901234567\n\n\x01\x02\xff")
+    # mask: message texts, senders, and the written forms of identifiers
+    for t in ktexts + senders + texts[::8] + [
+            "+998 (90) 765-43-21", "90  765  43  21", "90.765.43.21",
+            "pinfl31205678901234", "AA1234567", "4111 1111 1111 1111",
+            "20208000900123456001", "AR-2025-000001 90 765 43 21",
+            "ar2025000001", "AR/2025/004512", "1 200 000 so'm"]:
+        put(out, "mask", t.encode())
     # catalog: lang, msgid index, count (4 bytes), budget, date (4), value
     for i in range(64):
         head = bytes([i % 4, i]) + struct.pack(">i", [0, 1, 2, 5, 11, 21, 101, -1][i % 8])
