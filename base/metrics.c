@@ -9,7 +9,7 @@ const double metric_bucket_le[METRIC_BUCKETS] = { 0.0005, 0.001, 0.0025,
 
 static atomic_ullong	inbound[MCHAN__COUNT][METRIC_INTENTS][METRIC_LANGS];
 static atomic_ullong	sent[MCHAN__COUNT], failed[MCHAN__COUNT],
-			retried[MCHAN__COUNT];
+			retried[MCHAN__COUNT], duplicates[MCHAN__COUNT];
 static atomic_ullong	req_bucket[METRIC_BUCKETS + 1], req_count,
 			req_sum_us, status_class[6], model_failures;
 static atomic_int	model_loaded;
@@ -66,6 +66,12 @@ metrics_send_retry(enum metric_chan c)
 }
 
 void
+metrics_duplicate(enum metric_chan c)
+{
+	BUMP(duplicates, c);
+}
+
+void
 metrics_request(double s, unsigned status)
 {
 	int	b = 0;
@@ -93,6 +99,7 @@ metrics_snapshot(struct metrics_snapshot *m)
 		m->sent[c] = atomic_load(&sent[c]);
 		m->failed[c] = atomic_load(&failed[c]);
 		m->retried[c] = atomic_load(&retried[c]);
+		m->duplicates[c] = atomic_load(&duplicates[c]);
 	}
 	for (int b = 0; b <= METRIC_BUCKETS; b++)
 		m->req_bucket[b] = atomic_load(&req_bucket[b]);

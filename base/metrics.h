@@ -23,6 +23,8 @@ void	metrics_inbound(enum metric_chan, int intent, int lang);
 void	metrics_sent(enum metric_chan);
 void	metrics_send_failed(enum metric_chan);
 void	metrics_send_retry(enum metric_chan);
+/* An inbound message whose id was seen before: answered, not stored. */
+void	metrics_duplicate(enum metric_chan);
 /* The intent model: in use (1) or not (0, patterns alone); a failed load. */
 void	metrics_model(int loaded);
 void	metrics_model_load_failed(void);
@@ -33,7 +35,8 @@ struct metrics_snapshot {
 	unsigned long long	inbound[MCHAN__COUNT][METRIC_INTENTS]
 				    [METRIC_LANGS];
 	unsigned long long	sent[MCHAN__COUNT], failed[MCHAN__COUNT],
-				retried[MCHAN__COUNT];
+				retried[MCHAN__COUNT],
+				duplicates[MCHAN__COUNT];
 	unsigned long long	req_bucket[METRIC_BUCKETS + 1];	/* + Inf */
 	double			req_sum;
 	unsigned long long	req_count;

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "bot/bot.h"
 #include "bot/bot_int.h"
 #include "bot/dialogue.h"
@@ -268,6 +269,7 @@ bot_step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
 		/* Seen before (or the look-up failed): no second step. */
 		if (rc == MJ_OK) {
 			*event = "msg.dup";
+			metrics_duplicate(metric_chan_of(in->channel));
 			out->duplicate = 1;
 			out->text = prev;
 			if (prev != NULL && bot_channel_is_sms(in->channel)) {

@@ -92,6 +92,14 @@ ops_metrics(struct server *s, struct MHD_Connection *conn, struct req *r,
 	for (int c = 0; c < MCHAN__COUNT; c++)
 		bprintf(&b, "murojaat_sends_total{channel=\"%s\"} %llu\n",
 		    metric_chan_name((enum metric_chan)c), m.sent[c]);
+	bprintf(&b, "# HELP murojaat_messages_duplicate_total Inbound "
+	    "messages whose provider id was seen before (answered with the "
+	    "stored reply, not stored again).\n"
+	    "# TYPE murojaat_messages_duplicate_total counter\n");
+	for (int c = 0; c < MCHAN__COUNT; c++)
+		bprintf(&b, "murojaat_messages_duplicate_total{channel=\"%s\"} "
+		    "%llu\n", metric_chan_name((enum metric_chan)c),
+		    m.duplicates[c]);
 	bprintf(&b, "# HELP murojaat_send_failures_total Replies that failed "
 	    "for good.\n# TYPE murojaat_send_failures_total counter\n");
 	for (int c = 0; c < MCHAN__COUNT; c++)

@@ -15,56 +15,114 @@ from mocks import MockTelegram  # noqa: E402
 
 REL = os.path.join(harness.ROOT, "murojaat")
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
-CONNS = int(os.environ.get("BENCH_CONNS", "64"))
 APPS = int(os.environ.get("BENCH_APPS", "1000000"))
 CEILING = os.path.join(harness.ROOT, "build", "rel", "ceiling")
 
-KANNEL_LUA = r'''
-local n = 0
-local texts = {"arizam+holati+AR-2025-000001", "%D1%81%D1%82%D0%B0%D1%82%D1%83%D1%81+%D0%B7%D0%B0%D1%8F%D0%B2%D0%BA%D0%B8+AR-2025-000001",
-  "salom", "hujjatlar+kerak", "help", "%D0%BF%D0%BE%D0%BC%D0%BE%D1%89%D1%8C", "qwzx"}
-local tid = math.random(1, 1000000000)
-request = function()
-  n = n + 1
-  return wrk.format("GET", "/sms/kannel?from=%2B99890" .. (1000000 + n % 9000000) ..
-    "&to=1234&id=b" .. tid .. "-" .. n .. "&text=" .. texts[n % #texts + 1])
-end
-'''
+# What citizens write: every intent in uz-Latn, uz-Cyrl, ru and en, short
+# and long, with application numbers of the demo registry (most of them
+# someone else's: the bot then asks the sender to prove it is theirs).
+TEXTS = [
+    "arizam holati AR-2025-%06d", "аризам ҳолати AR-2025-%06d", "статус заявки AR-2025-%06d",
+    "application status AR-2025-%06d", "pensiyam nega kechikyapti", "posobiye nega kelmadi bu oy",
+    "nafaqa olsam boladimi", "менга нафақа берилади ми", "могу ли я получить пособие на детей",
+    "am I eligible for child allowance", "qanday hujjatlar kerak", "какие документы нужны",
+    "which documents do I need", "inson markazi qayerda", "Nukusda filial bormi", "где ближайший центр",
+    "operator bilan gaplashmoqchiman", "позовите человека", "operator please", "salom", "assalomu alaykum",
+    "здравствуйте", "hello", "rahmat", "спасибо", "thanks", "help", "ёрдам", "русский язык",
+    "o'zbekcha", "qwzx blorpt", "5", "2 500 000",
+    "assalomu alaykum men buvimning arizasi haqida yozyapman u kishi telefon ishlatolmaydi "
+    "ariza raqami AR-2025-%06d qachon pul tushadi deb soʻrayaptilar",
+]
+PHONES = 200000      # distinct senders
+RETURNING = 0.70     # share of messages from a sender who wrote before
 
-TG_LUA = r'''
-local n = 0
-local tid = math.random(1, 100000)
-local texts = {"arizam holati AR-2025-000001", "статус заявки AR-2025-000001", "salom", "help", "hujjatlar"}
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["X-Telegram-Bot-Api-Secret-Token"] = "bench-secret"
+# One script for both webhooks.  wrk passes: the run's nonce (never used
+# before: the time in ms), the phase ("w" warm-up, "m" measured), the
+# webhook ("kannel" or "telegram") and the number of demo applications.
+# Each thread seeds its own generator from the nonce and its thread id,
+# and every id is phase .. nonce .. thread .. counter: never seen before.
+LUA = r"""
+local texts = {%s}
+local counter = 0
+setup = function(thread)
+  counter = counter + 1
+  thread:set("tid", counter)
+end
+local nonce, phase, hook, apps
+local n, used, nused, nextnew = 0, {}, 0, 0
+local function urlenc(s)
+  return (s:gsub("[^%%w%%-%%._~]", function(c) return string.format("%%%%%%02X", string.byte(c)) end))
+end
+init = function(args)
+  nonce = tonumber(args[1]); phase = args[2]; hook = args[3]; apps = tonumber(args[4])
+  math.randomseed(nonce * 131 + tid * 7919 + (phase == "w" and 1 or 0))
+  nextnew = math.random(0, %d - 1)
+  if hook == "telegram" then
+    wrk.method = "POST"
+    wrk.headers["Content-Type"] = "application/json"
+    wrk.headers["X-Telegram-Bot-Api-Secret-Token"] = "bench-secret"
+  end
+end
+local function sender()
+  if nused > 0 and math.random() < %f then
+    return used[math.random(1, nused)]
+  end
+  nextnew = (nextnew + 1) %% %d
+  nused = nused + 1
+  used[nused] = nextnew
+  return nextnew
+end
 request = function()
   n = n + 1
-  local id = tid * 100000000 + n
-  local chat = 1000 + n % 5000
-  local body = '{"update_id":' .. id .. ',"message":{"message_id":' .. n ..
-    ',"from":{"id":' .. chat .. ',"is_bot":false,"first_name":"A","language_code":"uz"},' ..
-    '"chat":{"id":' .. chat .. ',"type":"private"},"date":1795300000,"text":"' ..
-    texts[n % #texts + 1] .. '"}}'
+  local who = sender()
+  local t = texts[math.random(1, #texts)]
+  if t:find("%%%%06d") then t = string.format(t, math.random(1, apps)) end
+  local id = phase .. nonce .. "-" .. tid .. "-" .. n
+  if hook == "kannel" then
+    return wrk.format("GET", "/sms/kannel?from=%%2B99890" .. (1000000 + who) ..
+      "&to=1234&id=" .. id .. "&text=" .. urlenc(t))
+  end
+  local uid = (phase == "w" and 1 or 2) * 1e12 + (nonce %% 100000) * 1e7 + tid * 1e6 + n
+  local chat = 5000000 + who
+  local body = string.format('{"update_id":%%d,"message":{"message_id":%%d,"from":{"id":%%d,' ..
+    '"is_bot":false,"first_name":"A","language_code":"uz"},"chat":{"id":%%d,"type":"private"},' ..
+    '"date":1795300000,"text":"%%s"}}', uid, n, chat, chat, t)
   return wrk.format(nil, nil, nil, body)
 end
-'''
+""" % (", ".join('"%s"' % t for t in TEXTS), PHONES, RETURNING, PHONES)
 
 
-def wrk(port, lua, path="/", seconds=None):
+def wrk(port, hook, phase, conns, seconds, path="/"):
+    """One wrk run of seconds with its own nonce; (requests/s, p50, p99,
+    non-2xx, requests)."""
     f = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
-    f.write(lua)
+    f.write(LUA)
     f.close()
-    out = subprocess.run(["wrk", "-t1", "-c%d" % CONNS, "-d%ds" % SECONDS, "--latency",
-                          "-s", f.name, "http://127.0.0.1:%d%s" % (port, path)],
-                         capture_output=True, text=True, timeout=SECONDS + 30).stdout
+    nonce = int(time.time() * 1000) % 10 ** 9
+    time.sleep(0.002)    # the next run's nonce differs
+    out = subprocess.run(["wrk", "-t1", "-c%d" % conns, "-d%ds" % seconds, "--latency",
+                          "-s", f.name, "http://127.0.0.1:%d%s" % (port, path), "--",
+                          str(nonce), phase, hook, str(APPS)],
+                         capture_output=True, text=True, timeout=seconds + 60).stdout
     os.unlink(f.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     # the Latency Distribution lines, not the +/- Stdev column
     p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)
     p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rps, p50, p99, int(non2xx.group(1)) if non2xx else 0
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    return rps, p50, p99, int(non2xx.group(1)) if non2xx else 0, total
+
+
+def cpu_ticks(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])    # utime + stime
+
+
+def duplicates(s):
+    text = s.get("/metrics").text
+    return sum(int(v) for v in re.findall(r"^murojaat_messages_duplicate_total\{[^}]*\} (\d+)", text, re.M))
 
 
 class T(harness.Check):
@@ -79,17 +137,29 @@ def peak_rss_mb(pid):
     return 0.0
 
 
-def ceiling():
+def ceiling(conns):
     """The same load against a server that only reads and answers."""
     port = harness.free_port()
     p = subprocess.Popen([CEILING, str(port)], stdout=subprocess.PIPE)
     try:
         p.stdout.readline()
-        wrk(port, KANNEL_LUA, seconds=2)    # warm-up
-        return wrk(port, KANNEL_LUA)
+        wrk(port, "kannel", "w", conns, 1)    # warm-up, its own ids
+        return wrk(port, "kannel", "m", conns, SECONDS)
     finally:
         p.terminate()
         p.wait()
+
+
+def measured(s, hook, conns, path):
+    """Warm-up (1 s, its own ids), then the measured run with fresh ids:
+    the wrk figures, the server's count of repeated ids and its CPU."""
+    q = "SELECT count(*) FROM messages WHERE direction = 'in'"
+    wrk(s.port, hook, "w", conns, 1, path)
+    d0, c0, m0 = duplicates(s), cpu_ticks(s.proc.pid), s.sql(q)[0][0]
+    rps, p50, p99, bad, total = wrk(s.port, hook, "m", conns, SECONDS, path)
+    c1, d1, m1 = cpu_ticks(s.proc.pid), duplicates(s), s.sql(q)[0][0]
+    us = (c1 - c0) * 1e6 / os.sysconf("SC_CLK_TCK") / max(total, 1)
+    return rps, p50, p99, bad, total, d1 - d0, us, m1 - m0
 
 
 def main():
@@ -107,17 +177,27 @@ def main():
         s.start(wait=600)
         print("store: %d applications, created in %.0fs" % (
             s.sql("SELECT count(*) FROM applications")[0][0], time.time() - t0))
-        c_rps, c50, c99, _ = ceiling()
-        print("ceiling (libmicrohttpd, read body, fixed reply): %.0f requests/s, p50 %s, p99 %s"
-              % (c_rps, c50, c99))
-        wrk(s.port, KANNEL_LUA, seconds=2)  # warm-up: contacts exist, pages cached
-        rps, p50, p99, bad = wrk(s.port, KANNEL_LUA)
-        print("sms/kannel (full pipeline, durable): %.0f requests/s, p50 %s, p99 %s, non-2xx %d "
-              "(%d connections, %ds)" % (rps, p50, p99, bad, CONNS, SECONDS))
-        pipeline = rps
-        rps, p50, p99, bad = wrk(s.port, TG_LUA, "/telegram/webhook")
-        print("telegram/webhook: %.0f requests/s, p50 %s, p99 %s, non-2xx %d (sender delivering "
-              "at the same time)" % (rps, p50, p99, bad))
+        print("load: %d texts over every intent in uz-Latn, uz-Cyrl, ru and en; senders from %d "
+              "phones, %d%% returning to a conversation, %d%% first-time; every id new (a nonce per run, "
+              "a thread id, a counter); warm-up 1 s with its own ids" % (
+                  len(TEXTS), PHONES, RETURNING * 100, (1 - RETURNING) * 100))
+        ratio = None
+        for conns in (32, 64):
+            c_rps, c50, c99, _, _ = ceiling(conns)
+            print("ceiling (libmicrohttpd, read body, fixed reply), %d connections: %.0f requests/s, "
+                  "p50 %s, p99 %s" % (conns, c_rps, c50, c99))
+            for hook, path in (("kannel", "/sms/kannel"), ("telegram", "/telegram/webhook")):
+                rps, p50, p99, bad, total, rep, us, stored = measured(s, hook, conns, path)
+                print("%s, %d connections: %.0f requests/s, p50 %s, p99 %s, non-2xx %d, %d requests%s"
+                      % (path, conns, rps, p50, p99, bad, total,
+                         " (the sender delivering at the same time)" if hook == "telegram" else ""))
+                print("  repeated ids in the measured run: %d" % rep)
+                print("  inbound messages stored: %d (wrk completed %d; the difference is requests "
+                      "in flight when wrk stopped)" % (stored, total))
+                print("  server CPU per request: %.0f us" % us)
+                if hook == "kannel":
+                    ratio = rps / c_rps
+                    print("  pipeline/ceiling ratio: %.3f" % ratio)
         deadline = time.time() + 120
         while time.time() < deadline:
             if s.sql("SELECT count(*) FROM outbox WHERE state='pending'")[0][0] == 0:
@@ -131,7 +211,7 @@ def main():
                   "%d refused)" % (len(times), times[-1] - times[0],
                                    (len(times) - 1) / (times[-1] - times[0]), left, len(mock.refused)))
         print("peak RSS of murojaat: %.0f MB" % peak_rss_mb(s.proc.pid))
-        print("pipeline/ceiling ratio: %.3f" % (pipeline / c_rps))
+        print("pipeline/ceiling ratio (64 connections): %.3f" % ratio)
     finally:
         for c in reversed(t.cleanups):
             c()

@@ -167,6 +167,8 @@ def test_duplicate_update_one_reply(t):
     time.sleep(0.5)
     t.eq(len(mock.sent()), 1, "re-delivered update_id")
     t.eq(s.sql("SELECT count(*) FROM messages WHERE direction='in'"), [(1,)])
+    # the two re-deliveries are counted (make bench reads this counter)
+    t.contains(s.get("/metrics").text, 'murojaat_messages_duplicate_total{channel="telegram"} 2\n')
     s.check_clean_exit()
 
 
