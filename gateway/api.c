@@ -124,14 +124,23 @@ api_str(const char *s)
 	return j != NULL ? j : json_string("");
 }
 
-void
-api_audit(struct api *a, const char *action, int64_t contact_id,
+struct hd_audit
+api_audit_row(const struct api *a, const char *action, int64_t contact_id,
     const char *detail)
 {
 	struct hd_audit	au = { .at = a->now, .staff_id = a->who.staff_id,
 	    .username = a->who.username, .action = action,
 	    .contact_id = contact_id, .detail = detail, .req = a->r->id,
 	    .ip = a->ip };
+
+	return au;
+}
+
+void
+api_audit(struct api *a, const char *action, int64_t contact_id,
+    const char *detail)
+{
+	struct hd_audit	au = api_audit_row(a, action, contact_id, detail);
 	enum mj_err	rc;
 
 	if ((rc = store_begin(a->st)) != MJ_OK)

@@ -39,10 +39,7 @@ with_audit_guard(struct api *a, int64_t contact_id, const char *action,
     void *arg, struct guard *g)
 {
 	char		forced[200];
-	struct hd_audit	au = { .at = a->now, .staff_id = a->who.staff_id,
-	    .username = a->who.username, .action = action,
-	    .contact_id = contact_id, .detail = detail, .req = a->r->id,
-	    .ip = a->ip };
+	struct hd_audit	au = api_audit_row(a, action, contact_id, detail);
 	enum mj_err	rc;
 
 	if ((rc = store_begin(a->st)) != MJ_OK)

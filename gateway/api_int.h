@@ -45,6 +45,9 @@ enum MHD_Result	api_limited(struct api *, const char *message,
 enum MHD_Result	api_fail_rc(struct api *, enum mj_err);
 /* A JSON string of s; "" when s is NULL or not UTF-8. */
 json_t		*api_str(const char *s);
+/* The audit row of this request: who, when, from where, its id. */
+struct hd_audit	 api_audit_row(const struct api *, const char *action,
+		    int64_t contact_id, const char *detail);
 /* Record a staff action in its own transaction (failures are logged). */
 void		 api_audit(struct api *, const char *action,
 		    int64_t contact_id, const char *detail);

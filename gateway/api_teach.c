@@ -47,9 +47,7 @@ api_label(struct api *a, int64_t msg_id)
 			    "intent"));
 	char		 prev[32], detail[128], list[300], why[400];
 	int64_t		 contact = 0;
-	struct hd_audit	 au = { .at = a->now, .staff_id = a->who.staff_id,
-	    .username = a->who.username, .action = "message.label",
-	    .detail = detail, .req = a->r->id, .ip = a->ip };
+	struct hd_audit	 au = api_audit_row(a, "message.label", 0, detail);
 	enum mj_err	 rc;
 
 	if (!teach_label_ok(intent)) {
