@@ -47,6 +47,7 @@ struct bot {
 	struct bot_job		*qhead, **qtail;
 	int			 qstop;
 	pthread_t		 indexer;
+	pthread_t		 ckpt;		/* checkpoints the log */
 	/* committed batches waiting for the log to reach the disk */
 	pthread_t		 syncer;
 	pthread_cond_t		 scond;

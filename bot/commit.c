@@ -3,8 +3,11 @@
  * writer thread runs each batch's steps (bot.c) in one transaction and
  * commits once, a syncer thread makes the commits durable with one
  * fdatasync of the log for every batch since the last, and only then is
- * each job answered (done), so a 2xx always means stored.  An indexer
- * thread keeps the help desk's search index up with the messages.
+ * each job answered (done), so a 2xx always means stored.  Each batch
+ * brings the help desk's summaries and search index up to date in its own
+ * transaction; an indexer thread catches up with whatever else wrote
+ * messages, and a checkpointer copies the log into the database, so that
+ * no commit ever does.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -18,6 +21,8 @@
 #include "store/index.h"
 
 #define BATCH_MAX	256	/* messages in one transaction */
+#define INDEX_MAX	2000	/* messages a batch indexes, at most */
+#define INDEX_CHUNK	500	/* the indexer's, in one transaction */
 
 /* The line a message leaves in the log, after its commit. */
 static void
@@ -68,7 +73,7 @@ batch_commit(struct bot *b, struct bot_job *list)
 {
 	struct bot_job	*j;
 	enum mj_err	 rc;
-	int		 fast = 1;
+	int		 fast = 1, n;
 
 again:
 	if ((rc = store_begin_derived(b->st)) != MJ_OK) {
@@ -93,6 +98,13 @@ again:
 			j->rc = MJ_EDB;
 		}
 	}
+	/*
+	 * The batch's conversation summaries and search entries, in its
+	 * transaction: one writer, so the help desk's indexing never holds
+	 * a message up.  Failing, it is undone alone; the indexer retries.
+	 */
+	if (store_index_here(b->st, INDEX_MAX, &n) != MJ_OK)
+		log_warn("index.batch", "err=\"left to the indexer\"");
 	if (store_end(b->st, 1) != MJ_OK) {
 		/* Nothing of the batch is stored: none may be acknowledged. */
 		for (j = list; j != NULL; j = j->next)
@@ -206,6 +218,18 @@ syncer(void *arg)
 	return NULL;
 }
 
+/* The time ms from now, for a timed wait. */
+static void
+after_ms(struct timespec *until, long ms)
+{
+	clock_gettime(CLOCK_REALTIME, until);
+	until->tv_nsec += ms * 1000 * 1000;
+	while (until->tv_nsec >= 1000000000) {
+		until->tv_sec++;
+		until->tv_nsec -= 1000000000;
+	}
+}
+
 /*
  * The help desk's summaries and search index follow the messages in
  * batches, about twice a second (and before each help-desk request).
@@ -219,16 +243,14 @@ indexer(void *arg)
 
 	pthread_setname_np(pthread_self(), "mj-indexer");
 	while (!stop) {
-		/* Small batches: the lock is shared with the writer. */
-		while (store_index_pending(b->st, 500, &n) == MJ_OK &&
-		    n == 500)
+		/*
+		 * Small transactions: the lock is the writer's too, and a
+		 * message waits for it no longer than one of them takes.
+		 */
+		while (store_index_pending(b->st, INDEX_CHUNK, &n) == MJ_OK &&
+		    n == INDEX_CHUNK)
 			;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += 500 * 1000 * 1000;
-		if (until.tv_nsec >= 1000000000) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000;
-		}
+		after_ms(&until, 500);
 		pthread_mutex_lock(&b->qlock);
 		if (!b->qstop)
 			pthread_cond_timedwait(&b->icond, &b->qlock, &until);
@@ -236,6 +258,32 @@ indexer(void *arg)
 		pthread_mutex_unlock(&b->qlock);
 	}
 	store_index_pending(b->st, 1000000, &n);
+	return NULL;
+}
+
+/*
+ * Checkpoints of the log, away from the writer: a commit never copies
+ * pages into the database or waits for its fsync (store_checkpoint()).
+ */
+#define CKPT_PAGES	16384	/* 64 MiB of log with 4 KiB pages */
+
+static void *
+checkpointer(void *arg)
+{
+	struct bot	*b = arg;
+	struct timespec	 until;
+	int		 pages, stop = 0;
+
+	pthread_setname_np(pthread_self(), "mj-ckpt");
+	while (!stop) {
+		store_checkpoint(b->st, CKPT_PAGES, &pages);
+		after_ms(&until, 50);
+		pthread_mutex_lock(&b->qlock);
+		if (!b->qstop)
+			pthread_cond_timedwait(&b->icond, &b->qlock, &until);
+		stop = b->qstop;
+		pthread_mutex_unlock(&b->qlock);
+	}
 	return NULL;
 }
 
@@ -252,6 +300,8 @@ stop_syncer(struct bot *b)
 enum mj_err
 bot_start_writer(struct bot *b)
 {
+	int	ni;
+
 	if (b->writer_on)
 		return MJ_OK;
 	b->qstop = 0;
@@ -262,17 +312,22 @@ bot_start_writer(struct bot *b)
 		stop_syncer(b);
 		return MJ_EINTERNAL;
 	}
-	if (pthread_create(&b->indexer, NULL, indexer, b) != 0) {
-		pthread_mutex_lock(&b->qlock);
-		b->qstop = 1;
-		pthread_cond_signal(&b->qcond);
-		pthread_mutex_unlock(&b->qlock);
-		pthread_join(b->writer, NULL);
-		stop_syncer(b);
-		return MJ_EINTERNAL;
+	store_checkpoint_own(b->st);
+	if ((ni = pthread_create(&b->indexer, NULL, indexer, b) == 0) &&
+	    pthread_create(&b->ckpt, NULL, checkpointer, b) == 0) {
+		b->writer_on = 1;
+		return MJ_OK;
 	}
-	b->writer_on = 1;
-	return MJ_OK;
+	pthread_mutex_lock(&b->qlock);
+	b->qstop = 1;
+	pthread_cond_signal(&b->qcond);
+	pthread_cond_broadcast(&b->icond);
+	pthread_mutex_unlock(&b->qlock);
+	pthread_join(b->writer, NULL);
+	stop_syncer(b);
+	if (ni)
+		pthread_join(b->indexer, NULL);
+	return MJ_EINTERNAL;
 }
 
 void
@@ -283,10 +338,11 @@ bot_stop_writer(struct bot *b)
 	pthread_mutex_lock(&b->qlock);
 	b->qstop = 1;
 	pthread_cond_signal(&b->qcond);
-	pthread_cond_signal(&b->icond);
+	pthread_cond_broadcast(&b->icond);
 	pthread_mutex_unlock(&b->qlock);
 	pthread_join(b->writer, NULL);
 	stop_syncer(b);		/* after the writer: what it committed is answered */
 	pthread_join(b->indexer, NULL);
+	pthread_join(b->ckpt, NULL);
 	b->writer_on = 0;
 }

@@ -290,8 +290,9 @@ index_search_pending(struct store *st, int max, int *n)
 	return rc;
 }
 
-enum mj_err
-store_index_pending(struct store *st, int max, int *n)
+/* The work of both entries below, in the caller's transaction. */
+static enum mj_err
+index_run(struct store *st, int max, int *n)
 {
 	static const char *const q_last = "SELECT last_id FROM index_state "
 	    "WHERE name = 'messages'";
@@ -299,17 +300,13 @@ store_index_pending(struct store *st, int max, int *n)
 	    "WHERE name = 'messages'";
 	struct fold	*t;
 	sqlite3_stmt	*q;
-	enum mj_err	 rc;
+	enum mj_err	 rc = MJ_OK;
 	int64_t		 last = 0, upto = 0;
 	int		 searched = 0;
 
 	*n = 0;
 	if ((t = calloc(FOLD_SLOTS, sizeof(*t))) == NULL)
 		return MJ_ENOMEM;
-	if ((rc = store_begin_derived(st)) != MJ_OK) {
-		free(t);
-		return rc;
-	}
 	if ((q = store_stmt(st, q_last)) == NULL) {
 		rc = MJ_EDB;
 		goto out;
@@ -317,7 +314,7 @@ store_index_pending(struct store *st, int max, int *n)
 	if (sqlite3_step(q) == SQLITE_ROW)
 		last = sqlite3_column_int64(q, 0);
 	done(q);
-	/* In chunks the fold table holds; one transaction for all. */
+	/* In chunks the fold table holds. */
 	while (rc == MJ_OK && *n < max) {
 		int	chunk = max - *n < BATCH_LIMIT ? max - *n : BATCH_LIMIT;
 		int	got = 0;
@@ -346,10 +343,38 @@ store_index_pending(struct store *st, int max, int *n)
 out:
 	if (rc == MJ_OK && searched > *n)
 		*n = searched;
-	if (store_end(st, rc == MJ_OK && *n > 0) != MJ_OK && rc == MJ_OK)
-		rc = MJ_EDB;
 	for (int i = 0; i < FOLD_SLOTS; i++)
 		free(t[i].body);
 	free(t);
+	return rc;
+}
+
+enum mj_err
+store_index_pending(struct store *st, int max, int *n)
+{
+	enum mj_err	rc;
+
+	*n = 0;
+	if ((rc = store_begin_derived(st)) != MJ_OK)
+		return rc;
+	rc = index_run(st, max, n);
+	if (store_end(st, rc == MJ_OK && *n > 0) != MJ_OK && rc == MJ_OK)
+		rc = MJ_EDB;
+	return rc;
+}
+
+enum mj_err
+store_index_here(struct store *st, int max, int *n)
+{
+	enum mj_err	rc;
+
+	*n = 0;
+	if (store_savepoint(st) != MJ_OK)
+		return MJ_EDB;
+	rc = index_run(st, max, n);
+	if (store_savepoint_end(st, rc == MJ_OK) != MJ_OK && rc == MJ_OK)
+		rc = MJ_EDB;
+	if (rc != MJ_OK)
+		*n = 0;
 	return rc;
 }

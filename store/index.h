@@ -1,7 +1,8 @@
 /*
  * index.h - the help desk's conversation summaries and full-text
  * index, brought up to date with the messages stored since the last time
- * (migration 0007): in batches, off the path that answers citizens.
+ * (migration 0007): with each batch of the group commit, and in the
+ * background for whatever else wrote messages.
  */
 #ifndef STORE_INDEX_H
 #define STORE_INDEX_H
@@ -12,4 +13,11 @@
  * *n says how many were indexed (0: all was up to date).
  */
 enum mj_err	store_index_pending(struct store *, int max, int *n);
+/*
+ * The same inside the caller's transaction (the group commit's, so that
+ * each batch's summaries and search entries go with its messages): under
+ * a savepoint, so that a failure undoes only the indexing, which the
+ * indexer thread then does later.
+ */
+enum mj_err	store_index_here(struct store *, int max, int *n);
 #endif

@@ -22,8 +22,13 @@
 #include "store/migrations.h"
 #include "store/store.h"
 #include "store/store_int.h"
+#include "store/walvfs.h"
 
 #define STMT_MIN	64	/* the cache's first size, in slots */
+#define CKPT_PASSES	8	/* passive passes of one checkpoint, at most */
+#define CKPT_REST	256	/* pages left for the short exclusive pass */
+#define BUSY_WAIT_US	200	/* the writer's wait for the log, per try */
+#define BUSY_MAX_MS	5000	/* and in all */
 
 static int
 mkdir_parent(const char *path)
@@ -153,6 +158,16 @@ prepare_all(struct store *st, const char *const *list)
 	return MJ_OK;
 }
 
+static int
+busy_wait(void *arg, int tries)
+{
+	(void)arg;
+	if ((long)tries * BUSY_WAIT_US >= BUSY_MAX_MS * 1000L)
+		return 0;
+	usleep(BUSY_WAIT_US);
+	return 1;
+}
+
 enum mj_err
 store_open(struct store **out, const char *path)
 {
@@ -171,14 +186,20 @@ store_open(struct store **out, const char *path)
 		store_close(st);
 		return MJ_EDB;
 	}
+	st->walvfs = walvfs_name() != NULL && strcmp(path, ":memory:") != 0;
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, st->walvfs ?
+	    walvfs_name() : NULL) != SQLITE_OK) {
 		log_err("store.open", "path=\"%s\" err=\"%s\"", path,
 		    st->db != NULL ? sqlite3_errmsg(st->db) : "out of memory");
 		store_close(st);
 		return MJ_EDB;
 	}
-	sqlite3_busy_timeout(st->db, 5000);
+	/*
+	 * Waiting for the log (a checkpoint's last pass holds it briefly):
+	 * in short steps, where SQLite's own wait sleeps up to 100 ms a try.
+	 */
+	sqlite3_busy_handler(st->db, busy_wait, NULL);
 	/*
 	 * WAL with synchronous=FULL: a reply acknowledged with 2xx must
 	 * survive a power cut, not only a crash of the process.
@@ -186,6 +207,8 @@ store_open(struct store **out, const char *path)
 	if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; "
 	    "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; "
 	    "PRAGMA temp_store = MEMORY; "
+	    /* The writer's pages stay in memory: no read goes to the kernel. */
+	    "PRAGMA cache_size = -65536; "
 	    "CREATE TABLE IF NOT EXISTS schema_migrations ("
 	    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
 	    "applied_at INTEGER NOT NULL)", NULL, NULL, &err) != SQLITE_OK) {
@@ -315,6 +338,7 @@ store_close(struct store *st)
 	sqlite3_close(st->db);
 	if (st->wal_fd != -1)
 		close(st->wal_fd);
+	sqlite3_close(st->ckdb);
 	free(st->aliases);
 	free(st->wal_path);
 	pthread_mutex_destroy(&st->wal_lock);
@@ -337,6 +361,10 @@ static void
 restore_full(struct store *st)
 {
 	st->derived = 0;
+	if (st->walvfs) {
+		walvfs_defer(0);
+		return;
+	}
 	if (run_sql(st, SQL_SYNC_FULL, "sync_full") != MJ_OK &&
 	    sqlite3_exec(st->db, SQL_SYNC_FULL, NULL, NULL, NULL) != SQLITE_OK)
 		/* Never leave the connection without durable commits. */
@@ -360,7 +388,9 @@ enum mj_err
 store_begin_derived(struct store *st)
 {
 	pthread_mutex_lock(&st->lock);
-	if (run_sql(st, SQL_SYNC_NORMAL, "sync_normal") != MJ_OK) {
+	if (st->walvfs)
+		walvfs_defer(1);	/* the log's sync only writes it */
+	else if (run_sql(st, SQL_SYNC_NORMAL, "sync_normal") != MJ_OK) {
 		pthread_mutex_unlock(&st->lock);
 		return MJ_EDB;
 	}
@@ -375,10 +405,12 @@ store_begin_derived(struct store *st)
 }
 
 /*
- * WAL mode with synchronous=NORMAL syncs the log before a checkpoint and
- * when the log is reused, so after an fdatasync of the log here every
- * commit written before it is as durable as with synchronous=FULL.  The
- * log is reopened when it is no longer the file at its path.
+ * A derived transaction's commit writes the log without syncing it
+ * (walvfs.c; or synchronous=NORMAL where that VFS is missing); an
+ * fdatasync of the log here then makes every commit written before it as
+ * durable as with synchronous=FULL.  Checkpoints sync the log themselves
+ * before they copy it (store_checkpoint()).  The log is reopened when it
+ * is no longer the file at its path.
  */
 enum mj_err
 store_sync(struct store *st)
@@ -412,6 +444,89 @@ store_sync(struct store *st)
 out:
 	pthread_mutex_unlock(&st->wal_lock);
 	return rc;
+}
+
+static int
+on_wal(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct store	*st = arg;
+
+	(void)db;
+	(void)name;
+	__atomic_store_n(&st->wal_pages, pages, __ATOMIC_RELAXED);
+	return SQLITE_OK;
+}
+
+void
+store_checkpoint_own(struct store *st)
+{
+	pthread_mutex_lock(&st->lock);
+	if (st->wal_path != NULL)
+		sqlite3_wal_hook(st->db, on_wal, st);	/* no autocheckpoint */
+	pthread_mutex_unlock(&st->lock);
+}
+
+enum mj_err
+store_checkpoint(struct store *st, int min_pages, int *pages)
+{
+	const char	*path;
+	int		 log = 0, ckpt = 0, rc;
+
+	*pages = __atomic_load_n(&st->wal_pages, __ATOMIC_RELAXED);
+	if (st->wal_path == NULL || *pages < min_pages) {
+		*pages = 0;
+		return MJ_OK;
+	}
+	if (st->ckdb == NULL) {
+		pthread_mutex_lock(&st->lock);
+		path = sqlite3_db_filename(st->db, "main");
+		rc = sqlite3_open_v2(path, &st->ckdb, SQLITE_OPEN_READWRITE |
+		    SQLITE_OPEN_NOMUTEX, NULL);
+		pthread_mutex_unlock(&st->lock);
+		/* FULL: the log is synced before the copy, the database after. */
+		if (rc != SQLITE_OK || sqlite3_exec(st->ckdb,
+		    "PRAGMA synchronous = FULL", NULL, NULL, NULL) != SQLITE_OK) {
+			log_err("store.checkpoint", "op=open err=\"%s\"",
+			    st->ckdb != NULL ? sqlite3_errmsg(st->ckdb) :
+			    "out of memory");
+			sqlite3_close(st->ckdb);
+			st->ckdb = NULL;
+			return MJ_EDB;
+		}
+	}
+	/*
+	 * The copy, beside the writer, in passes until what the writer added
+	 * meanwhile is little.
+	 */
+	sqlite3_busy_timeout(st->ckdb, 0);
+	for (int pass = 0; pass < CKPT_PASSES; pass++) {
+		rc = sqlite3_wal_checkpoint_v2(st->ckdb, "main",
+		    SQLITE_CHECKPOINT_PASSIVE, &log, &ckpt);
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+			log_err("store.checkpoint", "op=passive err=\"%s\"",
+			    sqlite3_errmsg(st->ckdb));
+			return MJ_EDB;
+		}
+		if (__atomic_load_n(&st->wal_pages, __ATOMIC_RELAXED) - ckpt <=
+		    CKPT_REST)
+			break;
+	}
+	/*
+	 * Those few pages with the writer held back (a commit waits for it,
+	 * a millisecond or two): then the next commit starts the log again
+	 * from its beginning.  Busy: next time.
+	 */
+	sqlite3_busy_handler(st->ckdb, busy_wait, NULL);
+	rc = sqlite3_wal_checkpoint_v2(st->ckdb, "main",
+	    SQLITE_CHECKPOINT_RESTART, &log, &ckpt);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+		log_err("store.checkpoint", "op=restart err=\"%s\"",
+		    sqlite3_errmsg(st->ckdb));
+		return MJ_EDB;
+	}
+	if (rc == SQLITE_OK)
+		__atomic_store_n(&st->wal_pages, 0, __ATOMIC_RELAXED);
+	return MJ_OK;
 }
 
 enum mj_err

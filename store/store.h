@@ -60,6 +60,20 @@ enum mj_err	store_begin_derived(struct store *);
 enum mj_err	store_sync(struct store *);
 
 /*
+ * Checkpoints off the writer's path.  store_checkpoint_own() stops commits
+ * from checkpointing the log themselves (SQLite's default, which puts the
+ * copy and an fsync of the database inside a commit); from then on the
+ * caller's own thread calls store_checkpoint() now and then.  When the log
+ * holds at least min_pages pages it copies them into the database on a
+ * connection of its own while the writer goes on (passive), then restarts
+ * the log with a short exclusive pass over the few pages written meanwhile,
+ * so that the log is reused rather than growing.  *pages: how many pages
+ * the log held (0: nothing to do).
+ */
+void		store_checkpoint_own(struct store *);
+enum mj_err	store_checkpoint(struct store *, int min_pages, int *pages);
+
+/*
  * Inside a transaction: a savepoint around one message's writes, so that a
  * failed message leaves nothing while the others of its batch commit.
  * store_savepoint_end(st, keep): keep (release) or undo (roll back to it).

@@ -27,7 +27,8 @@ struct store {
 	sqlite3		*db;
 	pthread_mutex_t	 lock;
 	int		 in_tx;
-	int		 derived;	/* synchronous=NORMAL until store_end */
+	int		 derived;	/* no wait for the disk until store_end */
+	int		 walvfs;	/* opened on walvfs.c's VFS */
 	char		*wal_path;	/* store_sync() */
 	int		 wal_fd;	/* -1 until the first store_sync() */
 	pthread_mutex_t	 wal_lock;	/* wal_fd, and one fdatasync at a time */
@@ -39,6 +40,9 @@ struct store {
 	struct store	**readers;	/* readers.c: help-desk reads */
 	size_t		 nreaders;
 	unsigned	 next_reader;	/* round robin (atomic) */
+	sqlite3		*ckdb;		/* store_checkpoint()'s own connection */
+	int		 wal_pages;	/* in the log after the last commit
+					 * (atomic; from the WAL hook) */
 	int		 limit_ms;	/* a reader: a query's time limit */
 	int64_t		 deadline_ms;	/* a reader: when this query stops */
 };
