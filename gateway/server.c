@@ -41,6 +41,7 @@ struct server {
 	struct deadline		*dl;
 	struct clientaddr	*ca;		/* trusted proxies */
 	atomic_int		 active;	/* requests begun, not completed */
+	_Atomic uint64_t	 req_seq;	/* req_id(): from a random start */
 	atomic_int		 stopping;
 };
 
@@ -360,6 +361,28 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return NULL;
 }
 
+
+/*
+ * A request's id: a 40-bit counter from a random start, mixed by steps
+ * that are each one-to-one on 40 bits (x ^= x >> k; x *= odd), so that no
+ * two of 2^40 requests share an id, without a system call per request.
+ */
+#define ID_MASK	((1ULL << 40) - 1)
+
+static void
+req_id(struct server *s, unsigned char out[5])
+{
+	uint64_t	z = atomic_fetch_add(&s->req_seq, 1) & ID_MASK;
+
+	z ^= z >> 20;
+	z = (z * 0x9e3779b97f4a7c15ULL) & ID_MASK;
+	z ^= z >> 17;
+	z = (z * 0xbf58476d1ce4e5b9ULL) & ID_MASK;
+	z ^= z >> 21;
+	for (int i = 0; i < 5; i++)
+		out[i] = (unsigned char)(z >> (8 * i));
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload,
@@ -386,7 +409,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		}
 		if ((r = calloc(1, sizeof(*r))) == NULL)
 			return MHD_NO;
-		randombytes_buf(rnd, sizeof(rnd));
+		req_id(s, rnd);
 		sodium_bin2hex(r->id, sizeof(r->id), rnd, sizeof(rnd));
 		r->max = (size_t)s->conf->http_max_body;
 		r->route = route_of(url);
@@ -521,6 +544,12 @@ server_start(struct server **out, const struct conf *conf, struct bot *bot)
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return MJ_ENOMEM;
+	{
+		uint64_t	seq;
+
+		randombytes_buf(&seq, sizeof(seq));
+		atomic_init(&s->req_seq, seq);
+	}
 	s->conf = conf;
 	s->bot = bot;
 	{

@@ -129,6 +129,7 @@ store_rules_put(struct store *st, const struct prog_def *p, int64_t now)
 	long long		 lo = 0, hi = 0;
 	enum mj_err		 rc;
 
+	store_progs_drop(st);
 	if (a->kind == AMOUNT_FIXED)
 		lo = hi = a->fixed;
 	else if (a->kind == AMOUNT_PER_CHILD) {
@@ -202,8 +203,64 @@ kind_of(const char *s)
 	    strcmp(s, "per_child") == 0 ? AMOUNT_PER_CHILD : AMOUNT_NONE;
 }
 
+/* PRAGMA data_version: moves when another connection commits; -1: unknown. */
+static int64_t
+data_version(struct store *st)
+{
+	static const char *const q_dv = "PRAGMA data_version";
+	sqlite3_stmt	*q;
+	int64_t		 dv = -1;
+
+	if ((q = store_stmt(st, q_dv)) != NULL) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			dv = sqlite3_column_int64(q, 0);
+		done(q);
+	}
+	return dv;
+}
+
+void
+store_progs_drop(struct store *st)
+{
+	for (int i = 0; i < st->nprogs; i++)
+		free(st->progs[i]);
+	st->nprogs = 0;
+}
+
+static enum mj_err	rules_read(struct store *, const char *,
+			    struct prog_def *);
+
+/*
+ * A message about a programme reads it whole (row, texts, criteria): the
+ * last few read stay in memory until `rules import` (another connection:
+ * data_version moves) or store_rules_put() here changes them.
+ */
 enum mj_err
 store_rules_get(struct store *st, const char *code, struct prog_def *p)
+{
+	struct prog_def	*c;
+	int64_t		 dv = data_version(st);
+	enum mj_err	 rc;
+
+	if (dv == -1 || dv != st->progs_dv) {
+		store_progs_drop(st);
+		st->progs_dv = dv;
+	}
+	for (int i = 0; i < st->nprogs; i++)
+		if (strcmp(((struct prog_def *)st->progs[i])->code, code) == 0) {
+			memcpy(p, st->progs[i], sizeof(*p));
+			return MJ_OK;
+		}
+	if ((rc = rules_read(st, code, p)) == MJ_OK && dv != -1 &&
+	    st->nprogs < STORE_PROGS && (c = malloc(sizeof(*c))) != NULL) {
+		memcpy(c, p, sizeof(*c));
+		st->progs[st->nprogs++] = c;
+	}
+	return rc;
+}
+
+static enum mj_err
+rules_read(struct store *st, const char *code, struct prog_def *p)
 {
 	sqlite3_stmt	*q;
 	char		 kind[16];
@@ -517,19 +574,13 @@ store_rules_office_at(struct store *st, int i, struct office *o)
 enum mj_err
 store_rules_aliases(struct store *st, char **out)
 {
-	static const char *const q_dv = "PRAGMA data_version";
 	sqlite3_stmt	*q;
 	char		*buf = NULL, *nb;
 	size_t		 n = 0, cap = 0;
-	int64_t		 dv = -1;
+	int64_t		 dv = data_version(st);
 	int		 rc;
 
 	*out = NULL;
-	if ((q = store_stmt(st, q_dv)) != NULL) {
-		if (sqlite3_step(q) == SQLITE_ROW)
-			dv = sqlite3_column_int64(q, 0);
-		done(q);
-	}
 	if (st->aliases != NULL && dv != -1 && dv == st->aliases_dv)
 		return (*out = strdup(st->aliases)) != NULL ? MJ_OK :
 		    MJ_ENOMEM;

@@ -339,6 +339,7 @@ store_close(struct store *st)
 	if (st->wal_fd != -1)
 		close(st->wal_fd);
 	sqlite3_close(st->ckdb);
+	store_progs_drop(st);
 	free(st->aliases);
 	free(st->wal_path);
 	pthread_mutex_destroy(&st->wal_lock);

@@ -16,6 +16,11 @@
 #include "base/err.h"
 #include "base/log.h"
 
+#define STORE_PROGS	16	/* programmes kept in memory (programmes.c) */
+
+/* Drop the programmes kept in memory (programmes.c). */
+void		store_progs_drop(struct store *);
+
 /* One statement of the cache, keyed by its SQL text. */
 struct stmt_slot {
 	char		*sql;		/* our copy; NULL: a free slot */
@@ -37,6 +42,9 @@ struct store {
 	size_t		 capstmts;	/* a power of two; 0 before the first */
 	char		*aliases;	/* store_rules_aliases(), while */
 	int64_t		 aliases_dv;	/* PRAGMA data_version is this */
+	void		*progs[STORE_PROGS];	/* programmes.c: prog_defs read */
+	int		 nprogs;
+	int64_t		 progs_dv;	/* data_version they were read at */
 	struct store	**readers;	/* readers.c: help-desk reads */
 	size_t		 nreaders;
 	unsigned	 next_reader;	/* round robin (atomic) */
