@@ -2,6 +2,7 @@
  * with history, messages and their dedupe, the outbox; and the demo data's
  * determinism. */
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -402,6 +403,73 @@ test_index_fold(const char *pa, const char *pb)
 	store_close(sa);
 }
 
+/*
+ * The log layer (walvfs.c) and the checkpointer: a derived commit of more
+ * than the unix file writes at once (0x1ffff bytes) and more than the
+ * buffer holds reaches the file whole and is seen by another connection
+ * before store_sync(); the checkpointer copies the log into the database
+ * and restarts it, so the log does not grow past what one batch writes.
+ */
+static void
+test_log_layer(const char *path)
+{
+	static const char *const q_mk = "CREATE TABLE IF NOT EXISTS t_big "
+	    "(id INTEGER PRIMARY KEY, v BLOB)";
+	static const char *const q_put = "INSERT INTO t_big (v) VALUES "
+	    "(zeroblob(?1))";
+	struct store	*st;
+	sqlite3_stmt	*q;
+	int		 pages = -1;
+	char		 wal[160];
+	struct stat	 sb;
+
+	CHECK_INT(store_open(&st, path), MJ_OK);
+	CHECK_INT(store_begin(st), MJ_OK);
+	q = store_stmt(st, q_mk);
+	CHECK(q != NULL && sqlite3_step(q) == SQLITE_DONE);
+	done(q);
+	CHECK_INT(store_end(st, 1), MJ_OK);
+	store_checkpoint_own(st);
+	for (int round = 0; round < 3; round++) {
+		/* 3 MiB in one commit: over the buffer, in many writes. */
+		CHECK_INT(store_begin_derived(st), MJ_OK);
+		for (int i = 0; i < 24; i++) {
+			q = store_stmt(st, q_put);
+			sqlite3_bind_int(q, 1, 128 * 1024 + 7 * i);
+			CHECK(sqlite3_step(q) == SQLITE_DONE);
+			done(q);
+		}
+		CHECK_INT(store_end(st, 1), MJ_OK);
+		CHECK_INT(scalar(path, "SELECT count(*) FROM t_big"),
+		    24 * (round + 1));
+		CHECK_INT(store_sync(st), MJ_OK);
+	}
+	CHECK_INT(scalar(path, "SELECT sum(length(v)) FROM t_big"),
+	    3 * (24 * 128 * 1024 + 7 * (23 * 24 / 2)));
+	/* Below the threshold: nothing to do. */
+	CHECK_INT(store_checkpoint(st, 1 << 30, &pages), MJ_OK);
+	CHECK_INT(pages, 0);
+	CHECK_INT(store_checkpoint(st, 1, &pages), MJ_OK);
+	CHECK(pages > 3 * 24 * 32);
+	/* Restarted: the next commit writes the log from its start. */
+	CHECK_INT(store_begin_derived(st), MJ_OK);
+	q = store_stmt(st, q_put);
+	sqlite3_bind_int(q, 1, 100);
+	CHECK(sqlite3_step(q) == SQLITE_DONE);
+	done(q);
+	CHECK_INT(store_end(st, 1), MJ_OK);
+	CHECK_INT(store_checkpoint(st, 1 << 30, &pages), MJ_OK);
+	CHECK_INT(pages, 0);
+	CHECK_INT(store_checkpoint(st, 1, &pages), MJ_OK);
+	CHECK(pages > 0 && pages < 16);
+	CHECK_INT(scalar(path, "SELECT count(*) FROM t_big"), 73);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	CHECK(stat(wal, &sb) == 0);
+	store_close(st);
+	/* Closed: everything is in the database file. */
+	CHECK_INT(scalar(path, "SELECT count(*) FROM t_big"), 73);
+}
+
 int
 main(void)
 {
@@ -420,6 +488,7 @@ main(void)
 	test_index_fold(p[3], p[4]);
 	test_contacts_apps_messages(p[1]);
 	test_demo(p[0], p[2]);
+	test_log_layer(p[4]);
 	CHECK_INT(scalar(p[0], "SELECT journal_mode = 'wal' FROM "
 	    "pragma_journal_mode"), 1);
 	for (int i = 0; i < 6; i++) {
