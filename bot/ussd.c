@@ -140,8 +140,11 @@ forget_from(struct ussd_state *st, const enum rules_fact *qs, size_t n,
 {
 	for (size_t k = from; k < n; k++) {
 		st->a.has[qs[k]] = 0;
-		if (qs[k] == FACT_MEMBERS || qs[k] == FACT_INCOME3M)
+		st->a.v[qs[k]] = 0;
+		if (qs[k] == FACT_MEMBERS || qs[k] == FACT_INCOME3M) {
 			st->a.has[FACT_INCOME_PC] = 0;
+			st->a.v[FACT_INCOME_PC] = 0;
+		}
 	}
 }
 
@@ -378,7 +381,9 @@ apply(const struct ussd_ctx *x, struct ussd_state *st, const char *s,
 		if (rc != MJ_OK)
 			return rc;
 	}
-	k = n <= 4 ? atoi(s) : 0;	/* digits only: no sign, no junk */
+	k = 0;
+	for (size_t i = 0; i < n && n <= 4; i++)	/* digits, checked above */
+		k = k * 10 + (s[i] - '0');
 	if (k < 1 || k > count) {
 		out->note = USSD_NOTE_OPTION;
 		return MJ_OK;
