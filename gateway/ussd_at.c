@@ -31,10 +31,9 @@
 #include "gateway/channel.h"
 #include "gateway/form.h"
 #include "gateway/server.h"
+#include "gateway/ussd_at.h"
 
 #define PROVIDER	"africastalking"
-#define SESSION_MAX	100	/* bytes of a session id */
-#define SERVICE_MAX	32	/* bytes of a dialled code */
 
 /* A session id as gateways make them ("ATUid_0d1f..."): no odd bytes. */
 static int
@@ -42,8 +41,9 @@ session_ok(const char *s)
 {
 	size_t	n = strlen(s);
 
-	return n > 0 && n <= SESSION_MAX && strspn(s, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-") == n;
+	return n > 0 && n <= USSD_AT_SESSION_MAX && strspn(s,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	    "_.:-") == n;
 }
 
 /* Inputs are typed on a keypad; any other text is valid UTF-8 at least. */
@@ -58,41 +58,31 @@ text_ok(const char *s, size_t n)
 	return 1;
 }
 
-/* The fields of one request, checked; a reason for the 400 otherwise. */
-struct at_req {
-	char	session[SESSION_MAX + 1];
-	char	phone[20];
-	char	service[SERVICE_MAX + 1];
-	char	text[USSD_TEXT_MAX + 1];
-	size_t	len;
-};
-
-static const char *
-at_parse(const struct req *r, struct at_req *q)
+const char *
+ussd_at_parse(const char *body, size_t len, struct ussd_at_req *q)
 {
-	const char	*body = r->body != NULL ? r->body : "";
-	char		 phone[64];
-	size_t		 n;
-	int		 got;
+	char	phone[64];
+	size_t	n;
+	int	got;
 
 	memset(q, 0, sizeof(*q));
-	if ((got = form_field(body, r->len, "sessionId", q->session,
+	if ((got = form_field(body, len, "sessionId", q->session,
 	    sizeof(q->session), NULL)) == -1 || (got == 1 &&
 	    !session_ok(q->session)))
 		return "sessionId is not a session id";
 	if (got == 0)
 		return "missing field sessionId";
-	if ((got = form_field(body, r->len, "phoneNumber", phone,
-	    sizeof(phone), NULL)) == 0)
+	if ((got = form_field(body, len, "phoneNumber", phone, sizeof(phone),
+	    NULL)) == 0)
 		return "missing field phoneNumber";
 	if (got == -1 || phone_e164(phone, q->phone, sizeof(q->phone)) == -1)
 		return "phoneNumber is not a phone number";
-	if ((got = form_field(body, r->len, "serviceCode", q->service,
-	    sizeof(q->service), &n)) == -1 || strspn(q->service,
+	if (form_field(body, len, "serviceCode", q->service,
+	    sizeof(q->service), &n) == -1 || strspn(q->service,
 	    "0123456789*#") != n)
 		return "serviceCode is not a USSD code";
-	if ((got = form_field(body, r->len, "text", q->text, sizeof(q->text),
-	    &q->len)) == -1)
+	if (form_field(body, len, "text", q->text, sizeof(q->text),
+	    &q->len) == -1)
 		return "text is malformed or too long";
 	if (!text_ok(q->text, q->len))
 		return "text is not valid text";
@@ -105,12 +95,12 @@ at_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 {
 	const struct conf	*c = server_conf(s);
 	const char		*ctype, *why;
-	struct at_req		*q;
+	struct ussd_at_req	*q;
 	struct bot_in		 in;
 	struct bot_out		 out;
 	enum mj_err		 rc;
 	enum MHD_Result		 ret;
-	char			 id[SESSION_MAX + 64], masked[24];
+	char			 id[USSD_AT_SESSION_MAX + 64], masked[24];
 
 	(void)method;
 	if (r->job != NULL) {
@@ -132,7 +122,8 @@ at_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 		    "not a form (application/x-www-form-urlencoded)");
 	if ((q = malloc(sizeof(*q))) == NULL)
 		return MHD_NO;
-	if ((why = at_parse(r, q)) != NULL) {
+	if ((why = ussd_at_parse(r->body != NULL ? r->body : "", r->len,
+	    q)) != NULL) {
 		log_warn("ussd.bad_request", "req=%s why=\"%s\"", r->id, why);
 		free(q);
 		return http_error(conn, MHD_HTTP_BAD_REQUEST, why);
