@@ -275,7 +275,8 @@ bot_step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
 			metrics_duplicate(metric_chan_of(in->channel));
 			out->duplicate = 1;
 			out->text = prev;
-			if (prev != NULL && bot_channel_is_sms(in->channel)) {
+			if (prev != NULL && bot_channel_is_sms(in->channel) &&
+			    in->event != BOT_USSD) {	/* a screen, not SMS */
 				struct sms_info info;
 
 				sms_measure(prev, strlen(prev), &info);

@@ -535,14 +535,18 @@ ussd_load(struct ussd_state *st, const char *s)
 }
 
 void
-ussd_request_id(const char *provider, const char *session, const char *text,
-    size_t len, char *buf, size_t buflen)
+ussd_request_id(const char *provider, const char *session, const char *phone,
+    const char *text, size_t len, char *buf, size_t buflen)
 {
-	unsigned char	h[8];
-	char		hex[17];
+	crypto_generichash_state	gs;
+	unsigned char			h[8];
+	char				hex[17];
 
-	crypto_generichash(h, sizeof(h), (const unsigned char *)text, len,
-	    NULL, 0);
+	crypto_generichash_init(&gs, NULL, 0, sizeof(h));
+	crypto_generichash_update(&gs, (const unsigned char *)phone,
+	    strlen(phone) + 1);
+	crypto_generichash_update(&gs, (const unsigned char *)text, len);
+	crypto_generichash_final(&gs, h, sizeof(h));
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
 	snprintf(buf, buflen, "%s/%s/%s", provider, session, hex);
 }

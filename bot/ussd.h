@@ -190,9 +190,11 @@ int		ussd_load(struct ussd_state *, const char *s);
 
 /*
  * A request's id for deduplication: "PROVIDER/SESSION/HASH" where HASH
- * (16 hex digits) is of the request's text, so a replayed request finds
- * the screen it got.  The session's part is all but the last 17 bytes.
+ * (16 hex digits) is of the phone and the request's text, so a replayed
+ * request finds the screen it got, and the same session id and text from
+ * another phone do not.  The session's part is all but the last 17 bytes.
  */
 void		ussd_request_id(const char *provider, const char *session,
-		    const char *text, size_t len, char *buf, size_t buflen);
+		    const char *phone, const char *text, size_t len, char *buf,
+		    size_t buflen);
 #endif

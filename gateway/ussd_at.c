@@ -100,7 +100,7 @@ at_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 	struct bot_out		 out;
 	enum mj_err		 rc;
 	enum MHD_Result		 ret;
-	char			 id[USSD_AT_SESSION_MAX + 64], masked[24];
+	char			 id[USSD_AT_SESSION_MAX + 64];
 
 	(void)method;
 	if (r->job != NULL) {
@@ -128,14 +128,13 @@ at_handle(struct server *s, struct MHD_Connection *conn, struct req *r,
 		free(q);
 		return http_error(conn, MHD_HTTP_BAD_REQUEST, why);
 	}
-	ussd_request_id(PROVIDER, q->session, q->text, q->len, id, sizeof(id));
+	ussd_request_id(PROVIDER, q->session, q->phone, q->text, q->len, id,
+	    sizeof(id));
 	in = (struct bot_in){ .event = BOT_USSD, .channel = "ussd",
 	    .provider = PROVIDER, .address = q->phone, .phone = q->phone,
 	    .msg_id = id, .req = r->id, .text = q->text, .len = q->len,
 	    .sync = 1, .now = (int64_t)time(NULL), .session = q->session,
 	    .service = q->service[0] != '\0' ? q->service : NULL };
-	log_info("ussd.in", "req=%s from=%s len=%zu", r->id,
-	    log_mask_phone(q->phone, masked, sizeof(masked)), q->len);
 	rc = server_defer(s, conn, r, &in);
 	free(q);
 	if (rc == MJ_OK)

@@ -266,6 +266,9 @@ def test_privacy_and_the_miss_limit_shared_with_sms(t):
     o.start()
     t.eq(o.send("4", "1", "2025000002"), "CON %s\n%s" % (
         cat("en", "ussd.status.in_review", app_no=APP2), nav("en")))
+    # the applicant's session id and text from another phone: not theirs
+    r = Ussd(t, s, "+998935550022", "own").post("4*1*2025000002")
+    t.eq((r.status, r.text), (200, "CON " + lang_menu()))
     s.check_clean_exit()
 
 

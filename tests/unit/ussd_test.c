@@ -448,17 +448,22 @@ test_operator_and_state(void)
 	    -1);
 	CHECK_INT(ussd_load(&back, ""), -1);
 	/* request ids: the session is all but the hash */
-	ussd_request_id("africastalking", "ATUid_1", "1*2", 3, id, sizeof(id));
+	ussd_request_id("africastalking", "ATUid_1", "+998901234567", "1*2", 3,
+	    id, sizeof(id));
 	CHECK_INT(strlen(id), strlen("africastalking/ATUid_1/") + 16);
 	CHECK(strncmp(id, "africastalking/ATUid_1/", 23) == 0);
 	{
 		char other[160];
 
-		ussd_request_id("africastalking", "ATUid_1", "1*3", 3, other,
-		    sizeof(other));
+		ussd_request_id("africastalking", "ATUid_1", "+998901234567",
+		    "1*3", 3, other, sizeof(other));
 		CHECK(strcmp(id, other) != 0);
-		ussd_request_id("africastalking", "ATUid_1", "1*2", 3, other,
-		    sizeof(other));
+		/* the same session and text from another phone: another id */
+		ussd_request_id("africastalking", "ATUid_1", "+998907654321",
+		    "1*2", 3, other, sizeof(other));
+		CHECK(strcmp(id, other) != 0);
+		ussd_request_id("africastalking", "ATUid_1", "+998901234567",
+		    "1*2", 3, other, sizeof(other));
 		CHECK_STR(id, other);
 	}
 }
@@ -474,7 +479,8 @@ ussd(struct kit *k, const char *phone, const char *session,
 
 	bot_out_free(&k->out);
 	k->now += 5;
-	ussd_request_id("test", session, text, strlen(text), id, sizeof(id));
+	ussd_request_id("test", session, phone, text, strlen(text), id,
+	    sizeof(id));
 	in = (struct bot_in){ .event = BOT_USSD, .channel = "ussd",
 	    .provider = "test", .address = phone, .phone = phone,
 	    .msg_id = id, .req = "ussd", .text = text, .len = strlen(text),
