@@ -104,6 +104,13 @@ static const struct key keys[] = {
 	  0, "", "the token Kannel's get-url and dlr-url carry (token=...) or "
 	  "its basic-auth password; when set, /sms/kannel and /sms/dlr "
 	  "refuse calls without it (401)" },
+	{ "ussd.session_ttl", "MUROJAAT_USSD_SESSION_TTL", K_INT,
+	  I(ussd_session_ttl_s), 1, 86400, "180",
+	  "a USSD session not heard of for this long is forgotten (the next "
+	  "request starts at the first screen), seconds" },
+	{ "ussd.token", "MUROJAAT_USSD_TOKEN", K_SECRET, S(ussd_token), 0, 0,
+	  "", "the token USSD gateways' callback URLs carry (?token=...); "
+	  "when set, /ussd/ refuses calls without it (401)" },
 	{ "rate.per_minute", "MUROJAAT_RATE_PER_MINUTE", K_INT,
 	  I(rate_per_minute), 1, 100000, "10",
 	  "messages one sender may send a minute before the bot goes quiet" },

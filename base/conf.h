@@ -77,6 +77,8 @@ struct conf {
 	int	 nlu_review_below;	/* percent: the help desk reviews what
 					 * the model was less sure of */
 	char	 nlu_corpus_dir[512];	/* the shipped training corpus */
+	int	 ussd_session_ttl_s;	/* a USSD session is forgotten after */
+	char	 ussd_token[256];	/* USSD providers' calls carry it */
 };
 
 /*

@@ -12,10 +12,11 @@ static atomic_ullong	sent[MCHAN__COUNT], failed[MCHAN__COUNT],
 			retried[MCHAN__COUNT], duplicates[MCHAN__COUNT];
 static atomic_ullong	req_bucket[METRIC_BUCKETS + 1], req_count,
 			req_sum_us, status_class[6], model_failures;
+static atomic_ullong	ussd_sessions;
 static atomic_int	model_loaded;
 
 static const char *const chan_names[MCHAN__COUNT] = { "sms", "telegram",
-    "chat", "other" };
+    "chat", "ussd", "other" };
 
 enum metric_chan
 metric_chan_of(const char *c)
@@ -72,6 +73,12 @@ metrics_duplicate(enum metric_chan c)
 }
 
 void
+metrics_ussd_session(void)
+{
+	atomic_fetch_add_explicit(&ussd_sessions, 1, memory_order_relaxed);
+}
+
+void
 metrics_request(double s, unsigned status)
 {
 	int	b = 0;
@@ -104,6 +111,7 @@ metrics_snapshot(struct metrics_snapshot *m)
 	for (int b = 0; b <= METRIC_BUCKETS; b++)
 		m->req_bucket[b] = atomic_load(&req_bucket[b]);
 	m->req_count = atomic_load(&req_count);
+	m->ussd_sessions = atomic_load(&ussd_sessions);
 	m->model_loaded = atomic_load(&model_loaded);
 	m->model_load_failures = atomic_load(&model_failures);
 	m->req_sum = (double)atomic_load(&req_sum_us) / 1e6;

@@ -7,8 +7,8 @@
 #define BASE_METRICS_H
 #include <stddef.h>
 
-enum metric_chan { MCHAN_SMS, MCHAN_TELEGRAM, MCHAN_CHAT, MCHAN_OTHER,
-    MCHAN__COUNT };
+enum metric_chan { MCHAN_SMS, MCHAN_TELEGRAM, MCHAN_CHAT, MCHAN_USSD,
+    MCHAN_OTHER, MCHAN__COUNT };
 
 #define METRIC_INTENTS	16	/* >= INTENT__COUNT */
 #define METRIC_LANGS	4
@@ -28,6 +28,8 @@ void	metrics_duplicate(enum metric_chan);
 /* The intent model: in use (1) or not (0, patterns alone); a failed load. */
 void	metrics_model(int loaded);
 void	metrics_model_load_failed(void);
+/* A USSD session began (its first screen was answered). */
+void	metrics_ussd_session(void);
 /* One HTTP request's time from its first byte to its answer. */
 void	metrics_request(double seconds, unsigned status);
 
@@ -41,6 +43,7 @@ struct metrics_snapshot {
 	double			req_sum;
 	unsigned long long	req_count;
 	unsigned long long	status_class[6];	/* 1xx..5xx */
+	unsigned long long	ussd_sessions;
 	int			model_loaded;
 	unsigned long long	model_load_failures;
 };

@@ -78,7 +78,8 @@ bot_on_queued(struct bot *b, void (*fn)(void *), void *arg)
 int
 bot_channel_is_sms(const char *channel)
 {
-	return strcmp(channel, "sms") == 0 || strcmp(channel, "chat") == 0;
+	return strcmp(channel, "sms") == 0 || strcmp(channel, "chat") == 0 ||
+	    strcmp(channel, "ussd") == 0;
 }
 
 const struct conf *
@@ -114,20 +115,22 @@ understand(struct bot *b, const struct bot_in *in, struct nlu_result *r)
 static enum mj_err
 job_copy(struct bot_job *j, const struct bot_in *in)
 {
-	const char	*src[7] = { in->channel, in->provider, in->ui_lang,
-			    in->address, in->phone, in->msg_id, in->req };
-	const char	**dst[7] = { &j->in.channel, &j->in.provider,
+	const char	*src[9] = { in->channel, in->provider, in->ui_lang,
+			    in->address, in->phone, in->msg_id, in->req,
+			    in->session, in->service };
+	const char	**dst[9] = { &j->in.channel, &j->in.provider,
 			    &j->in.ui_lang, &j->in.address, &j->in.phone,
-			    &j->in.msg_id, &j->in.req };
+			    &j->in.msg_id, &j->in.req, &j->in.session,
+			    &j->in.service };
 	size_t		 n = in->len + 1, o = 0;
 	char		*text;
 
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < 9; i++)
 		n += src[i] != NULL ? strlen(src[i]) + 1 : 0;
 	if ((j->buf = malloc(n)) == NULL)
 		return MJ_ENOMEM;
 	j->in = *in;
-	for (int i = 0; i < 7; i++) {
+	for (int i = 0; i < 9; i++) {
 		if (src[i] == NULL) {
 			*dst[i] = NULL;
 			continue;
@@ -272,7 +275,8 @@ bot_step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
 			metrics_duplicate(metric_chan_of(in->channel));
 			out->duplicate = 1;
 			out->text = prev;
-			if (prev != NULL && bot_channel_is_sms(in->channel)) {
+			if (prev != NULL && bot_channel_is_sms(in->channel) &&
+			    in->event != BOT_USSD) {	/* a screen, not SMS */
 				struct sms_info info;
 
 				sms_measure(prev, strlen(prev), &info);
@@ -282,6 +286,8 @@ bot_step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
 		}
 		return rc;
 	}
+	if (in->event == BOT_USSD)
+		return ussd_step(b, in, rp, out, lang_out);
 	if ((rc = store_contact_get(b->st, in->channel, in->address, in->now,
 	    &c)) != MJ_OK)
 		goto fail;

@@ -32,14 +32,18 @@ enum bot_event {
 	BOT_LANG_MENU,		/* /lang: offer languages */
 	BOT_LANG_PICK,		/* a language chosen from the keyboard */
 	BOT_CONTACT,		/* the sender shared their own phone */
-	BOT_CONTACT_OTHER	/* a contact that is not the sender's */
+	BOT_CONTACT_OTHER,	/* a contact that is not the sender's */
+	BOT_USSD		/* a USSD request: text is the session's
+				 * inputs so far ("1*2"), or with ussd_input
+				 * this request's alone; the reply is the
+				 * screen, "CON ..." (more) or "END ..." */
 };
 
 struct bot_in {
 	enum bot_event	 event;
 	int		 lang_pick;	/* BOT_LANG_PICK: the LANG_* chosen */
 	const char	*ui_lang;	/* the app's language tag, or NULL */
-	const char	*channel;	/* "sms", "telegram", "chat" */
+	const char	*channel;	/* "sms", "telegram", "chat", "ussd" */
 	const char	*provider;	/* SMS: who carries replies; NULL */
 	const char	*address;	/* where replies go: phone or chat id */
 	const char	*phone;		/* phone the channel proves, or NULL */
@@ -52,6 +56,10 @@ struct bot_in {
 	size_t		 len;
 	int		 sync;		/* the reply goes back in the response */
 	int64_t		 now;		/* unix seconds */
+	/* BOT_USSD: */
+	const char	*session;	/* the provider's session id */
+	const char	*service;	/* the code dialled ("*384*1#"), or NULL */
+	int		 ussd_input;	/* text is this request's input alone */
 };
 
 struct bot_out {
@@ -63,6 +71,7 @@ struct bot_out {
 	int		 gsm7;		/* SMS: 1 when GSM 03.38 7-bit */
 	int		 segments;	/* SMS segments, 0 for other channels */
 	int64_t		 msg_id;	/* the reply's row (0: none) */
+	int		 ussd_new;	/* BOT_USSD: a session began */
 };
 
 /*
@@ -118,6 +127,10 @@ enum mj_err	bot_send_text(struct bot *, int64_t contact_id,
 const struct conf	*bot_conf(const struct bot *);
 struct store		*bot_store(const struct bot *);
 
-/* SMS-style channels get GSM-aware, budgeted replies. */
+/*
+ * SMS-style channels get GSM-aware, budgeted replies.  A USSD contact is
+ * one too: what is sent to it later (an agent's reply, a notice) cannot
+ * go back over USSD and goes to its phone by SMS.
+ */
 int		bot_channel_is_sms(const char *channel);
 #endif

@@ -97,6 +97,17 @@ enum mj_err	dialogue_render(struct bot *, const struct bot_in *,
 		    struct contact *, enum lang, const struct answer *,
 		    enum intent, struct bot_out *out);
 
+/* ussd_bot.c */
+
+/*
+ * A USSD request's step inside the caller's transaction, after its
+ * deduplication: the session, the screen, the rows (bot.c's bot_step for
+ * BOT_USSD).  On failure out is freed.
+ */
+enum mj_err	ussd_step(struct bot *, const struct bot_in *,
+		    struct nlu_result *, struct bot_out *out,
+		    enum lang *lang_out);
+
 /* commit.c */
 
 /* One batch on the caller's thread, answered (done) when durable. */

@@ -147,17 +147,73 @@ commands_import(const struct commands_open *op, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The USSD menus in the terminal: a session of its own ("chat-PID-TIME"),
+ * started as a gateway starts one, then each line is one input, as a
+ * keypad sends it.  The screens are printed as the phone shows them, a
+ * blank line after each; the session ends with an END screen or Ctrl-D.
+ */
+static int
+chat_ussd(struct bot *bot, const char *phone, int tty)
+{
+	char	session[48], line[256], req[16];
+	size_t	len = 0;
+	int	n = 0;
+
+	snprintf(session, sizeof(session), "chat-%ld-%lld", (long)getpid(),
+	    (long long)time(NULL));
+	line[0] = '\0';
+	if (tty)
+		printf("USSD as %s (digits, 0 back, 00 home; Ctrl-D to "
+		    "end).\n", phone);
+	for (;;) {
+		struct bot_in	in;
+		struct bot_out	out;
+		enum mj_err	rc;
+		int		end;
+
+		snprintf(req, sizeof(req), "ussd%d", n);
+		in = (struct bot_in){ .event = BOT_USSD, .channel = "ussd",
+		    .provider = "chat", .address = phone, .phone = phone,
+		    .req = req, .text = line, .len = len, .sync = 1,
+		    .now = (int64_t)time(NULL), .session = session,
+		    .service = "chat", .ussd_input = n++ > 0 };
+		rc = bot_handle(bot, &in, &out);
+		if (rc != MJ_OK || out.text == NULL) {
+			printf("[%s]\n", mj_strerror(rc != MJ_OK ? rc :
+			    MJ_EINTERNAL));
+			bot_out_free(&out);
+			return 1;
+		}
+		end = strncmp(out.text, "END ", 4) == 0;
+		printf("%s\n\n", out.text + 4);
+		bot_out_free(&out);
+		if (end)
+			break;
+		if (tty)
+			printf("> ");
+		fflush(stdout);
+		if (fgets(line, sizeof(line), stdin) == NULL)
+			break;
+		line[len = strcspn(line, "\r\n")] = '\0';
+	}
+	fflush(stdout);
+	return 0;
+}
+
 int
 commands_chat(const struct commands_open *op, int argc, char **argv)
 {
 	struct bot	*bot;
 	const char	*as = NULL;
 	char		 phone[20], line[4200], req[16];
-	int		 tty = isatty(STDIN_FILENO), n = 0;
+	int		 tty = isatty(STDIN_FILENO), n = 0, ussd = 0;
 
 	for (int i = 0; i < argc; i++)
 		if (strcmp(argv[i], "--as") == 0 && i + 1 < argc)
 			as = argv[++i];
+		else if (strcmp(argv[i], "--ussd") == 0)
+			ussd = 1;
 	if (as == NULL || phone_e164(as, phone, sizeof(phone)) == -1) {
 		fprintf(stderr, "murojaat chat: --as PHONE is required, e.g. "
 		    "--as +998901234567\n");
@@ -165,6 +221,8 @@ commands_chat(const struct commands_open *op, int argc, char **argv)
 	}
 	if ((bot = op->open(op->ctx)) == NULL)
 		return 1;
+	if (ussd)
+		return chat_ussd(bot, phone, tty);
 	if (tty)
 		printf("Chatting as %s (Ctrl-D to end).\n> ", phone);
 	while (fgets(line, sizeof(line), stdin) != NULL) {

@@ -23,8 +23,18 @@ struct commands_open {
 
 /* murojaat import FILE.csv: registry status changes and their notices. */
 int	commands_import(const struct commands_open *, int argc, char **argv);
-/* murojaat chat --as PHONE: lines on stdin through bot_handle(). */
+/*
+ * murojaat chat --as PHONE: lines on stdin through bot_handle().  With
+ * --ussd, the USSD menus: each line is what the keypad sends.
+ */
 int	commands_chat(const struct commands_open *, int argc, char **argv);
+/*
+ * murojaat ussd-cost: every USSD screen in every language (bot/ussd.h),
+ * "lang screen note page coding units" a line; 0 when each fits one USSD
+ * page, 1 when one does not, 2 when it could not run.
+ */
+int	commands_ussd_cost(const struct commands_open *, int argc,
+	    char **argv);
 /*
  * murojaat train | eval (cmd) over the corpus in corpus_dir; train writes
  * model_out.  With --labels the help desk's labels join the corpus.

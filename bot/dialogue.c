@@ -83,27 +83,44 @@ turn_state(struct turn *t, const char *state)
 	t->c->state_at = t->in->now;
 }
 
-static enum mj_err
-status_answer(struct bot *b, struct contact *c, const char *app_no,
-    enum lang lang, int64_t now, struct answer *a)
+enum mj_err
+dialogue_status_look(struct bot *b, struct contact *c, const char *app_no,
+    int64_t now, struct app_status *app, enum status_seen *seen)
 {
-	struct app_status	 app;
-	enum mj_err		 rc;
-	char			 key[48], *prog = NULL, pm[24];
+	enum mj_err	rc;
 
 	if (now - c->misses_since > 3600) {
 		c->misses = 0;
 		c->misses_since = now;
 	}
 	if (c->misses >= b->conf->status_max_misses) {
+		*seen = STATUS_LIMIT;
+		return MJ_OK;
+	}
+	if ((rc = store_app_get(b->st, app_no, app)) == MJ_EDB)
+		return rc;
+	*seen = rc == MJ_OK && c->phone[0] != '\0' &&
+	    strcmp(app->phone, c->phone) == 0 ? STATUS_YOURS : STATUS_NONE;
+	return MJ_OK;
+}
+
+static enum mj_err
+status_answer(struct bot *b, struct contact *c, const char *app_no,
+    enum lang lang, int64_t now, struct answer *a)
+{
+	struct app_status	 app;
+	enum status_seen	 seen;
+	enum mj_err		 rc;
+	char			 key[48], *prog = NULL, pm[24];
+
+	if ((rc = dialogue_status_look(b, c, app_no, now, &app, &seen)) !=
+	    MJ_OK)
+		return rc;
+	if (seen == STATUS_LIMIT) {
 		answer_say(a, "status.too_many");
 		return MJ_OK;
 	}
-	rc = store_app_get(b->st, app_no, &app);
-	if (rc == MJ_EDB)
-		return rc;
-	if (rc == MJ_ENOTFOUND || c->phone[0] == '\0' ||
-	    strcmp(app.phone, c->phone) != 0) {
+	if (seen == STATUS_NONE) {
 		/* Telegram without a shared phone: ask for it first. */
 		if (c->phone[0] == '\0' && strcmp(c->channel, "telegram") == 0) {
 			/* Not a miss yet: ask who they are, then answer. */
@@ -337,6 +354,7 @@ dialogue_decide(struct bot *b, const struct bot_in *in,
 	/* Channel events are commands and keyboard answers, never misses. */
 	switch (in->event) {
 	case BOT_TEXT:
+	case BOT_USSD:		/* bot.c hands these to ussd_bot.c */
 		break;
 	case BOT_START:
 		a->answers = INTENT_GREETING;

@@ -11,6 +11,7 @@
 #define BOT_DIALOGUE_H
 #include "bot/bot.h"
 #include "bot/keyboard.h"
+#include "bot/rules.h"
 
 #define ANSWER_MAX_ARGS	8
 
@@ -53,6 +54,19 @@ void	turn_state(struct turn *, const char *state);
 const struct catalog	*bot_catalog(const struct bot *);
 
 /*
+ * The status look-up with its privacy rule and miss limit, on contact c
+ * (the one whose misses count): STATUS_YOURS only when the application
+ * exists and its applicant's phone is c->phone; an unknown number and
+ * someone else's are one and the same STATUS_NONE, so numbers cannot be
+ * probed (the caller counts the miss: c->misses++); STATUS_LIMIT past
+ * status.max_misses in the hour.  app is filled for STATUS_YOURS.  MJ_EDB.
+ */
+enum status_seen { STATUS_YOURS = 0, STATUS_NONE, STATUS_LIMIT };
+enum mj_err	dialogue_status_look(struct bot *, struct contact *c,
+		    const char *app_no, int64_t now, struct app_status *app,
+		    enum status_seen *seen);
+
+/*
  * The eligibility topic (eligibility.c): eligibility_owns() says whether
  * this turn is its own (its intents, or a state it set, "elig..."), and
  * eligibility_decide() answers it.
@@ -64,4 +78,12 @@ int		eligibility_owns(const struct turn *);
  */
 int		eligibility_names_place(const struct turn *);
 enum mj_err	eligibility_decide(struct turn *);
+/*
+ * The verdict the dialogue gives on programme code ("*": the general
+ * check) for the answers a, in lang, into text (elig_text.h): the best of
+ * its programmes' (likely yes, then cannot tell, then no); the general
+ * advice when none is stored.  Inside a transaction.
+ */
+enum mj_err	eligibility_verdict(struct bot *, enum lang, const char *code,
+		    const struct rules_answers *a, char *text, size_t len);
 #endif

@@ -214,6 +214,80 @@ codes_of(struct turn *t, const struct dlg *d, char *buf, size_t len)
 	return MJ_OK;
 }
 
+/* The best verdict over the programmes of codes (';'-separated). */
+struct best {
+	struct prog_def		p[2];		/* [1]: the best so far */
+	struct rules_crit	crit[RULES_MAX_CRIT];
+	struct rules_outcome	o;
+	int			n;		/* programmes evaluated */
+	int			all_no;
+};
+
+static enum mj_err
+best_of(struct store *st, char *codes, const struct rules_answers *a,
+    struct best *b)
+{
+	struct rules_crit	 crit[RULES_MAX_CRIT];
+	struct rules_outcome	 o;
+	char			*code, *save = NULL;
+	size_t			 ncrit;
+	enum mj_err		 rc;
+
+	memset(&b->o, 0, sizeof(b->o));
+	b->n = 0;
+	b->all_no = 1;
+	for (code = strtok_r(codes, ";", &save); code != NULL;
+	    code = strtok_r(NULL, ";", &save)) {
+		if ((rc = store_rules_get(st, code, &b->p[0])) ==
+		    MJ_ENOTFOUND)
+			continue;
+		if (rc != MJ_OK || (rc = rules_resolve(st, &b->p[0], crit,
+		    &ncrit, NULL, 0)) != MJ_OK) {
+			log_err("elig.rules", "programme=%s err=\"%s\"", code,
+			    mj_strerror(rc));
+			return rc;
+		}
+		rules_evaluate(crit, ncrit, &b->p[0].amount, a, &o);
+		b->all_no &= o.verdict == VERDICT_NO;
+		if (b->n++ == 0 || o.verdict > b->o.verdict) {
+			b->p[1] = b->p[0];
+			b->o = o;
+			memcpy(b->crit, crit, sizeof(crit));
+		}
+	}
+	return MJ_OK;
+}
+
+enum mj_err
+eligibility_verdict(struct bot *bot, enum lang lang, const char *code,
+    const struct rules_answers *a, char *text, size_t len)
+{
+	struct best	*b;
+	char		 codes[512];
+	enum mj_err	 rc;
+	char		*s = NULL;
+
+	if (strcmp(code, "*") == 0) {
+		if ((rc = store_rules_general(bot_store(bot), codes,
+		    sizeof(codes))) != MJ_OK)
+			return rc;
+	} else
+		snprintf(codes, sizeof(codes), "%s", code);
+	if ((b = malloc(sizeof(*b))) == NULL)
+		return MJ_ENOMEM;
+	if ((rc = best_of(bot_store(bot), codes, a, b)) == MJ_OK) {
+		if (b->n > 0)
+			rc = elig_verdict(bot_catalog(bot), lang, &b->p[1],
+			    b->crit, &b->o, a, text, len);
+		else if ((rc = catalog_render(bot_catalog(bot), lang,
+		    "eligibility.general", NULL, 0, &s)) == MJ_OK)
+			snprintf(text, len, "%s", s);
+	}
+	free(s);
+	free(b);
+	return rc;
+}
+
 /*
  * Evaluate every programme of the dialogue; with final set, or when all
  * have already failed, answer the best verdict (likely yes first, then
@@ -222,64 +296,38 @@ codes_of(struct turn *t, const struct dlg *d, char *buf, size_t len)
 static enum mj_err
 verdict(struct turn *t, const struct dlg *d, int final, int *given)
 {
-	struct store		*st = bot_store(t->b);
-	struct prog_def		*p, *best = NULL;
-	struct rules_crit	 crit[RULES_MAX_CRIT], bcrit[RULES_MAX_CRIT];
-	struct rules_outcome	 o, bo;
-	char			 codes[512], *code, *save = NULL,
-				 text[ELIG_TEXT_MAX];
-	size_t			 ncrit;
-	enum mj_err		 rc;
-	int			 all_no = 1, n = 0;
+	struct best	*b;
+	char		 codes[512], text[ELIG_TEXT_MAX];
+	enum mj_err	 rc;
 
 	*given = 0;
 	if ((rc = codes_of(t, d, codes, sizeof(codes))) != MJ_OK)
 		return rc;
-	if ((p = calloc(2, sizeof(*p))) == NULL)
+	if ((b = malloc(sizeof(*b))) == NULL)
 		return MJ_ENOMEM;
-	memset(&bo, 0, sizeof(bo));
-	for (code = strtok_r(codes, ";", &save); code != NULL;
-	    code = strtok_r(NULL, ";", &save)) {
-		if ((rc = store_rules_get(st, code, &p[0])) == MJ_ENOTFOUND)
-			continue;
-		if (rc != MJ_OK || (rc = rules_resolve(st, &p[0], crit,
-		    &ncrit, NULL, 0)) != MJ_OK) {
-			log_err("elig.rules", "programme=%s err=\"%s\"", code,
-			    mj_strerror(rc));
-			goto out;
-		}
-		rules_evaluate(crit, ncrit, &p[0].amount, &d->a, &o);
-		n++;
-		all_no &= o.verdict == VERDICT_NO;
-		if (best == NULL || o.verdict > bo.verdict) {
-			p[1] = p[0];
-			best = &p[1];
-			bo = o;
-			memcpy(bcrit, crit, sizeof(crit));
-		}
-	}
-	rc = MJ_OK;
-	if (n == 0) {
+	if ((rc = best_of(bot_store(t->b), codes, &d->a, b)) != MJ_OK)
+		goto out;
+	if (b->n == 0) {
 		/* The data went away mid-dialogue. */
 		turn_state(t, "");
 		answer_say(t->a, "eligibility.general");
 		*given = 1;
 		goto out;
 	}
-	if (!final && !all_no)
+	if (!final && !b->all_no)
 		goto out;
-	if ((rc = elig_verdict(bot_catalog(t->b), *t->lang, best, bcrit, &bo,
-	    &d->a, text, sizeof(text))) != MJ_OK) {
-		log_err("elig.verdict", "programme=%s err=\"%s\"", best->code,
+	if ((rc = elig_verdict(bot_catalog(t->b), *t->lang, &b->p[1], b->crit,
+	    &b->o, &d->a, text, sizeof(text))) != MJ_OK) {
+		log_err("elig.verdict", "programme=%s err=\"%s\"", b->p[1].code,
 		    mj_strerror(rc));
 		goto out;
 	}
 	log_info("elig.verdict", "programme=%s verdict=%d asked=%zu",
-	    best->code, (int)bo.verdict, d->i);
+	    b->p[1].code, (int)b->o.verdict, d->i);
 	say_text(t, text);
 	*given = 1;
 out:
-	free(p);
+	free(b);
 	return rc;
 }
 

@@ -78,6 +78,7 @@ usage(FILE *f)
 	    "--demo: with no help-desk account, a demo login shown on the "
 	    "terminal\n"
 	    "  chat --as PHONE           talk to the bot in this terminal\n"
+	    "  chat --ussd --as PHONE    walk the USSD menus in this terminal\n"
 	    "  train [--corpus P] [--labels] [--out F] [--cv]  the intent "
 	    "model from the corpus (and the help desk's labels)\n"
 	    "  eval [--corpus P]         cross-validated accuracy of patterns, "
@@ -87,6 +88,7 @@ usage(FILE *f)
 	    "  translit --to latn|cyrl   Uzbek transliteration, stdin to "
 	    "stdout\n"
 	    "  sms-cost [--budget N]     SMS segments of every message\n"
+	    "  ussd-cost                 every USSD screen measured\n"
 	    "  telegram set-webhook URL  register the webhook with the Bot API\n"
 	    "  telegram info             what the Bot API knows of the webhook\n"
 	    "  import FILE.csv           registry status changes; notifies "
@@ -630,6 +632,8 @@ main(int argc, char **argv)
 		rc = staff_cmd(&a.conf, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "chat") == 0)
 		rc = commands_chat(&op, argc - i - 1, argv + i + 1);
+	else if (strcmp(cmd, "ussd-cost") == 0)
+		rc = commands_ussd_cost(&op, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "rules") == 0)
 		rc = cmd_rules(&a, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "corpus") == 0)

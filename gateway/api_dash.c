@@ -1,7 +1,8 @@
 /*
  * api_dash.c - the help desk's dashboard (messages per day by channel,
  * intents, languages, unknown-intent rate, median reply times, SMS segments
- * sent, delivery failures, the most frequent messages not understood), the
+ * sent, delivery failures, USSD sessions, the most frequent messages not
+ * understood), the
  * canned replies from the catalogues, the SMS measure shown while typing,
  * and the audit log for supervisors.
  */
@@ -19,7 +20,7 @@
 
 struct dash {
 	json_t	*arr;
-	int64_t	 total, unknown, segments, failed, review;
+	int64_t	 total, unknown, segments, failed, review, ussd;
 	int64_t	*secs;
 	size_t	 nsecs, cap;
 	int	 agent;		/* collecting the agents' list */
@@ -74,6 +75,13 @@ static int
 review_row(void *arg, const struct hd_stat *s)
 {
 	((struct dash *)arg)->review = s->v[0];
+	return 0;
+}
+
+static int
+ussd_row(void *arg, const struct hd_stat *s)
+{
+	((struct dash *)arg)->ussd = s->v[0];
 	return 0;
 }
 
@@ -155,6 +163,9 @@ api_dashboard(struct api *a)
 	if (rc == MJ_OK)
 		rc = store_hd_stats(a->st, HD_STAT_REVIEW, from, to,
 		    review_row, &d);
+	if (rc == MJ_OK)
+		rc = store_hd_stats(a->st, HD_STAT_USSD, from, to, ussd_row,
+		    &d);
 	med_bot = med_agent = NULL;
 	if (rc == MJ_OK &&
 	    (rc = store_hd_stats(a->st, HD_STAT_REPLY_SECS, from, to,
@@ -179,7 +190,7 @@ api_dashboard(struct api *a)
 	snprintf(detail, sizeof(detail), "days=%ld", ndays);
 	api_audit(a, "dashboard", 0, detail);
 	return api_json(a, 200, json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, "
-	    "s:I, s:I, s:I, s:f, s:{s:o, s:o}, s:I, s:I, s:I}",
+	    "s:I, s:I, s:I, s:f, s:{s:o, s:o}, s:I, s:I, s:I, s:I}",
 	    "from", (json_int_t)from, "to", (json_int_t)to,
 	    "days", days, "intents", intents, "langs", langs,
 	    "unknown_top", top, "inbound", (json_int_t)d.total,
@@ -188,7 +199,8 @@ api_dashboard(struct api *a)
 	    (double)d.unknown / (double)d.total : 0.0,
 	    "reply_median_s", "bot", med_bot, "agent", med_agent,
 	    "failed", (json_int_t)d.failed, "range_days", (json_int_t)ndays,
-	    "review", (json_int_t)d.review));
+	    "review", (json_int_t)d.review, "ussd_sessions",
+	    (json_int_t)d.ussd));
 }
 
 enum MHD_Result

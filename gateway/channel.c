@@ -2,7 +2,9 @@
  * channel.c - the table of providers, and what their answers share.
  * The first channel of a medium is its default: an SMS row without a
  * provider, or with one nobody knows, goes by the configured sms.provider
- * and else by the first.
+ * and else by the first.  USSD takes sessions and sends nothing later: a
+ * row for a USSD contact (an agent's reply, a notice) goes to its phone
+ * by SMS.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@ const struct channel *const channels[] = {
 	&telegram_channel,
 	&kannel_channel,
 	&aggregator_channel,
+	&ussd_at_channel,
 	NULL
 };
 
@@ -31,6 +34,13 @@ send_req_free(struct send_req *q)
 	memset(q, 0, sizeof(*q));
 }
 
+/* The medium a row goes by: a USSD contact's by SMS. */
+static const char *
+medium_of(const char *channel)
+{
+	return strcmp(channel, "ussd") == 0 ? "sms" : channel;
+}
+
 /* The medium's configured provider; "" when it has no such setting. */
 static const char *
 default_provider(const struct conf *c, const char *medium)
@@ -42,11 +52,13 @@ const struct channel *
 channel_for(const struct conf *c, const struct outbox_item *it)
 {
 	const struct channel	*first = NULL;
+	const char		*medium = medium_of(it->channel);
 	const char		*want = it->provider[0] != '\0' ? it->provider :
-				    default_provider(c, it->channel);
+				    default_provider(c, medium);
 
 	for (int i = 0; channels[i] != NULL; i++) {
-		if (strcmp(channels[i]->medium, it->channel) != 0)
+		if (strcmp(channels[i]->medium, medium) != 0 ||
+		    channels[i]->request == NULL)
 			continue;
 		if (strcmp(channels[i]->name, want) == 0)
 			return channels[i];

@@ -52,11 +52,12 @@ struct channel {
 	/* Delivery reports of what we sent (NULL: none). */
 	const struct http_route	*reports;
 	size_t		 part_max;	/* code points in one message; a longer
-					 * text goes in parts */
+					 * text goes in parts (0: sends none) */
 	/*
 	 * The request that sends text[0..len), part parts_sent of it (last:
 	 * the item's last part).  On failure out holds nothing to free:
-	 * MJ_ECONFIG when the provider is not configured, MJ_ENOMEM.
+	 * MJ_ECONFIG when the provider is not configured, MJ_ENOMEM.  NULL
+	 * (and answer NULL): the provider only calls us (USSD sessions).
 	 */
 	enum mj_err	(*request)(const struct conf *,
 			    const struct outbox_item *, const char *text,
@@ -75,7 +76,8 @@ extern const struct channel *const channels[];
 
 /*
  * The channel that sends an outbox item: by its channel and provider (or
- * the medium's configured default); NULL when no channel carries it.
+ * the medium's configured default); a USSD contact's item goes by SMS;
+ * NULL when no channel carries it.
  */
 const struct channel	*channel_for(const struct conf *,
 			    const struct outbox_item *);
@@ -96,4 +98,5 @@ char		*channel_urlenc(const char *s, size_t len);
 extern const struct channel telegram_channel;	/* telegram.c */
 extern const struct channel kannel_channel;	/* kannel.c */
 extern const struct channel aggregator_channel;	/* aggregator.c */
+extern const struct channel ussd_at_channel;	/* ussd_at.c */
 #endif

@@ -110,6 +110,10 @@ ops_metrics(struct server *s, struct MHD_Connection *conn, struct req *r,
 	for (int c = 0; c < MCHAN__COUNT; c++)
 		bprintf(&b, "murojaat_send_retries_total{channel=\"%s\"} %llu\n",
 		    metric_chan_name((enum metric_chan)c), m.retried[c]);
+	bprintf(&b, "# HELP murojaat_ussd_sessions_total USSD sessions begun "
+	    "(a first screen answered).\n"
+	    "# TYPE murojaat_ussd_sessions_total counter\n"
+	    "murojaat_ussd_sessions_total %llu\n", m.ussd_sessions);
 	bprintf(&b, "# HELP murojaat_outbox_depth Replies waiting to be "
 	    "sent.\n# TYPE murojaat_outbox_depth gauge\n"
 	    "murojaat_outbox_depth %lld\n"

@@ -50,6 +50,16 @@ static const char SQL_ST_REVIEW[] =
     "AND m.review = 1 AND NOT EXISTS (SELECT 1 FROM message_labels l "
     "WHERE l.message_id = m.id)";
 
+/*
+ * USSD sessions: a request's id is "PROVIDER/SESSION/HASH" with a hash of
+ * 16 hex digits (bot/ussd.h), so the session is all but its last 17 bytes.
+ */
+static const char SQL_ST_USSD[] =
+    "SELECT count(DISTINCT substr(channel_msg_id, 1, "
+    "length(channel_msg_id) - 17)) FROM messages "
+    "WHERE channel = 'ussd' AND direction = 'in' AND "
+    "channel_msg_id IS NOT NULL AND created_at >= ?1 AND created_at < ?2";
+
 /* The bot answers in the same transaction: reply_to gives the pair. */
 static const char SQL_ST_REPLY_BOT[] =
     "SELECT o.created_at - i.created_at AS s "
@@ -115,6 +125,7 @@ store_hd_stats(struct store *st, enum hd_stat_kind kind, int64_t from,
 		[HD_STAT_UNKNOWN_TOP] = SQL_ST_UNKNOWN,
 		[HD_STAT_REPLY_SECS] = NULL,	/* below */
 		[HD_STAT_REVIEW] = SQL_ST_REVIEW,
+		[HD_STAT_USSD] = SQL_ST_USSD,
 	};
 	sqlite3_stmt	*q;
 	struct row_cb	 c = { (void (*)(void))fn, arg };

@@ -271,7 +271,8 @@ enum hd_stat_kind {
 				   model's probability.  A text labelled
 				   once is left out. */
 	HD_STAT_REPLY_SECS,	/* k1 "bot" or "agent"; v0 seconds, sorted */
-	HD_STAT_REVIEW		/* v0 messages to label */
+	HD_STAT_REVIEW,		/* v0 messages to label */
+	HD_STAT_USSD		/* v0 USSD sessions with a message */
 };
 struct hd_stat {
 	const char	*k1, *k2;

@@ -162,7 +162,7 @@ function filterForm(q) {
     h('input', { type: 'checkbox', name, id: 'f-' + name, checked: q.get(name) === '1' }), label);
   const form = h('form', { cls: 'filters', id: 'filters' },
     chk('needs_human', t('f.human')), chk('unknown', t('f.unknown')), chk('review', t('f.review')),
-    h('label', {}, t('f.channel'), sel('channel', [['sms', 'SMS'], ['telegram', 'Telegram'], ['aggregator', 'aggregator'], ['chat', 'chat']])),
+    h('label', {}, t('f.channel'), sel('channel', [['sms', 'SMS'], ['telegram', 'Telegram'], ['ussd', 'USSD'], ['aggregator', 'aggregator'], ['chat', 'chat']])),
     h('label', {}, t('f.lang'), sel('lang', [['uz-Latn', 'uz-Latn'], ['uz-Cyrl', 'uz-Cyrl'], ['ru', 'ru'], ['en', 'en']])),
     h('label', {}, t('f.status'), sel('status', [['open', t('st.open')], ['held', t('st.held')], ['resolved', t('st.resolved')]])),
     h('label', {}, t('f.from'), h('input', { type: 'date', name: 'from', id: 'f-from', value: q.get('from') || '' })),
@@ -360,7 +360,7 @@ async function showConversation(id) {
 
 /* ---- dashboard: SVG charts */
 
-const COLORS = { sms: '#1f77b4', telegram: '#2ca02c', aggregator: '#9467bd', chat: '#ff7f0e' };
+const COLORS = { sms: '#1f77b4', telegram: '#2ca02c', ussd: '#d62728', aggregator: '#9467bd', chat: '#ff7f0e' };
 const color = (k, i) => COLORS[k] || ['#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'][i % 5];
 
 function stackedBars(days, valueOf, title, id) {
@@ -426,7 +426,8 @@ async function showDashboard(q) {
       tile(t('d.median_bot'), secs(d.reply_median_s.bot), 'd-median-bot'),
       tile(t('d.median_agent'), secs(d.reply_median_s.agent), 'd-median-agent'),
       tile(t('d.segments'), String(d.segments_sent), 'd-segments'),
-      tile(t('d.failed'), String(d.failed), 'd-failed')),
+      tile(t('d.failed'), String(d.failed), 'd-failed'),
+      tile(t('d.ussd'), String(d.ussd_sessions), 'd-ussd')),
     h('div', { cls: 'charts' },
       stackedBars(d.days, (x) => x.in + x.out, t('d.per_day'), 'chart-days'),
       stackedBars(d.days, (x) => x.failed, t('d.failed_day'), 'chart-failed'),

@@ -17,4 +17,4 @@ make --no-print-directory -s fuzz-build >/tmp/fuzz-build.$$ 2>&1 || {
 	exit 1
 }
 rm -f /tmp/fuzz-build.$$
-exec sh tests/fuzz/run.sh telegram kannel translit nlu model catalog mask
+exec sh tests/fuzz/run.sh telegram kannel translit nlu model catalog mask ussd

@@ -7,6 +7,7 @@ import hashlib
 import os
 import struct
 import sys
+import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -76,6 +77,23 @@ def main(out):
                                     "Оʻзбекистон".encode(), b"{app_no}"][i % 4])
     for t in tsv("tests/fixtures/sms/prepare.tsv") :
         put(out, "catalog", b"\x00\x00\x00\x00\x00\x01\x02\x07\xe9\x03\x0f" + t.encode())
+
+    # ussd: start byte, mode byte, then a form body (0), a saved state and
+    # inputs (1), or inputs alone; the walks of every menu
+    walks = ["", "1", "3*1*2025000001", "2*1*4*2*3000000*98*98*0", "3*2*1*41*5*0",
+             "4*3*2*1*98", "4*4*98*98*98*3*0*00", "1*5*1", "2*6*3*0", "4*1*20251*0*12",
+             "9*abc*" + "1" * 25 + "*", "00*0*98*7", "1*2*3*4*5*6*7*8*9*0*00*98*99"]
+    for i, w in enumerate(walks):
+        body = urllib.parse.urlencode({"sessionId": "ATUid_%d" % i, "serviceCode": "*384*1#",
+                                       "phoneNumber": "+998901234567", "networkCode": "63902",
+                                       "text": w})
+        put(out, "ussd", bytes([i % 5, 0]) + body.encode())
+        put(out, "ussd", bytes([i % 5, 2]) + w.encode())
+    for st in ("s=5;l=2;d=0;g=0;k=0;i=0;q=1;n=;a=0:4", "s=3;l=0;d=0;g=0;k=0;i=-1;q=0;"
+               "n=AR-2025-000001;a=", "s=9;l=3;d=0;g=2;k=0;i=0;q=0;n=;a=",
+               "s=10;l=1;d=0;g=1;k=1;i=13;q=0;n=;a="):
+        put(out, "ussd", b"\x05\x01" + st.encode() + b"\n0*98*1")
+    put(out, "ussd", b"\x00\x00sessionId=a&sessionId=b&phoneNumber=1&text=%ZZ")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 # for what reads hostile input: the Telegram Update, Kannel's parameters,
 # normalisation and transliteration, the matcher and entities, the model's
 # features and its file, catalogue
-# rendering with the SMS step, the masking of personal data.  Sources in tests/fuzz/<name>_fuzz.c; the
+# rendering with the SMS step, the masking of personal data, a USSD request
+# and the menus it walks.  Sources in tests/fuzz/<name>_fuzz.c; the
 # corpora are made at run time under build/fuzz/corpus/ from the fixtures
 # (tests/fuzz/seed.py) plus tests/fuzz/seeds/<name>/ (regression inputs).
 #   make fuzz           every target FUZZ_SECONDS (default 300) each
@@ -13,7 +14,7 @@
 
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 300
-FUZZ_TARGETS	 = telegram kannel translit nlu model catalog mask
+FUZZ_TARGETS	 = telegram kannel translit nlu model catalog mask ussd
 FUZZ_SAN	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer
 # clang also flags vsnprintf(fmt, ap) in a printf-like wrapper (MHD's log
@@ -56,7 +57,8 @@ build/fuzz/catalog_fuzz: tests/fuzz/catalog_fuzz.c tests/fuzz/fuzz.h \
     $(FUZZ_LOCALES)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LOCALES) \
 	    $(LIBS)
-build/fuzz/telegram_fuzz build/fuzz/kannel_fuzz: build/fuzz/%_fuzz: \
+build/fuzz/telegram_fuzz build/fuzz/kannel_fuzz build/fuzz/ussd_fuzz: \
+    build/fuzz/%_fuzz: \
     tests/fuzz/%_fuzz.c tests/fuzz/fuzz.h build/fuzz/libmj.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
 	    build/fuzz/libmj.a $(LIBS)
