@@ -406,6 +406,25 @@ store_rows(struct bot *b, const struct bot_in *in, struct contact *c,
 	return MJ_OK;
 }
 
+
+/*
+ * The language of the phone's SMS conversation, when it has written one
+ * (it chose a language, or its messages showed one); else -1.  A phone the
+ * service knows starts at the main menu.
+ */
+static int
+sms_lang(struct bot *b, const char *phone)
+{
+	struct contact	s;
+
+	if (phone[0] == '\0' || store_contact_find(b->st, "sms", phone, &s) !=
+	    MJ_OK)
+		return -1;
+	if (!s.lang_chosen && s.lang_cyrl[0] == '\0' && s.lang_latn[0] == '\0')
+		return -1;
+	return lang_from_tag(s.lang);
+}
+
 enum mj_err
 ussd_step(struct bot *b, const struct bot_in *in, struct nlu_result *r,
     struct bot_out *out, enum lang *lang_out)
@@ -440,7 +459,8 @@ ussd_step(struct bot *b, const struct bot_in *in, struct nlu_result *r,
 		 * the text already holds (a text typed before a restart that
 		 * lost nothing is not this case: the session is stored).
 		 */
-		int	known = c.lang_chosen ? lang_from_tag(c.lang) : -1;
+		int	known = c.lang_chosen ? lang_from_tag(c.lang) :
+			    sms_lang(b, c.phone);
 
 		ussd_start(&st, known);
 		step.intent = known >= 0 ? INTENT_GREETING :

@@ -134,6 +134,18 @@ store_contact_get(struct store *st, const char *channel, const char *address,
 }
 
 enum mj_err
+store_contact_find(struct store *st, const char *channel, const char *address,
+    struct contact *out)
+{
+	sqlite3_stmt	*q;
+
+	PREP(q, SQL_CONTACT_GET);
+	bind_str(q, 1, channel);
+	bind_str(q, 2, address);
+	return contact_row(st, q, out);
+}
+
+enum mj_err
 store_contact_save(struct store *st, const struct contact *c, int64_t now)
 {
 	int		 same = strcmp(c->phone, c->phone_read) == 0;

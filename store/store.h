@@ -110,6 +110,9 @@ enum mj_err	store_contact_get(struct store *, const char *channel,
 		    const char *address, int64_t now, struct contact *out);
 enum mj_err	store_contact_save(struct store *, const struct contact *,
 		    int64_t now);
+/* Inside a transaction: the contact, never created; MJ_ENOTFOUND if none. */
+enum mj_err	store_contact_find(struct store *, const char *channel,
+		    const char *address, struct contact *out);
 /* Inside a transaction: the contact with this id; MJ_ENOTFOUND if none. */
 enum mj_err	store_contact_by_id(struct store *, int64_t id,
 		    struct contact *out);

@@ -272,6 +272,25 @@ def test_privacy_and_the_miss_limit_shared_with_sms(t):
     s.check_clean_exit()
 
 
+def test_a_phone_known_by_sms_skips_the_language(t):
+    s = Server(t).start()
+    # wrote by SMS in Russian: the first USSD screen is the Russian menu
+    r = s.kannel("+998935550031", "здравствуйте, какие документы нужны", msg_id="k1")
+    t.eq(r.status, 200)
+    t.eq(Ussd(t, s, "+998935550031", "known-ru").start(), "CON " + main_menu("ru"))
+    # in Uzbek Cyrillic: that menu
+    r = s.kannel("+998935550032", "ассалому алайкум, ҳужжатлар керак", msg_id="k2")
+    t.eq(r.status, 200)
+    t.eq(Ussd(t, s, "+998935550032", "known-cy").start(), "CON " + main_menu("uz-Cyrl"))
+    # a phone only counted for misses, never written from: the choice first
+    u = Ussd(t, s, "+998935550033", "unknown")
+    t.eq(u.start(), "CON " + lang_menu())
+    u.send("4", "1", "2025000001")
+    t.eq(Ussd(t, s, "+998935550033", "unknown-2").start(), "CON " + main_menu("en"))
+    t.eq(Ussd(t, s, "+998935550034", "never").start(), "CON " + lang_menu())
+    s.check_clean_exit()
+
+
 def test_replay_gives_the_same_screen(t):
     s = Server(t).start()
     u = Ussd(t, s, OWNER1, "replay")
