@@ -115,11 +115,13 @@ inbox_row(void *arg, const struct hd_conv *c)
 	json_t			*o;
 
 	mask_phone(c->address, addr, sizeof(addr));
-	o = json_pack("{s:I, s:s, s:o, s:s, s:o, s:s, s:s, s:s, s:I, s:I, "
-	    "s:I, s:i, s:b, s:i, s:o}",
+	o = json_pack("{s:I, s:s, s:o, s:s, s:o, s:s, s:s, s:s, s:s, s:s, "
+	    "s:I, s:I, s:I, s:i, s:b, s:i, s:o}",
 	    "id", (json_int_t)c->contact_id, "channel", c->channel,
 	    "address", api_str(addr), "lang", c->lang,
 	    "snippet", masked_cut(x->a, c->snippet, SNIPPET_CHARS),
+	    "snippet_dir", c->snippet_in ? "in" : "out",
+	    "last_dir", c->last_dir,
 	    "last_intent", c->last_in_intent, "status", c->status,
 	    "held_by", c->held_until > x->a->now ? c->held_by : "",
 	    "held_until", (json_int_t)(c->held_until > x->a->now ?

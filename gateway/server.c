@@ -526,6 +526,20 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 	}
 }
 
+/*
+ * libmicrohttpd's last word before it aborts (an internal inconsistency):
+ * in the log, so that a crash says where it came from.
+ */
+static void
+on_mhd_panic(void *cls, const char *file, unsigned int line,
+    const char *reason)
+{
+	(void)cls;
+	log_err("http.mhd_panic", "file=%s line=%u reason=\"%s\"",
+	    file != NULL ? file : "-", line, reason != NULL ? reason : "-");
+	abort();
+}
+
 enum mj_err
 server_start(struct server **out, const struct conf *conf, struct bot *bot)
 {
@@ -544,6 +558,7 @@ server_start(struct server **out, const struct conf *conf, struct bot *bot)
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return MJ_ENOMEM;
+	MHD_set_panic_func(on_mhd_panic, NULL);
 	{
 		uint64_t	seq;
 

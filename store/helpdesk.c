@@ -115,12 +115,20 @@ enum {
 };
 
 /*
- * The inbox shows the whole last message and the whole match: the caller
+ * The inbox shows what the citizen wrote last (the bot's or an agent's
+ * last message only where the citizen wrote nothing, as after a notice),
+ * whole, and the whole match: the caller
  * masks them first and cuts after (conversations.snippet is cut already,
  * and a cut can split an identifier the mask would then not see).
  */
-#define SNIPPET	"coalesce((SELECT body FROM messages WHERE id = " \
-		"c.last_msg_id), c.snippet)"
+#define SNIPPET	"coalesce((SELECT body FROM messages WHERE contact_id = " \
+		"c.contact_id AND direction = 'in' ORDER BY id DESC LIMIT 1), " \
+		"(SELECT body FROM messages WHERE id = c.last_msg_id), " \
+		"c.snippet)"
+/* Whether the snippet is the citizen's, and who wrote last. */
+#define DIRS	"EXISTS (SELECT 1 FROM messages WHERE contact_id = " \
+		"c.contact_id AND direction = 'in'), coalesce((SELECT " \
+		"direction FROM messages WHERE id = c.last_msg_id), '')"
 
 /* The SQL of one inbox shape into buf. */
 static void
@@ -133,7 +141,7 @@ inbox_sql(unsigned shape, char *buf, size_t len)
 		    "k.address, coalesce(k.phone, ''), c.lang, " SNIPPET ", "
 		    "c.last_in_intent, c.status, coalesce(k.held_by, ''), "
 		    "c.last_at, k.held_until, c.last_msg_id, c.msgs, "
-		    "c.needs_human, m.id, m.body, c.review "
+		    "c.needs_human, m.id, m.body, c.review, " DIRS " "
 		    "FROM %s f JOIN messages m ON m.id = f.rowid "
 		    "JOIN conversations c ON c.contact_id = m.contact_id "
 		    "JOIN contacts k ON k.id = c.contact_id "
@@ -145,7 +153,8 @@ inbox_sql(unsigned shape, char *buf, size_t len)
 		    "k.address, coalesce(k.phone, ''), c.lang, " SNIPPET ", "
 		    "c.last_in_intent, c.status, coalesce(k.held_by, ''), "
 		    "c.last_at, k.held_until, c.last_msg_id, c.msgs, "
-		    "c.needs_human, 0, '', c.review FROM conversations c "
+		    "c.needs_human, 0, '', c.review, " DIRS " "
+		    "FROM conversations c "
 		    "JOIN contacts k ON k.id = c.contact_id WHERE 1");
 #define ADD(bit, frag) \
 	if ((shape & (bit)) && n < len) \
@@ -267,6 +276,8 @@ store_hd_inbox(struct store *st, const struct hd_filter *f,
 		c.match_id = sqlite3_column_int64(q, 14);
 		c.match = col_text(q, 15);
 		c.review = sqlite3_column_int(q, 16);
+		c.snippet_in = sqlite3_column_int(q, 17);
+		c.last_dir = col_text(q, 18);
 		got++;
 		if (fn(arg, &c) != 0)
 			break;

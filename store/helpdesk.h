@@ -137,11 +137,14 @@ struct hd_filter {
 struct hd_conv {
 	int64_t		 contact_id;
 	const char	*channel, *address, *phone, *lang,
-			*snippet,	/* the last message's body, whole */
+			*snippet,	/* the citizen's last message (else
+					 * the last one), whole */
 			*last_in_intent, *status, *held_by;
 	int64_t		 last_at, held_until, last_msg_id;
 	int		 msgs, needs_human;
 	int		 review;	/* messages to label */
+	int		 snippet_in;	/* snippet is the citizen's */
+	const char	*last_dir;	/* the last message's: "in", "out" */
 	int64_t		 match_id;	/* with q: the matching message */
 	const char	*match;		/* its body, whole; "" without q */
 };

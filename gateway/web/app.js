@@ -192,7 +192,12 @@ function convItem(c) {
     h('a', { href: '#/c/' + c.id, cls: 'conv-link' },
       h('div', { cls: 'row' }, h('strong', { cls: 'addr' }, c.address), h('span', { cls: 'time' }, when(c.last_at))),
       h('div', { cls: 'badges' }, badges),
-      h('div', { cls: 'snippet' }, c.snippet),
+      h('div', { cls: 'snippet' },
+        h('span', { cls: 'dir ' + (c.last_dir === 'in' ? 'in' : 'out'),
+          title: t(c.last_dir === 'in' ? 'inbox.dir_in' : 'inbox.dir_out') },
+          c.last_dir === 'in' ? '\u2199 ' : '\u2197 '),
+        c.snippet_dir === 'in' ? null : h('em', {}, t('inbox.bot_said') + ' '),
+        c.snippet),
       c.match ? h('div', { cls: 'match' }, t('inbox.match') + ' ', c.match) : null));
 }
 

@@ -193,6 +193,9 @@ class Server:
         rc = self.stop()
         log = self.log()
         self.t.eq(rc, 0, "server exit code")
+        if rc != 0:
+            print("server log of %s (exit %s), last lines:\n%s" % (
+                self.t.name, rc, "\n".join(log.splitlines()[-30:])), flush=True)
         for m in SAN_MARKERS:
             self.t.lacks(log, m, "sanitizer report in server log:")
 

@@ -440,6 +440,18 @@ def test_inbox_filters_search_paging(t):
     want = [r[0] for r in s.sql("SELECT contact_id FROM conversations "
                                 "ORDER BY last_at DESC, contact_id DESC")]
     t.eq(got, want, "newest first (ties: newer contact first)")
+    # the inbox shows what the citizen wrote, not the bot's reply, and who
+    # wrote last (the bot answered each: out)
+    first = {c["id"]: c for c in page1["items"]}
+    r, f = a.get("/api/conversations?limit=50")
+    byid = {c["id"]: c for c in f["items"]}
+    t.eq(byid[1]["snippet"], "qwzx blorpt plmokn")
+    t.eq((byid[1]["snippet_dir"], byid[1]["last_dir"]), ("in", "out"))
+    t.eq(s.sql("SELECT direction FROM messages WHERE contact_id = 1 ORDER BY id DESC LIMIT 1"),
+         [("out",)])
+    t.ok(all(c["snippet"] in ("salom", "qwzx blorpt", "qwzx blorpt plmokn") for c in f["items"]),
+         "citizens' texts: %r" % [c["snippet"] for c in f["items"]])
+    t.ok(first, "first page")
     r, f = a.get("/api/conversations?unknown=1")
     t.eq(len(f["items"]), 6)
     r, f = a.get("/api/conversations?needs_human=1")
@@ -475,6 +487,19 @@ def test_inbox_filters_search_paging(t):
     t.ok(any(u["text"] == "qwzx blorpt" and u["n"] == 6 for u in d["unknown_top"]), "top unknown")
     t.eq(sum(x["in"] for x in d["days"]), 13)
     t.eq(a.get("/api/dashboard?days=0")[0].status, 400)
+    # taken by an agent, the citizen writes again: no reply, the citizen waits
+    r, _ = a.post("/api/conversations/2/take")
+    t.eq(r.status, 200)
+    s.kannel(senders[1], "javob bering iltimos", msg_id="f-held")
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        r, f = a.get("/api/conversations?limit=50")
+        c2 = [c for c in f["items"] if c["id"] == 2][0]
+        if c2["snippet"] == "javob bering iltimos":
+            break
+        time.sleep(0.05)
+    t.eq((c2["snippet"], c2["snippet_dir"], c2["last_dir"]), ("javob bering iltimos", "in", "in"))
+    r, _ = a.post("/api/conversations/2/release")
     s.check_clean_exit()
 
 
