@@ -218,44 +218,44 @@ syncer(void *arg)
 	return NULL;
 }
 
-/* The time ms from now, for a timed wait. */
-static void
-after_ms(struct timespec *until, long ms)
+/* Wait ms, or until the writer stops: 1 when it stops. */
+static int
+nap(struct bot *b, long ms)
 {
-	clock_gettime(CLOCK_REALTIME, until);
-	until->tv_nsec += ms * 1000 * 1000;
-	while (until->tv_nsec >= 1000000000) {
-		until->tv_sec++;
-		until->tv_nsec -= 1000000000;
+	struct timespec	until;
+	int		stop;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += ms * 1000 * 1000;
+	while (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
 	}
+	pthread_mutex_lock(&b->qlock);
+	if (!b->qstop)
+		pthread_cond_timedwait(&b->icond, &b->qlock, &until);
+	stop = b->qstop;
+	pthread_mutex_unlock(&b->qlock);
+	return stop;
 }
 
 /*
- * The help desk's summaries and search index follow the messages in
- * batches, about twice a second (and before each help-desk request).
+ * Each batch indexes its own messages (batch_commit); this catches up with
+ * what else wrote messages (agents' replies, notices, a failed batch's
+ * indexing), about twice a second.
  */
 static void *
 indexer(void *arg)
 {
 	struct bot	*b = arg;
-	struct timespec	 until;
 	int		 n, stop = 0;
 
 	pthread_setname_np(pthread_self(), "mj-indexer");
 	while (!stop) {
-		/*
-		 * Small transactions: the lock is the writer's too, and a
-		 * message waits for it no longer than one of them takes.
-		 */
 		while (store_index_pending(b->st, INDEX_CHUNK, &n) == MJ_OK &&
 		    n == INDEX_CHUNK)
 			;
-		after_ms(&until, 500);
-		pthread_mutex_lock(&b->qlock);
-		if (!b->qstop)
-			pthread_cond_timedwait(&b->icond, &b->qlock, &until);
-		stop = b->qstop;
-		pthread_mutex_unlock(&b->qlock);
+		stop = nap(b, 500);
 	}
 	store_index_pending(b->st, 1000000, &n);
 	return NULL;
@@ -271,18 +271,12 @@ static void *
 checkpointer(void *arg)
 {
 	struct bot	*b = arg;
-	struct timespec	 until;
 	int		 pages, stop = 0;
 
 	pthread_setname_np(pthread_self(), "mj-ckpt");
 	while (!stop) {
 		store_checkpoint(b->st, CKPT_PAGES, &pages);
-		after_ms(&until, 50);
-		pthread_mutex_lock(&b->qlock);
-		if (!b->qstop)
-			pthread_cond_timedwait(&b->icond, &b->qlock, &until);
-		stop = b->qstop;
-		pthread_mutex_unlock(&b->qlock);
+		stop = nap(b, 50);
 	}
 	return NULL;
 }

@@ -46,16 +46,53 @@ struct fold {
 #define BATCH_LIMIT	1000	/* messages folded at a time */
 #define FOLD_SLOTS	2048	/* > 2 x BATCH_LIMIT: short probes */
 
+/*
+ * The folds of one chunk, kept by the store from one call to the next:
+ * each group commit indexes its batch, so a batch of a few messages must
+ * not allocate and clear the whole table; only the slots it used are
+ * applied and cleared.
+ */
+struct fold_table {
+	struct fold	slot[FOLD_SLOTS];
+	short		used[BATCH_LIMIT];	/* slots in use, in order */
+	int		nused;
+};
+
 static struct fold *
-fold_slot(struct fold *t, int64_t contact_id)
+fold_slot(struct fold_table *t, int64_t contact_id)
 {
 	size_t	i = (size_t)((uint64_t)contact_id * 0x9e3779b97f4a7c15ULL >>
 	    53) & (FOLD_SLOTS - 1);
 
-	while (t[i].contact_id != 0 && t[i].contact_id != contact_id)
+	while (t->slot[i].contact_id != 0 &&
+	    t->slot[i].contact_id != contact_id)
 		i = (i + 1) & (FOLD_SLOTS - 1);
-	t[i].contact_id = contact_id;
-	return &t[i];
+	if (t->slot[i].contact_id == 0) {
+		t->slot[i].contact_id = contact_id;
+		t->used[t->nused++] = (short)i;
+	}
+	return &t->slot[i];
+}
+
+/* Every slot in use back to free. */
+static void
+folds_clear(struct fold_table *t)
+{
+	for (int k = 0; k < t->nused; k++) {
+		free(t->slot[t->used[k]].body);
+		memset(&t->slot[t->used[k]], 0, sizeof(t->slot[0]));
+	}
+	t->nused = 0;
+}
+
+void
+store_folds_free(struct store *st)
+{
+	if (st->folds == NULL)
+		return;
+	folds_clear(st->folds);
+	free(st->folds);
+	st->folds = NULL;
 }
 
 /* One message into its contact's fold, as the trigger would apply it. */
@@ -150,7 +187,7 @@ fold_apply(struct store *st, const struct fold *f)
 }
 
 static enum mj_err
-index_batch(struct store *st, int64_t last, int max, struct fold *t,
+index_batch(struct store *st, int64_t last, int max, struct fold_table *t,
     int *n, int64_t *upto)
 {
 	static const char *const q_new = "SELECT m.id, m.contact_id, "
@@ -174,9 +211,8 @@ index_batch(struct store *st, int64_t last, int max, struct fold *t,
 	if (rc == MJ_OK && step != SQLITE_DONE)
 		rc = db_fail(st, "index_read");
 	done(q);
-	for (int i = 0; rc == MJ_OK && i < FOLD_SLOTS; i++)
-		if (t[i].contact_id != 0)
-			rc = fold_apply(st, &t[i]);
+	for (int k = 0; rc == MJ_OK && k < t->nused; k++)
+		rc = fold_apply(st, &t->slot[t->used[k]]);
 	return rc;
 }
 
@@ -298,15 +334,17 @@ index_run(struct store *st, int max, int *n)
 	    "WHERE name = 'messages'";
 	static const char *const q_mark = "UPDATE index_state SET last_id = ?1 "
 	    "WHERE name = 'messages'";
-	struct fold	*t;
+	struct fold_table *t;
 	sqlite3_stmt	*q;
 	enum mj_err	 rc = MJ_OK;
 	int64_t		 last = 0, upto = 0;
 	int		 searched = 0;
 
 	*n = 0;
-	if ((t = calloc(FOLD_SLOTS, sizeof(*t))) == NULL)
+	if (st->folds == NULL &&
+	    (st->folds = calloc(1, sizeof(*st->folds))) == NULL)
 		return MJ_ENOMEM;
+	t = st->folds;
 	if ((q = store_stmt(st, q_last)) == NULL) {
 		rc = MJ_EDB;
 		goto out;
@@ -319,10 +357,8 @@ index_run(struct store *st, int max, int *n)
 		int	chunk = max - *n < BATCH_LIMIT ? max - *n : BATCH_LIMIT;
 		int	got = 0;
 
-		for (int i = 0; i < FOLD_SLOTS; i++)
-			free(t[i].body);
-		memset(t, 0, FOLD_SLOTS * sizeof(*t));
 		rc = index_batch(st, last, chunk, t, &got, &upto);
+		folds_clear(t);
 		*n += got;
 		last = upto;
 		if (got < chunk)
@@ -343,9 +379,6 @@ index_run(struct store *st, int max, int *n)
 out:
 	if (rc == MJ_OK && searched > *n)
 		*n = searched;
-	for (int i = 0; i < FOLD_SLOTS; i++)
-		free(t[i].body);
-	free(t);
 	return rc;
 }
 

@@ -340,6 +340,7 @@ store_close(struct store *st)
 		close(st->wal_fd);
 	sqlite3_close(st->ckdb);
 	store_progs_drop(st);
+	store_folds_free(st);
 	free(st->aliases);
 	free(st->wal_path);
 	pthread_mutex_destroy(&st->wal_lock);
@@ -467,11 +468,26 @@ store_checkpoint_own(struct store *st)
 	pthread_mutex_unlock(&st->lock);
 }
 
+/* One checkpoint of mode on ckdb: SQLITE_OK, SQLITE_BUSY, or -1 (logged). */
+static int
+ckpt_pass(struct store *st, int mode, int *ckpt)
+{
+	int	log = 0, rc;
+
+	rc = sqlite3_wal_checkpoint_v2(st->ckdb, "main", mode, &log, ckpt);
+	if (rc == SQLITE_OK || rc == SQLITE_BUSY)
+		return rc;
+	log_err("store.checkpoint", "op=%s err=\"%s\"", mode ==
+	    SQLITE_CHECKPOINT_PASSIVE ? "passive" : "restart",
+	    sqlite3_errmsg(st->ckdb));
+	return -1;
+}
+
 enum mj_err
 store_checkpoint(struct store *st, int min_pages, int *pages)
 {
 	const char	*path;
-	int		 log = 0, ckpt = 0, rc;
+	int		 ckpt = 0, rc;
 
 	*pages = __atomic_load_n(&st->wal_pages, __ATOMIC_RELAXED);
 	if (st->wal_path == NULL || *pages < min_pages) {
@@ -501,13 +517,9 @@ store_checkpoint(struct store *st, int min_pages, int *pages)
 	 */
 	sqlite3_busy_timeout(st->ckdb, 0);
 	for (int pass = 0; pass < CKPT_PASSES; pass++) {
-		rc = sqlite3_wal_checkpoint_v2(st->ckdb, "main",
-		    SQLITE_CHECKPOINT_PASSIVE, &log, &ckpt);
-		if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
-			log_err("store.checkpoint", "op=passive err=\"%s\"",
-			    sqlite3_errmsg(st->ckdb));
+		if ((rc = ckpt_pass(st, SQLITE_CHECKPOINT_PASSIVE, &ckpt)) ==
+		    -1)
 			return MJ_EDB;
-		}
 		if (__atomic_load_n(&st->wal_pages, __ATOMIC_RELAXED) - ckpt <=
 		    CKPT_REST)
 			break;
@@ -518,13 +530,8 @@ store_checkpoint(struct store *st, int min_pages, int *pages)
 	 * from its beginning.  Busy: next time.
 	 */
 	sqlite3_busy_handler(st->ckdb, busy_wait, NULL);
-	rc = sqlite3_wal_checkpoint_v2(st->ckdb, "main",
-	    SQLITE_CHECKPOINT_RESTART, &log, &ckpt);
-	if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
-		log_err("store.checkpoint", "op=restart err=\"%s\"",
-		    sqlite3_errmsg(st->ckdb));
+	if ((rc = ckpt_pass(st, SQLITE_CHECKPOINT_RESTART, &ckpt)) == -1)
 		return MJ_EDB;
-	}
 	if (rc == SQLITE_OK)
 		__atomic_store_n(&st->wal_pages, 0, __ATOMIC_RELAXED);
 	return MJ_OK;

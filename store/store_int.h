@@ -18,6 +18,11 @@
 
 #define STORE_PROGS	16	/* programmes kept in memory (programmes.c) */
 
+struct fold_table;
+
+/* Free the indexer's fold table (index.c). */
+void		store_folds_free(struct store *);
+
 /* Drop the programmes kept in memory (programmes.c). */
 void		store_progs_drop(struct store *);
 
@@ -42,6 +47,7 @@ struct store {
 	size_t		 capstmts;	/* a power of two; 0 before the first */
 	char		*aliases;	/* store_rules_aliases(), while */
 	int64_t		 aliases_dv;	/* PRAGMA data_version is this */
+	struct fold_table *folds;	/* index.c: kept between calls */
 	void		*progs[STORE_PROGS];	/* programmes.c: prog_defs read */
 	int		 nprogs;
 	int64_t		 progs_dv;	/* data_version they were read at */
