@@ -3,11 +3,16 @@
 MockTelegram answers the Bot API at http://127.0.0.1:PORT/bot<TOKEN>/<method>
 like Telegram does ({"ok": true, "result": ...}), records every call, and can
 be told to misbehave: plan a list of answers ("ok", 500, 429 with
-retry_after, 403, a delay), or go down (refuse connections)."""
+retry_after, 403, a delay), or go down (refuse connections).
+
+MockSendsms answers Kannel's sendsms like Kannel (202 "0: Accepted for
+delivery"), records the numbers (got) and queries (calls), and can be slow,
+failing (503) or down."""
 import json
 import socket
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from harness import free_port
@@ -128,3 +133,49 @@ class MockTelegram:
                 return self.sent(method)
             time.sleep(0.05)
         return self.sent(method)
+
+
+class MockSendsms:
+    """Kannel's sendsms interface as the outbox sees it: 202 '0: Accepted',
+    or down, slow, or failing on demand."""
+
+    def __init__(self, t):
+        self.got, self.mode, self.port = [], "ok", free_port()
+        self.calls = []            # every accepted request's query
+        self.srv = None
+        self.t = t
+        self.up()
+        t.defer(self.down)
+
+    def up(self):
+        mock = self
+
+        class H(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_GET(self):
+                if mock.mode == "slow":
+                    time.sleep(2.5)
+                if mock.mode == "error":
+                    code, body = 503, b"Service Unavailable"
+                else:
+                    q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
+                    mock.calls.append(q)
+                    mock.got.append(q.get("to", [""])[0])
+                    code, body = 202, b"0: Accepted for delivery"
+                self.send_response(code)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.srv = _Server(("127.0.0.1", self.port), H)
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+
+    def down(self):
+        if self.srv is not None:
+            self.srv.shutdown()
+            self.srv.server_close()
+            self.srv = None

@@ -11,11 +11,9 @@ import random
 import signal
 import threading
 import time
-import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from harness import Server, free_port
-from mocks import MockTelegram
+from harness import Server
+from mocks import MockSendsms, MockTelegram
 
 SECRET = "ops-secret"
 FAULT = float(os.environ.get("FAULT_SECONDS", "8"))
@@ -154,51 +152,6 @@ def test_crash_safety_sigkill_at_random_moments(t):
     print("crash test: %d updates, %d kills, %d re-sent by the client, %d duplicate sends" %
           (n, kills, len(again), dups), flush=True)
     s.check_clean_exit()
-
-
-class MockSendsms:
-    """Kannel's sendsms interface as the outbox sees it: 202 '0: Accepted',
-    or down, slow, or failing on demand."""
-
-    def __init__(self, t):
-        self.got, self.mode, self.port = [], "ok", free_port()
-        self.srv = None
-        self.t = t
-        self.up()
-        t.defer(self.down)
-
-    def up(self):
-        mock = self
-
-        class H(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
-            def do_GET(self):
-                if mock.mode == "slow":
-                    time.sleep(2.5)
-                if mock.mode == "error":
-                    code, body = 503, b"Service Unavailable"
-                else:
-                    q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
-                    mock.got.append(q.get("to", [""])[0])
-                    code, body = 202, b"0: Accepted for delivery"
-                self.send_response(code)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.srv = ThreadingHTTPServer(("127.0.0.1", self.port), H)
-        self.srv.daemon_threads = True
-        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
-
-    def down(self):
-        if self.srv is not None:
-            self.srv.shutdown()
-            self.srv.server_close()
-            self.srv = None
 
 
 def test_upstream_faults_then_recovery(t):

@@ -7,13 +7,12 @@ conversation, call-back and dashboard, /metrics, `murojaat chat --ussd`."""
 import csv
 import json
 import os
-import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import po
-from harness import ROOT, Server, free_port, murojaat
+from harness import ROOT, Server, murojaat
+from mocks import MockSendsms
 from test_helpdesk_api import Staff, add_staff
 
 LANGS = ["uz-Latn", "uz-Cyrl", "ru", "en"]
@@ -399,35 +398,8 @@ def test_restart_mid_session_resumes(t):
     s.check_clean_exit()
 
 
-class SendSms:
-    """Kannel's sendsms interface, recording what it is asked to send."""
-
-    def __init__(self, t):
-        self.calls = []
-        self.port = free_port()
-        mock = self
-
-        class H(BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def do_GET(self):
-                q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
-                mock.calls.append(q)
-                body = b"0: Accepted for delivery"
-                self.send_response(202)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.srv = ThreadingHTTPServer(("127.0.0.1", self.port), H)
-        self.srv.daemon_threads = True
-        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
-        t.defer(self.srv.shutdown)
-
-
 def test_helpdesk_conversation_callback_dashboard_metrics(t):
-    sms = SendSms(t)
+    sms = MockSendsms(t)
     s = Server(t, env={"MUROJAAT_KANNEL_SENDSMS_URL": "http://127.0.0.1:%d/cgi-bin/sendsms?u=x" % sms.port,
                        "MUROJAAT_SMS_QUIET_HOURS": ""}).start()
     add_staff(t, s, "agent1", "agent")
