@@ -9,95 +9,19 @@
  * inbox and the dashboard in build/screenshots/.  Ends "N passed, N failed".
  */
 'use strict';
-const { chromium } = require('playwright-core');
-const { spawn, execFileSync } = require('child_process');
+const { check, eq, sleep, sql, get, startServer, launch, run, SHOTS, PW } = require('./lib');
 const fs = require('fs');
-const http = require('http');
-const net = require('net');
-const os = require('os');
 const path = require('path');
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const BIN = process.env.MUROJAAT_BIN || path.join(ROOT, 'build', 'san', 'murojaat');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = path.join(ROOT, 'build', 'screenshots');
-const PW = 'browser test password';
 const XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2"><b>qalin</b> yordam';
 
-let passed = 0;
-let failed = 0;
-function check(cond, what) {
-  if (cond) { passed++; return true; }
-  failed++;
-  const where = (new Error().stack.split('\n')[2] || '').trim();
-  console.log(`FAIL ${what} (${where})`);
-  return false;
-}
-function eq(got, want, what) {
-  return check(got === want, `${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
-    s.on('error', reject);
-  });
-}
-
-function get(port, p) {
-  return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: p }, (res) => {
-      let body = '';
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode, body }));
-    }).on('error', reject);
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/* A loopback Kannel sendsms that records what it is asked to send. */
-function sendsmsPeer(port) {
-  const got = [];
-  const srv = http.createServer((req, res) => {
-    got.push(new URL(req.url, 'http://x').searchParams);
-    res.writeHead(202, { 'Content-Type': 'text/plain' });
-    res.end('0: Accepted for delivery');
-  });
-  return new Promise((resolve) => srv.listen(port, '127.0.0.1', () => resolve({ srv, got })));
-}
-
-function sql(db, q) {
-  return execFileSync('sqlite3', ['-separator', '|', db, q], { encoding: 'utf8' }).trim();
-}
-
-async function main() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'murojaat-browser-'));
-  const db = path.join(dir, 'murojaat.db');
-  const [port, smsPort] = [await freePort(), await freePort()];
-  const peer = await sendsmsPeer(smsPort);
-  const env = {
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MUROJAAT_'))),
-    MUROJAAT_PORT: String(port), MUROJAAT_DB: db, MUROJAAT_DEMO_APPS: '500',
-    MUROJAAT_KANNEL_SENDSMS_URL: `http://127.0.0.1:${smsPort}/cgi-bin/sendsms?username=u&password=p`,
-    ASAN_OPTIONS: 'detect_leaks=1',
-  };
-  fs.writeFileSync(path.join(dir, 'murojaat.conf'), '# browser test\n');
-  const log = fs.openSync(path.join(dir, 'server.log'), 'a');
-  const srv = spawn(BIN, ['--config', path.join(dir, 'murojaat.conf'), 'serve'],
-    { cwd: dir, env, stdio: ['ignore', log, log] });
-  let browser = null;
-  try {
-    for (let i = 0; i < 600; i++) {
-      try { if ((await get(port, '/healthz')).status === 200) break; } catch (e) { /* not yet */ }
-      if (srv.exitCode !== null) throw new Error('server exited ' + srv.exitCode);
-      await sleep(50);
-    }
-    execFileSync(BIN, ['staff', 'add', 'agent1', '--role', 'agent'], { input: PW + '\n', env, cwd: dir });
+run(async (c) => {
+  const S = c.s = await startServer();
+  const { db, port, peer, say } = S;
+  {
+    S.staff(['add', 'agent1', '--role', 'agent']);
 
     /* citizens write: one asks for an operator, one sends markup, more chat */
-    const say = (from, text, id) => get(port, '/sms/kannel?' + new URLSearchParams({ from, to: '1234', id, text }));
     await say('+998901112233', 'salom', 'b0');
     await say('+998905556677', 'здравствуйте, какие документы нужны', 'b1');
     await say('+998907654321', XSS, 'b2');
@@ -106,11 +30,7 @@ async function main() {
     await say('+998903334455', 'qwzx blorp', 'b5');
     const xssContact = sql(db, "SELECT id FROM contacts WHERE address = '+998907654321'");
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM, headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = c.browser = await launch();
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     const page = await ctx.newPage();
     const dialogs = [];
@@ -259,21 +179,5 @@ async function main() {
     eq(after.status, 401, 'signed out');
     eq(cspErrors.filter((e) => e.includes('Content Security Policy')).length, 0,
       'no CSP violations: ' + cspErrors.join(' | '));
-  } catch (e) {
-    failed++;
-    console.log('FAIL raised: ' + (e && e.stack || e));
-  } finally {
-    if (browser) await browser.close();
-    peer.srv.close();
-    srv.kill('SIGTERM');
-    await new Promise((r) => { if (srv.exitCode !== null) r(); else srv.on('exit', r); });
-    const text = fs.readFileSync(path.join(dir, 'server.log'), 'utf8');
-    if (!check(srv.exitCode === 0 && !/AddressSanitizer|runtime error:|LeakSanitizer/.test(text),
-      'server exited cleanly (' + srv.exitCode + ')')) console.log(text.slice(-4000));
-    if (!process.env.KEEP_BROWSER) fs.rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`browser: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 ? 0 : 1);
-}
-
-main();
+});
