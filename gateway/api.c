@@ -327,6 +327,10 @@ dispatch(struct api *a, const char *token)
 			    "method", "use POST");
 		return api_label(a, id);
 	}
+	if (strcmp(p, "staff") == 0)
+		return api_staff(a, NULL);
+	if (strncmp(p, "staff/", 6) == 0)
+		return api_staff(a, p + 6);
 	if (strcmp(p, "model") == 0)
 		return api_model(a, "");
 	if (strncmp(p, "model/", 6) == 0)

@@ -46,19 +46,51 @@ name_ok(const char *s)
 	return 1;
 }
 
-static const char role_why[] = "the role must be agent, supervisor or admin";
+/* Refuse with why filled; MJ_EINPUT, or MJ_ENOTFOUND for no account. */
+static enum mj_err
+refuse(struct staff_why *why, enum staff_refusal no, const char *name)
+{
+	char	*w = why->text;
+	size_t	 n = sizeof(why->text);
+
+	why->no = no;
+	switch (no) {
+	case STAFF_BAD_NAME:
+		snprintf(w, n, "the name must be 2-32 characters of a-z, 0-9, "
+		    "'.', '_' or '-'");
+		break;
+	case STAFF_BAD_ROLE:
+		snprintf(w, n, "the role must be agent, supervisor or admin");
+		break;
+	case STAFF_BAD_PASSWORD:
+		snprintf(w, n, "the password must be %d to %d bytes",
+		    STAFF_PW_MIN, STAFF_PW_MAX);
+		break;
+	case STAFF_TAKEN:
+		snprintf(w, n, "the name %s is taken", name);
+		break;
+	case STAFF_NO_ACCOUNT:
+		snprintf(w, n, "no account is called %s", name);
+		break;
+	case STAFF_LAST_ADMIN:
+		snprintf(w, n, "%s is the last enabled admin: make another "
+		    "admin first", name);
+		break;
+	default:
+		w[0] = '\0';
+	}
+	return no == STAFF_NO_ACCOUNT ? MJ_ENOTFOUND : MJ_EINPUT;
+}
 
 /* The stored form of a new password; MJ_EINPUT (why) if its length is wrong. */
 static enum mj_err
 password_hash(const char *password, char hash[crypto_pwhash_STRBYTES],
-    char *why, size_t whylen)
+    struct staff_why *why)
 {
-	size_t	plen = strlen(password);
+	size_t	plen = password != NULL ? strlen(password) : 0;
 
-	if (plen < 10 || plen > 1024) {
-		snprintf(why, whylen, "the password must be 10 to 1024 bytes");
-		return MJ_EINPUT;
-	}
+	if (plen < STAFF_PW_MIN || plen > STAFF_PW_MAX)
+		return refuse(why, STAFF_BAD_PASSWORD, "");
 	if (crypto_pwhash_str(hash, password, plen,
 	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
@@ -75,45 +107,70 @@ account_name(const char *username, char *name, size_t len)
 		*p = (char)tolower((unsigned char)*p);
 }
 
-enum mj_err
-staff_add(struct store *st, const char *username, const char *role,
-    const char *password, int64_t now, char *why, size_t whylen)
+/* The audit row of a change by by. */
+static struct hd_audit
+audit_by(const struct staff_by *by, int64_t now)
 {
-	char		hash[crypto_pwhash_STRBYTES];
-	enum mj_err	rc;
+	struct hd_audit	a = { .at = now, .staff_id = by->staff_id,
+	    .username = by->username, .req = by->req, .ip = by->ip };
 
-	snprintf(why, whylen, "%s", "");
-	if (!name_ok(username)) {
-		snprintf(why, whylen, "the name must be 2-32 characters of "
-		    "a-z, 0-9, '.', '_' or '-'");
-		return MJ_EINPUT;
-	}
-	if (staff_role_parse(role) < 0) {
-		snprintf(why, whylen, "%s", role_why);
-		return MJ_EINPUT;
-	}
-	if ((rc = password_hash(password, hash, why, whylen)) != MJ_OK)
+	return a;
+}
+
+static const struct staff_by cli = { .username = "cli" };
+
+enum mj_err
+staff_add_by(struct store *st, const struct staff_by *by,
+    const char *username, const char *role, const char *password,
+    int64_t now, struct staff_why *why)
+{
+	char		 hash[crypto_pwhash_STRBYTES];
+	struct hd_audit	 a = audit_by(by, now);
+	enum mj_err	 rc;
+
+	why->no = STAFF_REFUSED_NOT;
+	why->text[0] = '\0';
+	if (username == NULL || !name_ok(username))
+		return refuse(why, STAFF_BAD_NAME, "");
+	if (staff_role_parse(role) < 0)
+		return refuse(why, STAFF_BAD_ROLE, "");
+	if ((rc = password_hash(password, hash, why)) != MJ_OK)
 		return rc;
 	if ((rc = store_begin(st)) != MJ_OK)
 		return rc;
 	rc = store_staff_add(st, username, role, hash, now);
 	if (rc == MJ_OK) {
-		struct hd_audit a = { .at = now, .username = "cli",
-		    .action = "staff.add", .detail = username };
-
+		a.action = "staff.add";
+		a.detail = username;
 		rc = store_audit_add(st, &a);
 	}
 	if (store_end(st, rc == MJ_OK) != MJ_OK && rc == MJ_OK)
 		rc = MJ_EDB;
 	if (rc == MJ_EINPUT)
-		snprintf(why, whylen, "the name %s is taken", username);
+		refuse(why, STAFF_TAKEN, username);
 	sodium_memzero(hash, sizeof(hash));
+	if (rc == MJ_OK)
+		log_info("staff.change", "action=staff.add role=%s req=%s",
+		    role, by->req != NULL ? by->req : "-");
 	return rc;
 }
 
 enum mj_err
-staff_change(struct store *st, const char *username, enum staff_change what,
-    const char *value, int64_t now, char *why, size_t whylen)
+staff_add(struct store *st, const char *username, const char *role,
+    const char *password, int64_t now, char *why, size_t whylen)
+{
+	struct staff_why	w;
+	enum mj_err		rc;
+
+	rc = staff_add_by(st, &cli, username, role, password, now, &w);
+	snprintf(why, whylen, "%s", w.text);
+	return rc;
+}
+
+enum mj_err
+staff_change_by(struct store *st, const struct staff_by *by,
+    const char *username, enum staff_change what, const char *value,
+    int64_t now, struct staff_why *why)
 {
 	static const char *const action[] = {
 		[STAFF_DISABLE] = "staff.disable",
@@ -122,24 +179,34 @@ staff_change(struct store *st, const char *username, enum staff_change what,
 		[STAFF_ROLE] = "staff.role",
 	};
 	char		 hash[crypto_pwhash_STRBYTES] = "", name[64], detail[96];
-	struct hd_audit	 a = { .at = now, .username = "cli" };
+	struct hd_audit	 a = audit_by(by, now);
 	enum mj_err	 rc;
+	int64_t		 admins = 1;
 
-	snprintf(why, whylen, "%s", "");
+	why->no = STAFF_REFUSED_NOT;
+	why->text[0] = '\0';
+	if ((unsigned)what > STAFF_ROLE || username == NULL)
+		return MJ_EINTERNAL;
 	account_name(username, name, sizeof(name));
 	if (what == STAFF_PASSWORD &&
-	    (rc = password_hash(value, hash, why, whylen)) != MJ_OK)
+	    (rc = password_hash(value, hash, why)) != MJ_OK)
 		return rc;
-	if (what == STAFF_ROLE && staff_role_parse(value) < 0) {
-		snprintf(why, whylen, "%s", role_why);
-		return MJ_EINPUT;
-	}
+	if (what == STAFF_ROLE && staff_role_parse(value) < 0)
+		return refuse(why, STAFF_BAD_ROLE, "");
 	if ((rc = store_begin(st)) != MJ_OK)
 		return rc;
 	/* Whatever changes, the sessions opened before end (not enable). */
 	rc = store_staff_set(st, name, what == STAFF_DISABLE ? 1 :
 	    what == STAFF_ENABLE ? 0 : -1, what == STAFF_PASSWORD ? hash :
 	    NULL, what == STAFF_ROLE ? value : NULL, what != STAFF_ENABLE);
+	/*
+	 * Counted after the change, in its transaction: two admins demoting
+	 * each other at once cannot both pass.
+	 */
+	if (rc == MJ_OK && by->keep_admin &&
+	    (what == STAFF_DISABLE || what == STAFF_ROLE) &&
+	    (rc = store_staff_admins(st, &admins)) == MJ_OK && admins == 0)
+		rc = MJ_EINPUT;
 	a.action = action[what];
 	snprintf(detail, sizeof(detail), "%s%s%s", name, what == STAFF_ROLE ?
 	    " " : "", what == STAFF_ROLE ? value : "");
@@ -149,11 +216,41 @@ staff_change(struct store *st, const char *username, enum staff_change what,
 	if (store_end(st, rc == MJ_OK) != MJ_OK && rc == MJ_OK)
 		rc = MJ_EDB;
 	if (rc == MJ_ENOTFOUND)
-		snprintf(why, whylen, "no account is called %s", name);
+		refuse(why, STAFF_NO_ACCOUNT, name);
+	else if (rc == MJ_EINPUT && admins == 0)
+		refuse(why, STAFF_LAST_ADMIN, name);
 	sodium_memzero(hash, sizeof(hash));
 	if (rc == MJ_OK)
-		log_info("staff.change", "action=%s", action[what]);
+		log_info("staff.change", "action=%s req=%s", action[what],
+		    by->req != NULL ? by->req : "-");
 	return rc;
+}
+
+enum mj_err
+staff_change(struct store *st, const char *username, enum staff_change what,
+    const char *value, int64_t now, char *why, size_t whylen)
+{
+	struct staff_why	w;
+	enum mj_err		rc;
+
+	rc = staff_change_by(st, &cli, username, what, value, now, &w);
+	snprintf(why, whylen, "%s", w.text);
+	return rc;
+}
+
+void
+staff_password_new(char *out)
+{
+	static const char	abc[] = "abcdefghijkmnpqrstuvwxyz"
+				    "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+	size_t			n = 0;
+
+	for (int i = 0; i < 16; i++) {
+		if (i > 0 && i % 4 == 0)
+			out[n++] = '-';
+		out[n++] = abc[randombytes_uniform(sizeof(abc) - 1)];
+	}
+	out[n] = '\0';
 }
 
 /* A hash of nothing anyone knows, so unknown names cost a verification. */

@@ -26,11 +26,44 @@ enum staff_role { STAFF_AGENT = 0, STAFF_SUPERVISOR, STAFF_ADMIN };
 int		 staff_role_parse(const char *name);
 const char	*staff_role_name(enum staff_role);
 
+#define STAFF_PW_MIN	10	/* bytes of a password, at least */
+#define STAFF_PW_MAX	1024	/* and at most */
+#define STAFF_PW_NEW	19	/* chars of a generated one: xxxx-xxxx-xxxx-xxxx */
+
+/* Why staff_add_by() or staff_change_by() said no. */
+enum staff_refusal {
+	STAFF_REFUSED_NOT = 0,
+	STAFF_BAD_NAME,		/* not 2-32 of a-z 0-9 . _ - (lower case) */
+	STAFF_BAD_ROLE,		/* not agent, supervisor or admin */
+	STAFF_BAD_PASSWORD,	/* not STAFF_PW_MIN..STAFF_PW_MAX bytes */
+	STAFF_TAKEN,		/* the name is another account's */
+	STAFF_NO_ACCOUNT,	/* no account has the name */
+	STAFF_LAST_ADMIN	/* no enabled admin would be left */
+};
+
+struct staff_why {
+	enum staff_refusal	no;
+	char			text[160];	/* the reason in English */
+};
+
+/* Who changes an account, as the audit row names them. */
+struct staff_by {
+	int64_t		 staff_id;	/* 0: the command line */
+	const char	*username;	/* "cli" for the command line */
+	const char	*req;		/* the request's id; NULL: none */
+	const char	*ip;		/* the client's address; NULL: none */
+	int		 keep_admin;	/* 1: refuse leaving no enabled admin */
+};
+
 /*
- * A new account.  MJ_EINPUT with why filled: a name not 2-32 of a-z 0-9 . _ -
- * (lower case), a password shorter than 10 or longer than 1024 bytes, an
- * unknown role, or a name already taken.
+ * A new account, audited as staff.add (detail: the name) by by in the
+ * same transaction.  MJ_EINPUT with why filled: a bad name, role or
+ * password length, or a name already taken.
  */
+enum mj_err	staff_add_by(struct store *, const struct staff_by *by,
+		    const char *username, const char *role,
+		    const char *password, int64_t now, struct staff_why *why);
+/* staff_add_by() by the command line, the reason into why. */
 enum mj_err	staff_add(struct store *, const char *username,
 		    const char *role, const char *password, int64_t now,
 		    char *why, size_t whylen);
@@ -43,12 +76,27 @@ enum staff_change {
 };
 
 /*
- * Change an account, audited.  MJ_ENOTFOUND or MJ_EINPUT with why filled
- * (no such account, a password of the wrong length, an unknown role).
+ * Change an account, audited (staff.disable, staff.enable,
+ * staff.password with the name as detail; staff.role with "NAME ROLE")
+ * by by in the same transaction.  MJ_ENOTFOUND (STAFF_NO_ACCOUNT) or
+ * MJ_EINPUT with why filled: a password of the wrong length, an unknown
+ * role, or, with by->keep_admin, a disable or a role that would leave no
+ * enabled admin (nothing changes).
  */
+enum mj_err	staff_change_by(struct store *, const struct staff_by *by,
+		    const char *username, enum staff_change what,
+		    const char *value, int64_t now, struct staff_why *why);
+/* staff_change_by() by the command line, the reason into why. */
 enum mj_err	staff_change(struct store *, const char *username,
 		    enum staff_change what, const char *value, int64_t now,
 		    char *why, size_t whylen);
+
+/*
+ * A new random password into out (STAFF_PW_NEW + 1 bytes): four groups of
+ * four letters and digits without look-alikes (no 0 O o 1 l I), joined by
+ * "-": about 93 bits.
+ */
+void		staff_password_new(char *out);
 
 struct staff_session {
 	int64_t		staff_id;

@@ -47,6 +47,8 @@ enum mj_err	store_staff_get(struct store *, const char *username,
 enum mj_err	store_staff_set(struct store *, const char *username,
 		    int disabled, const char *pw_hash, const char *role,
 		    int end_sessions);
+/* Inside a transaction: *n, the accounts that are admin and not disabled. */
+enum mj_err	store_staff_admins(struct store *, int64_t *n);
 /* Every account, by name; fn returns non-zero to stop. */
 enum mj_err	store_staff_list(struct store *, int64_t now,
 		    int (*fn)(void *, const struct hd_staff *), void *arg);

@@ -26,6 +26,9 @@ static const char SQL_STAFF_SET[] =
 static const char SQL_STAFF_END[] =
     "DELETE FROM sessions WHERE staff_id = ?1";
 
+static const char SQL_STAFF_ADMINS[] =
+    "SELECT count(*) FROM staff WHERE role = 'admin' AND disabled = 0";
+
 static const char SQL_STAFF_LIST[] =
     "SELECT s.id, s.username, s.role, s.disabled, "
     "s.created_at, (SELECT max(at) FROM audit a WHERE a.staff_id = "
@@ -170,6 +173,19 @@ store_staff_set(struct store *st, const char *username, int disabled,
 	if (sqlite3_step(e) != SQLITE_DONE)
 		rc = db_fail(st, "staff_end");
 	done(e);
+	return rc;
+}
+
+enum mj_err
+store_staff_admins(struct store *st, int64_t *n)
+{
+	sqlite3_stmt	*q;
+	enum mj_err	 rc;
+
+	*n = 0;
+	PREP(q, SQL_STAFF_ADMINS);
+	rc = step_int64(st, q, n, "staff_admins");
+	done(q);
 	return rc;
 }
 

@@ -105,6 +105,7 @@ function signedIn() {
   document.getElementById('nav').hidden = false;
   document.getElementById('logout').hidden = false;
   document.getElementById('nav-audit').hidden = S.me.role === 'agent';
+  document.getElementById('nav-accounts').hidden = S.me.role !== 'admin';
   document.getElementById('who').textContent = S.me.username + ' (' + S.me.role + ')';
   route();
 }
@@ -494,6 +495,7 @@ async function route() {
     if ((m = path.match(/^\/c\/(\d+)$/))) await showConversation(m[1]);
     else if (path === '/dashboard') await showDashboard(q);
     else if (path === '/audit') await showAudit();
+    else if (path === '/accounts') await showAccounts();
     else await showInbox(q);
   } catch (e) {
     if (e.message !== 'login') show(flash(t('err.generic', { m: e.message }), 'bad'));

@@ -3,7 +3,9 @@
  * accounts (names, roles, password lengths), argon2id hashes, login and
  * the session it opens (only the token's SHA-256 stored), the CSRF check,
  * throttled logins, a disabled account, a changed password, expiry and
- * logout, and the audit rows they leave.
+ * logout, and the audit rows they leave; changes made by a signed-in
+ * admin (audited with their name, request and address, the refusals told
+ * apart, never leaving no enabled admin) and generated passwords.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,6 +258,103 @@ test_throttle(struct store *st, const struct conf *c)
 	CHECK_INT(res, STAFF_LOGIN_OK);
 }
 
+/* Changes by a signed-in admin, as the help desk makes them. */
+static void
+test_by_admin(struct store *st, const struct conf *c)
+{
+	char			 token[STAFF_TOKEN_LEN + 1], pw[STAFF_PW_NEW + 1];
+	char			 pw2[STAFF_PW_NEW + 1], why[200];
+	struct staff_by		 by = { .username = "root1", .req = "rq7",
+	    .ip = IP, .keep_admin = 1 };
+	struct staff_why	 w;
+	struct staff_session	 who, s2;
+	enum staff_login	 res;
+	int64_t			 retry;
+
+	CHECK_INT(staff_add(st, "root1", "admin", PW, 4000, why, sizeof(why)),
+	    MJ_OK);
+	by.staff_id = scalar("SELECT id FROM staff WHERE username = 'root1'");
+	CHECK(by.staff_id > 0);
+
+	/* Each refusal has its reason, and nothing is written. */
+	CHECK_INT(staff_add_by(st, &by, "X y", "agent", PW, 4001, &w),
+	    MJ_EINPUT);
+	CHECK_INT(w.no, STAFF_BAD_NAME);
+	CHECK_INT(staff_add_by(st, &by, "ops1", "god", PW, 4001, &w),
+	    MJ_EINPUT);
+	CHECK_INT(w.no, STAFF_BAD_ROLE);
+	CHECK_INT(staff_add_by(st, &by, "ops1", "agent", "123456789", 4001,
+	    &w), MJ_EINPUT);
+	CHECK_INT(w.no, STAFF_BAD_PASSWORD);
+	CHECK_STR(w.text, "the password must be 10 to 1024 bytes");
+	CHECK_INT(staff_add_by(st, &by, "ops1", "agent", NULL, 4001, &w),
+	    MJ_EINPUT);
+	CHECK_INT(w.no, STAFF_BAD_PASSWORD);
+	CHECK_INT(staff_add_by(st, &by, "agent1", "agent", PW, 4001, &w),
+	    MJ_EINPUT);
+	CHECK_INT(w.no, STAFF_TAKEN);
+	CHECK_STR(w.text, "the name agent1 is taken");
+	CHECK_INT(staff_change_by(st, &by, "nobody", STAFF_ENABLE, NULL, 4001,
+	    &w), MJ_ENOTFOUND);
+	CHECK_INT(w.no, STAFF_NO_ACCOUNT);
+	CHECK_INT(scalar("SELECT count(*) FROM audit WHERE at = 4001"), 0);
+
+	/* A generated password: 4 groups of 4, no look-alikes, each new. */
+	staff_password_new(pw);
+	staff_password_new(pw2);
+	CHECK_INT((long long)strlen(pw), STAFF_PW_NEW);
+	CHECK(strcmp(pw, pw2) != 0);
+	CHECK(pw[4] == '-' && pw[9] == '-' && pw[14] == '-');
+	CHECK_INT((long long)strcspn(pw, "0O1lI"), STAFF_PW_NEW);
+
+	/* Added by the admin: audited with who, request and address. */
+	CHECK_INT(staff_add_by(st, &by, "ops1", "agent", pw, 4002, &w), MJ_OK);
+	CHECK_INT(w.no, STAFF_REFUSED_NOT);
+	CHECK_INT(scalar("SELECT count(*) FROM audit WHERE action = "
+	    "'staff.add' AND detail = 'ops1' AND username = 'root1' AND "
+	    "req = 'rq7' AND ip = '" IP "' AND at = 4002 AND staff_id = "
+	    "(SELECT id FROM staff WHERE username = 'root1')"), 1);
+	CHECK_INT(staff_login(st, c, "ops1", pw, IP, "r", 4003, token, &who,
+	    &res, &retry), MJ_OK);
+	CHECK_INT(res, STAFF_LOGIN_OK);
+	CHECK_INT(staff_change_by(st, &by, "OPS1", STAFF_ROLE, "supervisor",
+	    4004, &w), MJ_OK);
+	CHECK_INT(staff_session(st, token, 4005, &s2), MJ_ENOTFOUND);
+	CHECK_INT(scalar("SELECT count(*) FROM audit WHERE action = "
+	    "'staff.role' AND detail = 'ops1 supervisor' AND username = "
+	    "'root1' AND req = 'rq7'"), 1);
+
+	/* The only enabled admin can be neither disabled nor demoted... */
+	CHECK_INT(staff_change_by(st, &by, "root1", STAFF_DISABLE, NULL, 4006,
+	    &w), MJ_EINPUT);
+	CHECK_INT(w.no, STAFF_LAST_ADMIN);
+	CHECK_STR(w.text, "root1 is the last enabled admin: make another "
+	    "admin first");
+	CHECK_INT(staff_change_by(st, &by, "root1", STAFF_ROLE, "agent", 4006,
+	    &w), MJ_EINPUT);
+	CHECK_INT(w.no, STAFF_LAST_ADMIN);
+	CHECK_INT(scalar("SELECT count(*) FROM staff WHERE username = 'root1' "
+	    "AND role = 'admin' AND disabled = 0"), 1);
+	CHECK_INT(scalar("SELECT count(*) FROM audit WHERE at = 4006"), 0);
+	/* ...but may once another admin is enabled. */
+	CHECK_INT(staff_change_by(st, &by, "ops1", STAFF_ROLE, "admin", 4007,
+	    &w), MJ_OK);
+	CHECK_INT(staff_change_by(st, &by, "root1", STAFF_ROLE, "agent", 4008,
+	    &w), MJ_OK);
+	CHECK_INT(scalar("SELECT count(*) FROM staff WHERE role = 'admin' "
+	    "AND disabled = 0"), 1);
+	/* A disabled admin does not count. */
+	CHECK_INT(staff_change_by(st, &by, "ops1", STAFF_DISABLE, NULL, 4009,
+	    &w), MJ_EINPUT);
+	CHECK_INT(w.no, STAFF_LAST_ADMIN);
+	/* The command line is not held back: it is how an admin is made. */
+	CHECK_INT(staff_change(st, "ops1", STAFF_DISABLE, NULL, 4010, why,
+	    sizeof(why)), MJ_OK);
+	CHECK_INT(scalar("SELECT count(*) FROM audit WHERE action = "
+	    "'staff.disable' AND detail = 'ops1' AND username = 'cli' AND "
+	    "staff_id IS NULL"), 1);
+}
+
 int
 main(void)
 {
@@ -287,6 +386,7 @@ main(void)
 	test_sessions(st, &c);
 	test_disabled(st, &c);
 	test_throttle(st, &c);
+	test_by_admin(st, &c);
 	store_close(st);
 	{
 		char cmd[400];
