@@ -120,8 +120,14 @@ static const struct key keys[] = {
 	  S(sms_quiet_hours), 0, 0, "22:00-08:00",
 	  "no notices by SMS in these Tashkent hours (empty: none)" },
 	{ "sms.provider", "MUROJAAT_SMS_PROVIDER", K_STR, S(sms_provider), 0, 0,
-	  "kannel", "who sends SMS not answered in a webhook: kannel or "
-	  "aggregator" },
+	  "kannel", "who sends SMS not answered in a webhook: kannel, "
+	  "aggregator, or file (written to sms.file, sent to nobody: for "
+	  "trying the service out; serve --demo takes it when the provider "
+	  "named here is not configured)" },
+	{ "sms.file", "MUROJAAT_SMS_FILE", K_STR, S(sms_file), 0, 0, "",
+	  "the file provider's file: one line per SMS (time, recipient, "
+	  "segments, text), created mode 600 (default: outbox-sms.log beside "
+	  "the database)" },
 	{ "http.public_url", "MUROJAAT_PUBLIC_URL", K_STR, S(public_url), 0, 0,
 	  "", "this service as Kannel and aggregators reach it, for delivery "
 	  "reports (default http://BIND:PORT)" },
@@ -236,6 +242,7 @@ static const struct {
 	const char	*vals[4];	/* NULL-terminated */
 } choices[] = {
 	{ "lang.cyrillic_default", { "uz-Cyrl", "ru", NULL } },
+	{ "sms.provider", { "kannel", "aggregator", "file", NULL } },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))

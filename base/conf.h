@@ -41,7 +41,8 @@ struct conf {
 	int	 rate_per_minute;	/* messages a sender may send */
 	int	 rate_per_day;
 	char	 sms_quiet_hours[32];	/* "22:00-08:00" Tashkent, "" off */
-	char	 sms_provider[16];	/* kannel or aggregator */
+	char	 sms_provider[16];	/* kannel, aggregator or file */
+	char	 sms_file[512];		/* file: where, "": beside db_path */
 	char	 public_url[512];	/* how providers reach us */
 	char	 registry_token[256];	/* PUT /api/applications bearer */
 	char	 agg_send_url[512];

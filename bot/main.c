@@ -31,6 +31,7 @@
 #include "bot/retrain.h"
 #include "bot/rules_data.h"
 #include "bot/teach.h"
+#include "gateway/channel.h"
 #include "gateway/kannel.h"
 #include "gateway/outbox.h"
 #include "gateway/server.h"
@@ -492,6 +493,15 @@ cmd_serve(struct app *a, int argc, char **argv)
 		    "connections (see the log)\n");
 		return 1;
 	}
+	/*
+	 * make run (--demo) with no SMS provider configured: SMS go to the
+	 * file provider, so a reply is seen rather than waiting for ever.
+	 */
+	if (demo && channel_missing(channel_default(&a->conf, "sms"),
+	    &a->conf) != NULL)
+		snprintf(a->conf.sms_provider, sizeof(a->conf.sms_provider),
+		    "file");
+	channel_report(&a->conf);
 	if (outbox_start(&ob, &a->conf, a->st) != MJ_OK) {
 		fprintf(stderr, "murojaat: cannot start the outbox sender\n");
 		return 1;
@@ -528,6 +538,13 @@ cmd_serve(struct app *a, int argc, char **argv)
 	    a->conf.http_bind, port, a->conf.http_bind, port,
 	    a->conf.http_bind, port);
 	printf("\nHelp desk: http://%s:%d/\n", a->conf.http_bind, port);
+	if (strcmp(channel_default(&a->conf, "sms")->name, "file") == 0) {
+		char	path[600];
+
+		printf("SMS replies and notices are written to %s, not sent "
+		    "to any phone (no SMS provider is configured).\n",
+		    smsfile_path(&a->conf, path, sizeof(path)));
+	}
 	fflush(stdout);
 	first_account(a, demo);
 	for (;;) {

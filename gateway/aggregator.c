@@ -323,8 +323,16 @@ static void
 aggregator_answer(long status, const char *body, struct send_answer *out)
 {
 	channel_answer_common(status, body, out);
-	if (status == 404)
+	if (status == 404) {
 		out->result = SEND_FAILED;
+		out->unreachable = 1;
+	}
+}
+
+static const char *
+aggregator_missing(const struct conf *c)
+{
+	return c->agg_send_url[0] == '\0' ? "aggregator.send_url" : NULL;
 }
 
 static const struct http_route webhooks[] = {
@@ -349,4 +357,5 @@ const struct channel aggregator_channel = {
 	.part_max = 600,
 	.request = aggregator_request,
 	.answer = aggregator_answer,
+	.missing = aggregator_missing,
 };

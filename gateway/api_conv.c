@@ -277,6 +277,41 @@ struct view_ctx {
 	int		 reveal;	/* reveal: only masked bodies, unmasked */
 };
 
+/*
+ * An outgoing message's send state (docs/api.md): queued, sent, delivered,
+ * or not_sent with the reason (outbox.reason, or the delivery report's
+ * "undelivered") and whether it is final or still tried.  Inbound: null.
+ */
+static json_t *
+send_json(const struct hd_msg *m)
+{
+	const char	*state = "queued", *reason = NULL;
+	int		 final = 0;
+
+	if (strcmp(m->direction, "out") != 0)
+		return json_null();
+	if (strcmp(m->delivery, "delivered") == 0)
+		state = "delivered";
+	else if (strcmp(m->outbox, "failed") == 0) {
+		state = "not_sent";
+		reason = m->reason[0] != '\0' ? m->reason : "refused";
+		final = 1;
+	} else if (strcmp(m->outbox, "pending") == 0) {
+		if (m->reason[0] != '\0' || m->attempts > 0) {
+			state = "not_sent";
+			reason = m->reason[0] != '\0' ? m->reason : "retrying";
+		}
+	} else if (strcmp(m->delivery, "failed") == 0) {
+		/* Sent, and the network reported it not delivered. */
+		state = "not_sent";
+		reason = "undelivered";
+		final = 1;
+	} else if (strcmp(m->delivery, "queued") != 0)
+		state = "sent";		/* sent, sync, buffered */
+	return json_pack("{s:s, s:s?, s:b, s:i}", "state", state, "reason",
+	    reason, "final", final, "attempts", m->attempts);
+}
+
 static int
 msg_row(void *arg, const struct hd_msg *m)
 {
@@ -294,7 +329,8 @@ msg_row(void *arg, const struct hd_msg *m)
 		    api_str(m->body));
 	} else
 		o = json_pack("{s:I, s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:i, "
-		    "s:I, s:o, s:o, s:o, s:b, s:o}", "id", (json_int_t)m->id,
+		    "s:I, s:o, s:o, s:o, s:b, s:o, s:o}", "id",
+		    (json_int_t)m->id,
 		    "direction", m->direction, "channel", m->channel,
 		    "body", masked_text(x->a, m->body), "lang", m->lang,
 		    "intent", m->intent, "delivery", m->delivery,
@@ -307,7 +343,8 @@ msg_row(void *arg, const struct hd_msg *m)
 		    json_real(m->prob) : json_null(), "review", m->review,
 		    "label", m->label[0] != '\0' ? json_pack("{s:s, s:s, s:I}",
 		    "intent", m->label, "by", m->label_by, "at",
-		    (json_int_t)m->label_at) : json_null());
+		    (json_int_t)m->label_at) : json_null(),
+		    "send", send_json(m));
 	if (o == NULL || json_array_append_new(x->arr, o) != 0)
 		return 1;
 	return 0;

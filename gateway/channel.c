@@ -1,10 +1,12 @@
 /*
  * channel.c - the table of providers, and what their answers share.
  * The first channel of a medium is its default: an SMS row without a
- * provider, or with one nobody knows, goes by the configured sms.provider
- * and else by the first.  USSD takes sessions and sends nothing later: a
- * row for a USSD contact (an agent's reply, a notice) goes to its phone
- * by SMS.
+ * provider goes by the configured sms.provider, one with a provider nobody
+ * knows by the first.  A row's provider that is not configured gives way
+ * to the configured default when that one is (a reply that waited for a
+ * provider goes by the one set since).  USSD takes sessions and sends
+ * nothing later: a row for a USSD contact (an agent's reply, a notice)
+ * goes to its phone by SMS.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 
 #include <jansson.h>
 
+#include "base/log.h"
 #include "gateway/channel.h"
 
 const struct channel *const channels[] = {
@@ -19,6 +22,7 @@ const struct channel *const channels[] = {
 	&kannel_channel,
 	&aggregator_channel,
 	&ussd_at_channel,
+	&smsfile_channel,
 	NULL
 };
 
@@ -48,24 +52,98 @@ default_provider(const struct conf *c, const char *medium)
 	return strcmp(medium, "sms") == 0 ? c->sms_provider : "";
 }
 
+static int
+sends(const struct channel *ch)
+{
+	return ch->request != NULL || ch->deliver != NULL;
+}
+
+/* The channel of a medium by name that can send; NULL: none such. */
+static const struct channel *
+named(const char *medium, const char *name)
+{
+	for (int i = 0; channels[i] != NULL; i++)
+		if (strcmp(channels[i]->medium, medium) == 0 &&
+		    sends(channels[i]) && strcmp(channels[i]->name, name) == 0)
+			return channels[i];
+	return NULL;
+}
+
+/* The medium's first channel that can send. */
+static const struct channel *
+first_of(const char *medium)
+{
+	for (int i = 0; channels[i] != NULL; i++)
+		if (strcmp(channels[i]->medium, medium) == 0 &&
+		    sends(channels[i]))
+			return channels[i];
+	return NULL;
+}
+
+const char *
+channel_missing(const struct channel *ch, const struct conf *c)
+{
+	return ch != NULL && ch->missing != NULL ? ch->missing(c) : NULL;
+}
+
+const struct channel *
+channel_default(const struct conf *c, const char *medium)
+{
+	const struct channel	*ch = named(medium, default_provider(c, medium));
+
+	return ch != NULL ? ch : first_of(medium);
+}
+
 const struct channel *
 channel_for(const struct conf *c, const struct outbox_item *it)
 {
-	const struct channel	*first = NULL;
 	const char		*medium = medium_of(it->channel);
-	const char		*want = it->provider[0] != '\0' ? it->provider :
-				    default_provider(c, medium);
+	const struct channel	*ch = named(medium, it->provider[0] != '\0' ?
+				    it->provider : default_provider(c, medium));
+	const struct channel	*def;
 
-	for (int i = 0; channels[i] != NULL; i++) {
-		if (strcmp(channels[i]->medium, medium) != 0 ||
-		    channels[i]->request == NULL)
-			continue;
-		if (strcmp(channels[i]->name, want) == 0)
-			return channels[i];
-		if (first == NULL)
-			first = channels[i];
+	if (ch != NULL && channel_missing(ch, c) == NULL)
+		return ch;
+	def = channel_default(c, medium);
+	if (def != NULL && def != ch && channel_missing(def, c) == NULL)
+		return def;
+	return ch != NULL ? ch : first_of(medium);
+}
+
+void
+channel_report(const struct conf *c)
+{
+	static const struct {
+		const char	*medium, *who, *also;
+	} media[] = {
+		{ "sms", "SMS", " (or sms.provider = aggregator with "
+		    "aggregator.send_url, or sms.provider = file)" },
+		{ "telegram", "Telegram", "" },
+	};
+	char	path[600];
+
+	for (size_t i = 0; i < sizeof(media) / sizeof(media[0]); i++) {
+		const struct channel	*ch = channel_default(c,
+					    media[i].medium);
+		const char		*miss = channel_missing(ch, c);
+
+		if (miss != NULL)
+			log_warn("send.off", "chan=%s via=%s missing=%s "
+			    "why=\"%s is not set%s: replies and notices to %s "
+			    "citizens will wait in the outbox and are not "
+			    "sent\"", media[i].medium, ch->name, miss, miss,
+			    strcmp(ch->name, "kannel") == 0 ? media[i].also :
+			    "", media[i].who);
+		else if (ch->deliver != NULL)
+			log_warn("send.file", "chan=%s via=%s path=\"%s\" "
+			    "why=\"%s replies and notices are written to this "
+			    "file, not sent to any phone\"", media[i].medium,
+			    ch->name, smsfile_path(c, path, sizeof(path)),
+			    media[i].who);
+		else
+			log_info("send.ready", "chan=%s via=%s",
+			    media[i].medium, ch->name);
 	}
-	return first;
 }
 
 void

@@ -40,6 +40,9 @@ struct send_answer {
 					 * (HTTP 429): no attempt is counted */
 	int64_t		 retry_after_s;	/* throttled: the wait asked for;
 					 * 0: our backoff */
+	int		 unreachable;	/* SEND_FAILED because the citizen
+					 * cannot be reached this way (blocked
+					 * the bot, a number nobody knows) */
 	char		 error[256];	/* why (row and log); "" when sent */
 	char		 provider_id[32];	/* the provider's id, or "" */
 };
@@ -69,6 +72,20 @@ struct channel {
 	 */
 	void		(*answer)(long status, const char *body,
 			    struct send_answer *out);
+	/*
+	 * A provider on this machine rather than behind HTTP (smsfile.c):
+	 * hands over text[0..len) at once and says how in out, as answer
+	 * would.  MJ_ECONFIG when it is not configured.  NULL for the
+	 * others, which have request and answer.
+	 */
+	enum mj_err	(*deliver)(const struct conf *,
+			    const struct outbox_item *, const char *text,
+			    size_t len, int last, struct send_answer *out);
+	/*
+	 * The setting it cannot send without when that is not set
+	 * ("kannel.sendsms_url"), else NULL.  NULL: it needs none.
+	 */
+	const char	*(*missing)(const struct conf *);
 };
 
 /* The table, ending with NULL; the first channel of a medium is its default. */
@@ -77,10 +94,25 @@ extern const struct channel *const channels[];
 /*
  * The channel that sends an outbox item: by its channel and provider (or
  * the medium's configured default); a USSD contact's item goes by SMS;
- * NULL when no channel carries it.
+ * NULL when no channel carries it.  A row's provider that is not
+ * configured gives way to the medium's default when that one is.
  */
 const struct channel	*channel_for(const struct conf *,
 			    const struct outbox_item *);
+
+/* The setting a channel cannot send without, or NULL when it can. */
+const char	*channel_missing(const struct channel *, const struct conf *);
+
+/* The channel that sends a medium's ("sms", "telegram") rows by default. */
+const struct channel	*channel_default(const struct conf *,
+			    const char *medium);
+
+/*
+ * At start-up: one log line for each medium that cannot send (what is
+ * missing and what it means), and one saying where the file provider
+ * writes when it is the one.  Names settings, never their values.
+ */
+void		channel_report(const struct conf *);
 
 /*
  * What every provider's answer shares: 2xx sent; 429 throttled, with the
@@ -99,4 +131,9 @@ extern const struct channel telegram_channel;	/* telegram.c */
 extern const struct channel kannel_channel;	/* kannel.c */
 extern const struct channel aggregator_channel;	/* aggregator.c */
 extern const struct channel ussd_at_channel;	/* ussd_at.c */
+extern const struct channel smsfile_channel;	/* smsfile.c */
+
+/* Where the file provider writes: sms.file, else outbox-sms.log beside the
+ * database.  Returns buf. */
+const char	*smsfile_path(const struct conf *, char *buf, size_t size);
 #endif

@@ -401,6 +401,12 @@ kannel_answer(long status, const char *body, struct send_answer *out)
 	channel_answer_common(status, body, out);
 }
 
+static const char *
+kannel_missing(const struct conf *c)
+{
+	return c->kannel_sendsms_url[0] == '\0' ? "kannel.sendsms_url" : NULL;
+}
+
 static const struct http_route webhooks[] = {
 	{ "/sms/kannel", "GET POST", kannel_handle, 1 },
 	{ NULL, NULL, NULL, 0 }
@@ -423,4 +429,5 @@ const struct channel kannel_channel = {
 	.part_max = 600,
 	.request = kannel_request,
 	.answer = kannel_answer,
+	.missing = kannel_missing,
 };

@@ -6,7 +6,12 @@
  * outcome in its own transaction.  A chat never has two requests in
  * flight, so its messages arrive in order.  What a request holds and what
  * an answer means is each provider's, behind the channel table
- * (channel.h); this file names none.
+ * (channel.h); this file names none.  A provider on this machine (deliver)
+ * is handed the part at once, and its answer read the same way.
+ *
+ * Every row not sent says why in outbox.reason: no_provider (not
+ * configured: it waits, no attempt counted, and goes once one is),
+ * retrying, gave_up, refused, unreachable.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -29,6 +34,12 @@
 #define REQ(it)		((it)->req[0] != '\0' ? (it)->req : "-")
 #define RESP_MAX	65536	/* bytes of a provider's answer kept */
 #define CHATS		4096	/* per-chat rate table (power of two) */
+/*
+ * A row whose provider is not configured waits this long between looks;
+ * the configuration is read at start-up, and outbox_start() makes every
+ * such row due again.
+ */
+#define WAIT_PROVIDER_S	3600
 
 struct flight {
 	struct outbox		*ob;
@@ -183,7 +194,7 @@ static void	record(struct outbox *);
 /* Queue an outcome; record() writes the queue in one transaction. */
 static void
 outcome(struct outbox *ob, const struct outbox_item *it, const char *state,
-    const char *error, int64_t next_try_at)
+    const char *error, const char *reason, int64_t next_try_at)
 {
 	struct outbox_result	*r;
 
@@ -197,6 +208,7 @@ outcome(struct outbox *ob, const struct outbox_item *it, const char *state,
 	r->parts_sent = it->parts_sent;
 	r->state = state;
 	snprintf(r->error, sizeof(r->error), "%s", error != NULL ? error : "");
+	r->reason = reason;
 	r->next_try_at = next_try_at;
 }
 
@@ -229,26 +241,37 @@ flight_clear(struct outbox *ob, struct flight *f)
 	ob->inflight--;
 }
 
-/* The channel's request for the row's next part, set on f->easy. */
-static int
-build(struct outbox *ob, struct flight *f)
+/* The row's next part: its start in *off, its length (0: none left). */
+static size_t
+next_part(struct flight *f, size_t *off)
 {
-	size_t	off = 0, n;
+	size_t	n;
 
-	n = outbox_part(f->it.text, f->ch->part_max, f->it.parts_sent, &off);
-	if (n == 0)
-		return -1;
+	*off = 0;
+	n = outbox_part(f->it.text, f->ch->part_max, f->it.parts_sent, off);
 	f->last_part = outbox_part(f->it.text, f->ch->part_max,
 	    f->it.parts_sent + 1, &(size_t){ 0 }) == 0;
-	if (f->ch->request(ob->conf, &f->it, f->it.text + off, n,
-	    f->last_part, &f->q) != MJ_OK)
-		return -1;
+	return n;
+}
+
+/* The channel's request for the row's next part, set on f->easy. */
+static enum mj_err
+build(struct outbox *ob, struct flight *f)
+{
+	size_t		off, n;
+	enum mj_err	rc;
+
+	if ((n = next_part(f, &off)) == 0)
+		return MJ_EINTERNAL;
+	if ((rc = f->ch->request(ob->conf, &f->it, f->it.text + off, n,
+	    f->last_part, &f->q)) != MJ_OK)
+		return rc;
 	for (int i = 0; i < SEND_HEADERS && f->q.headers[i] != NULL; i++) {
 		struct curl_slist *h = curl_slist_append(f->hdrs,
 		    f->q.headers[i]);
 
 		if (h == NULL)
-			return -1;
+			return MJ_ENOMEM;
 		f->hdrs = h;
 	}
 	curl_easy_setopt(f->easy, CURLOPT_URL, f->q.url);
@@ -258,7 +281,74 @@ build(struct outbox *ob, struct flight *f)
 		curl_easy_setopt(f->easy, CURLOPT_HTTPGET, 1L);
 	if (f->hdrs != NULL)
 		curl_easy_setopt(f->easy, CURLOPT_HTTPHEADER, f->hdrs);
-	return 0;
+	return MJ_OK;
+}
+
+/*
+ * The row could not be handed to a provider.  Not configured: it waits,
+ * without counting an attempt, said once in the log per row.  No channel
+ * carries it: it fails.  Else (memory): try again later, within limits.
+ */
+static void
+not_handed(struct outbox *ob, struct flight *f, enum mj_err rc)
+{
+	int64_t		 t = now_ms() / 1000;
+	const char	*miss;
+	char		 err[160];
+	int		 gave_up;
+
+	if (f->ch == NULL) {
+		f->it.attempts++;
+		snprintf(err, sizeof(err), "no provider carries channel %s",
+		    f->it.channel);
+		outcome(ob, &f->it, "failed", err, "unreachable", t);
+		metrics_send_failed(metric_chan_of(f->it.channel));
+		log_warn("outbox.failed", "req=%s id=%lld chan=%s err=\"%s\"",
+		    REQ(&f->it), (long long)f->it.id, f->it.channel, err);
+		return;
+	}
+	if (rc == MJ_ECONFIG) {
+		miss = channel_missing(f->ch, ob->conf);
+		snprintf(err, sizeof(err), "%s is not set", miss != NULL ?
+		    miss : f->ch->name);
+		if (strcmp(f->it.reason, "no_provider") != 0)
+			log_warn("outbox.waiting", "req=%s id=%lld chan=%s "
+			    "via=%s missing=%s why=\"not sent: it waits in the "
+			    "outbox until a provider is configured\"",
+			    REQ(&f->it), (long long)f->it.id, f->it.channel,
+			    f->ch->name, miss != NULL ? miss : "-");
+		ob->tokens += 1;	/* nothing went out */
+		outcome(ob, &f->it, "pending", err, "no_provider",
+		    t + WAIT_PROVIDER_S);
+		return;
+	}
+	log_err("outbox.launch", "req=%s id=%lld chan=%s err=\"cannot build "
+	    "the request\"", REQ(&f->it), (long long)f->it.id, f->it.channel);
+	f->it.attempts++;
+	gave_up = f->it.attempts >= ob->conf->outbox_max_attempts;
+	outcome(ob, &f->it, gave_up ? "failed" : "pending",
+	    "cannot build the request", gave_up ? "gave_up" : "retrying",
+	    t + 60);
+}
+
+static void	settle(struct outbox *, struct flight *, long,
+		    const struct send_answer *);
+
+/* A provider on this machine: hand the part over now. */
+static void
+hand_over(struct outbox *ob, struct flight *f)
+{
+	struct send_answer	a;
+	size_t			off, n;
+	enum mj_err		rc = MJ_EINTERNAL;
+
+	if ((n = next_part(f, &off)) > 0)
+		rc = f->ch->deliver(ob->conf, &f->it, f->it.text + off, n,
+		    f->last_part, &a);
+	if (rc != MJ_OK)
+		not_handed(ob, f, rc);
+	else
+		settle(ob, f, 0, &a);
 }
 
 /* Start one request; takes ownership of *it (cleared on return). */
@@ -266,7 +356,7 @@ static void
 launch(struct outbox *ob, struct outbox_item *it, struct chat_slot *cs)
 {
 	struct flight	*f = NULL;
-	int		 rc = -1;
+	enum mj_err	 rc = MJ_ENOMEM;
 
 	for (int i = 0; i < MAX_FLIGHT; i++)
 		if (!ob->fl[i].used) {
@@ -285,32 +375,33 @@ launch(struct outbox *ob, struct outbox_item *it, struct chat_slot *cs)
 	ob->inflight++;
 	cs->busy = 1;
 	cs->last_ms = now_ms();
-	if ((f->easy = curl_easy_init()) == NULL)
-		goto fail;
-	curl_easy_setopt(f->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(f->easy, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(f->easy, CURLOPT_TIMEOUT,
-	    (long)ob->conf->outbox_timeout_s);
-	curl_easy_setopt(f->easy, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(f->easy, CURLOPT_WRITEDATA, f);
-	curl_easy_setopt(f->easy, CURLOPT_PRIVATE, f);
-	curl_easy_setopt(f->easy, CURLOPT_USERAGENT, "murojaat");
-	if ((f->ch = channel_for(ob->conf, &f->it)) != NULL)
-		rc = build(ob, f);
-	if (rc == 0 && curl_multi_add_handle(ob->multi, f->easy) == CURLM_OK)
+	if ((f->ch = channel_for(ob->conf, &f->it)) == NULL) {
+		not_handed(ob, f, MJ_ECONFIG);
+		flight_clear(ob, f);
 		return;
-fail:
-	log_err("outbox.launch", "req=%s id=%lld chan=%s err=\"cannot build "
-	    "the request\"", REQ(&f->it), (long long)f->it.id, f->it.channel);
-	{
-		/* Not a provider's fault: try again later, within limits. */
-		int64_t t = now_ms() / 1000;
-
-		f->it.attempts++;
-		outcome(ob, &f->it, f->it.attempts >=
-		    ob->conf->outbox_max_attempts ? "failed" : "pending",
-		    "cannot build the request", t + 60);
 	}
+	if (f->ch->deliver != NULL) {
+		hand_over(ob, f);
+		flight_clear(ob, f);
+		return;
+	}
+	if ((f->easy = curl_easy_init()) != NULL) {
+		curl_easy_setopt(f->easy, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(f->easy, CURLOPT_CONNECTTIMEOUT, 10L);
+		curl_easy_setopt(f->easy, CURLOPT_TIMEOUT,
+		    (long)ob->conf->outbox_timeout_s);
+		curl_easy_setopt(f->easy, CURLOPT_WRITEFUNCTION, on_data);
+		curl_easy_setopt(f->easy, CURLOPT_WRITEDATA, f);
+		curl_easy_setopt(f->easy, CURLOPT_PRIVATE, f);
+		curl_easy_setopt(f->easy, CURLOPT_USERAGENT, "murojaat");
+		rc = build(ob, f);
+		if (rc == MJ_OK && curl_multi_add_handle(ob->multi, f->easy) !=
+		    CURLM_OK)
+			rc = MJ_EINTERNAL;
+	}
+	if (rc == MJ_OK)
+		return;
+	not_handed(ob, f, rc);
 	flight_clear(ob, f);
 }
 
@@ -328,12 +419,67 @@ backoff_s(const struct conf *c, int attempts)
 	return (int64_t)(d + 0.5) < 1 ? 1 : (int64_t)(d + 0.5);
 }
 
+/* Record what the provider's answer means for the row. */
+static void
+settle(struct outbox *ob, struct flight *f, long status,
+    const struct send_answer *a)
+{
+	int64_t		 t = now_ms() / 1000;
+	const char	*state;
+
+	if (a->result == SEND_SENT) {
+		f->it.parts_sent++;
+		state = f->last_part ? "sent" : "pending";
+		outcome(ob, &f->it, state, NULL, NULL, t);
+		metrics_sent(metric_chan_of(f->it.channel));
+		log_info("msg.out", "req=%s id=%lld chan=%s via=%s status=%ld "
+		    "part=%d state=%s ext=%s", REQ(&f->it), (long long)f->it.id,
+		    f->it.channel,
+		    f->ch->name, status, f->it.parts_sent, state,
+		    a->provider_id[0] != '\0' ? a->provider_id : "-");
+	} else if (a->result == SEND_RETRY && a->throttled) {
+		/* Rate limited: wait as told; it is not the message's fault. */
+		int64_t wait = a->retry_after_s > 0 ? a->retry_after_s :
+		    backoff_s(ob->conf, f->it.attempts + 1);
+
+		outcome(ob, &f->it, "pending", a->error, NULL, t + wait);
+		log_warn("outbox.429", "req=%s id=%lld chan=%s retry_after=%lld",
+		    REQ(&f->it), (long long)f->it.id, f->it.channel,
+		    (long long)wait);
+	} else if (a->result == SEND_FAILED) {
+		/* Refused for good (blocked, no such chat, bad request). */
+		f->it.attempts++;
+		outcome(ob, &f->it, "failed", a->error, a->unreachable ?
+		    "unreachable" : "refused", t);
+		metrics_send_failed(metric_chan_of(f->it.channel));
+		log_warn("outbox.failed", "req=%s id=%lld chan=%s status=%ld "
+		    "err=\"%s\"", REQ(&f->it), (long long)f->it.id,
+		    f->it.channel, status, a->error);
+	} else {
+		int64_t wait;
+
+		f->it.attempts++;
+		wait = backoff_s(ob->conf, f->it.attempts);
+		state = f->it.attempts >= ob->conf->outbox_max_attempts ?
+		    "failed" : "pending";
+		outcome(ob, &f->it, state, a->error, strcmp(state, "failed") ==
+		    0 ? "gave_up" : "retrying", t + wait);
+		if (strcmp(state, "failed") == 0)
+			metrics_send_failed(metric_chan_of(f->it.channel));
+		else
+			metrics_send_retry(metric_chan_of(f->it.channel));
+		log_warn("outbox.retry", "req=%s id=%lld chan=%s status=%ld "
+		    "attempts=%d wait_s=%lld state=%s err=\"%s\"", REQ(&f->it),
+		    (long long)f->it.id,
+		    f->it.channel, status, f->it.attempts, (long long)wait,
+		    state, a->error);
+	}
+}
+
 static void
 finish(struct outbox *ob, struct flight *f, CURLcode cc)
 {
 	long			 status = 0;
-	int64_t			 t = now_ms() / 1000;
-	const char		*state;
 	struct send_answer	 a;
 
 	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -349,51 +495,7 @@ finish(struct outbox *ob, struct flight *f, CURLcode cc)
 		snprintf(a.error, sizeof(a.error), "%s",
 		    curl_easy_strerror(cc));
 	}
-	if (a.result == SEND_SENT) {
-		f->it.parts_sent++;
-		state = f->last_part ? "sent" : "pending";
-		outcome(ob, &f->it, state, NULL, t);
-		metrics_sent(metric_chan_of(f->it.channel));
-		log_info("msg.out", "req=%s id=%lld chan=%s via=%s status=%ld "
-		    "part=%d state=%s ext=%s", REQ(&f->it), (long long)f->it.id,
-		    f->it.channel,
-		    f->ch->name, status, f->it.parts_sent, state,
-		    a.provider_id[0] != '\0' ? a.provider_id : "-");
-	} else if (a.result == SEND_RETRY && a.throttled) {
-		/* Rate limited: wait as told; it is not the message's fault. */
-		int64_t wait = a.retry_after_s > 0 ? a.retry_after_s :
-		    backoff_s(ob->conf, f->it.attempts + 1);
-
-		outcome(ob, &f->it, "pending", a.error, t + wait);
-		log_warn("outbox.429", "req=%s id=%lld chan=%s retry_after=%lld",
-		    REQ(&f->it), (long long)f->it.id, f->it.channel,
-		    (long long)wait);
-	} else if (a.result == SEND_FAILED) {
-		/* Refused for good (blocked, no such chat, bad request). */
-		f->it.attempts++;
-		outcome(ob, &f->it, "failed", a.error, t);
-		metrics_send_failed(metric_chan_of(f->it.channel));
-		log_warn("outbox.failed", "req=%s id=%lld chan=%s status=%ld "
-		    "err=\"%s\"", REQ(&f->it), (long long)f->it.id,
-		    f->it.channel, status, a.error);
-	} else {
-		int64_t wait;
-
-		f->it.attempts++;
-		wait = backoff_s(ob->conf, f->it.attempts);
-		state = f->it.attempts >= ob->conf->outbox_max_attempts ?
-		    "failed" : "pending";
-		outcome(ob, &f->it, state, a.error, t + wait);
-		if (strcmp(state, "failed") == 0)
-			metrics_send_failed(metric_chan_of(f->it.channel));
-		else
-			metrics_send_retry(metric_chan_of(f->it.channel));
-		log_warn("outbox.retry", "req=%s id=%lld chan=%s status=%ld "
-		    "attempts=%d wait_s=%lld state=%s err=\"%s\"", REQ(&f->it),
-		    (long long)f->it.id,
-		    f->it.channel, status, f->it.attempts, (long long)wait,
-		    state, a.error);
-	}
+	settle(ob, f, status, &a);
 	flight_clear(ob, f);
 }
 
@@ -525,6 +627,10 @@ outbox_start(struct outbox **out, const struct conf *conf, struct store *st)
 		return MJ_ENOMEM;
 	ob->conf = conf;
 	ob->st = st;
+	/* The configuration may name a provider those rows waited for. */
+	if (store_outbox_recheck(st, (int64_t)time(NULL)) != MJ_OK)
+		log_warn("outbox.recheck", "err=\"rows waiting for a provider "
+		    "are looked at within the hour\"");
 	ob->tokens = conf->outbox_rate;
 	ob->tokens_ms = now_ms();
 	pthread_mutex_init(&ob->lock, NULL);

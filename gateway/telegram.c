@@ -295,8 +295,10 @@ telegram_answer(long status, const char *body, struct send_answer *out)
 	json_t	*j, *id;
 
 	channel_answer_common(status, body, out);
-	if (status == 403)
+	if (status == 403) {
 		out->result = SEND_FAILED;
+		out->unreachable = 1;
+	}
 	if (out->result != SEND_SENT ||
 	    (j = json_loads(body != NULL ? body : "", 0, NULL)) == NULL)
 		return;
@@ -305,6 +307,12 @@ telegram_answer(long status, const char *body, struct send_answer *out)
 		snprintf(out->provider_id, sizeof(out->provider_id),
 		    "%" JSON_INTEGER_FORMAT, json_integer_value(id));
 	json_decref(j);
+}
+
+static const char *
+telegram_missing(const struct conf *c)
+{
+	return c->telegram_token[0] == '\0' ? "telegram.token" : NULL;
 }
 
 static const struct http_route webhooks[] = {
@@ -320,6 +328,7 @@ const struct channel telegram_channel = {
 	.part_max = 4096,	/* the Bot API's limit of a message's text */
 	.request = telegram_request,
 	.answer = telegram_answer,
+	.missing = telegram_missing,
 };
 
 static size_t

@@ -33,7 +33,8 @@ static const char SQL_MSGS[] =
     "coalesce(m.encoding, ''), coalesce(o.last_error, ''), "
     "coalesce(m.segments, 0), m.created_at, coalesce(m.nlu_source, ''), "
     "coalesce(m.nlu_prob, 0), m.review, coalesce(l.intent, ''), "
-    "coalesce(s.username, ''), coalesce(l.labelled_at, 0) "
+    "coalesce(s.username, ''), coalesce(l.labelled_at, 0), "
+    "coalesce(o.state, ''), coalesce(o.reason, ''), coalesce(o.attempts, 0) "
     "FROM messages m LEFT JOIN outbox o ON o.message_id = m.id "
     "LEFT JOIN message_labels l ON l.message_id = m.id "
     "LEFT JOIN staff s ON s.id = l.staff_id "
@@ -356,7 +357,9 @@ msg_row(sqlite3_stmt *q, void *p)
 		.source = col_text(q, 11), .prob = sqlite3_column_double(q, 12),
 		.review = sqlite3_column_int(q, 13), .label = col_text(q, 14),
 		.label_by = col_text(q, 15),
-		.label_at = sqlite3_column_int64(q, 16) };
+		.label_at = sqlite3_column_int64(q, 16),
+		.outbox = col_text(q, 17), .reason = col_text(q, 18),
+		.attempts = sqlite3_column_int(q, 19) };
 
 	return ((int (*)(void *, const struct hd_msg *))c->fn)(c->arg, &m);
 }

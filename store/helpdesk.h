@@ -191,6 +191,9 @@ struct hd_msg {
 	const char	*label;		/* an agent's label, or "" */
 	const char	*label_by;	/* who gave it */
 	int64_t		 label_at;
+	const char	*outbox;	/* its outbox row's state, "" for none */
+	const char	*reason;	/* why not sent (outbox.reason), or "" */
+	int		 attempts;	/* the outbox's failed tries */
 };
 /* Oldest first, the latest limit messages with ids below before_id. */
 enum mj_err	store_hd_messages(struct store *, int64_t contact_id,

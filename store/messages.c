@@ -29,13 +29,18 @@ static const char SQL_OUTBOX_ADD[] = "INSERT INTO outbox (message_id, "
     "CASE ?4 WHEN 'sync' THEN ?6 END, ?8)";
 static const char SQL_OUTBOX_DUE[] = "SELECT o.id, o.message_id, "
     "o.channel, o.address, m.body, o.markup, o.attempts, o.parts_sent, "
-    "coalesce(m.encoding, ''), coalesce(o.provider, ''), m.req FROM outbox o "
+    "coalesce(m.encoding, ''), coalesce(o.provider, ''), m.req, "
+    "coalesce(o.reason, ''), coalesce(m.segments, 0) FROM outbox o "
     "INDEXED BY outbox_pending "
     "JOIN messages m ON m.id = o.message_id WHERE o.state = 'pending' "
     "AND o.next_try_at <= ?1 ORDER BY o.id LIMIT ?2";
 static const char SQL_OUTBOX_SET[] = "UPDATE outbox SET state = ?2, "
     "attempts = ?3, parts_sent = ?4, next_try_at = ?5, last_error = ?6, "
-    "sent_at = CASE ?2 WHEN 'sent' THEN ?7 ELSE sent_at END WHERE id = ?1";
+    "sent_at = CASE ?2 WHEN 'sent' THEN ?7 ELSE sent_at END, reason = ?8 "
+    "WHERE id = ?1";
+/* Rows that waited for a provider are looked at again at once. */
+static const char SQL_OUTBOX_WAITING[] = "UPDATE outbox SET next_try_at = ?1 "
+    "WHERE state = 'pending' AND reason = 'no_provider' AND next_try_at > ?1";
 /* A delivery report may come before the send is recorded. */
 static const char SQL_MSG_DELIVERY[] = "UPDATE messages SET delivery = ?2 "
     "WHERE id = ?1 AND (?2 <> 'sent' OR delivery NOT IN ('delivered', "
@@ -43,7 +48,7 @@ static const char SQL_MSG_DELIVERY[] = "UPDATE messages SET delivery = ?2 "
 
 const char *const messages_sql[] = {
 	SQL_MSG_ADD, SQL_INBOUND_SEEN, SQL_INBOUND_SEEN_SINCE, SQL_REPLY_OF, SQL_OUTBOX_ADD,
-	SQL_OUTBOX_DUE, SQL_OUTBOX_SET, SQL_MSG_DELIVERY, NULL
+	SQL_OUTBOX_DUE, SQL_OUTBOX_SET, SQL_OUTBOX_WAITING, SQL_MSG_DELIVERY, NULL
 };
 
 enum mj_err
@@ -147,6 +152,22 @@ store_outbox_add(struct store *st, int64_t msg_id, const char *channel,
 	return step_done(st, q, "outbox_add");
 }
 
+enum mj_err
+store_outbox_recheck(struct store *st, int64_t now)
+{
+	sqlite3_stmt	*q;
+	enum mj_err	 rc;
+
+	if ((q = lock_stmt(st, SQL_OUTBOX_WAITING)) == NULL)
+		return MJ_EDB;
+	sqlite3_bind_int64(q, 1, now);
+	rc = sqlite3_step(q) == SQLITE_DONE ? MJ_OK : db_fail(st,
+	    "outbox_recheck");
+	done(q);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
 void
 store_outbox_item_free(struct outbox_item *it)
 {
@@ -187,6 +208,8 @@ store_outbox_due(struct store *st, int64_t now, struct outbox_item *items,
 		col_copy(q, 8, it->encoding, sizeof(it->encoding));
 		col_copy(q, 9, it->provider, sizeof(it->provider));
 		col_copy(q, 10, it->req, sizeof(it->req));
+		col_copy(q, 11, it->reason, sizeof(it->reason));
+		it->segments = sqlite3_column_int(q, 12);
 		if (it->text == NULL || (mk != NULL && it->markup == NULL)) {
 			store_outbox_item_free(it);
 			rc = MJ_ENOMEM;
@@ -218,6 +241,7 @@ outbox_set_one(struct store *st, const struct outbox_result *r, int64_t now)
 	sqlite3_bind_int64(q, 5, r->next_try_at);
 	bind_str(q, 6, r->error[0] != '\0' ? r->error : NULL);
 	sqlite3_bind_int64(q, 7, now);
+	bind_str(q, 8, r->reason);
 	if ((rc = step_done(st, q, "outbox_set")) != MJ_OK)
 		return rc;
 	PREP(q, SQL_MSG_DELIVERY);

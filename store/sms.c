@@ -32,7 +32,8 @@ store_delivery_report(struct store *st, int64_t msg_id, const char *provider,
 	static const char *const q_retry = "UPDATE outbox SET state = "
 	    "CASE WHEN attempts + 1 >= 3 THEN 'failed' ELSE 'pending' END, "
 	    "attempts = attempts + 1, parts_sent = 0, next_try_at = ?2 + 30, "
-	    "last_error = ?3 WHERE message_id = ?1 "
+	    "last_error = ?3, reason = CASE WHEN attempts + 1 >= 3 THEN "
+	    "'gave_up' ELSE 'retrying' END WHERE message_id = ?1 "
 	    "RETURNING state";
 	sqlite3_stmt	*q;
 	enum mj_err	 rc;

@@ -197,6 +197,9 @@ struct outbox_item {
 	char	 provider[16];		/* "" for the channel's default */
 	char	 req[16];		/* the request that wrote the message
 					 * (messages.req), for the log */
+	char	 reason[16];		/* why the last try did not send it
+					 * (outbox.reason), "" when none */
+	int	 segments;		/* SMS: the message's segments */
 };
 void		store_outbox_item_free(struct outbox_item *);
 /*
@@ -205,6 +208,11 @@ void		store_outbox_item_free(struct outbox_item *);
  */
 enum mj_err	store_outbox_due(struct store *, int64_t now,
 		    struct outbox_item *items, size_t max, size_t *n);
+/*
+ * Rows waiting for a provider (reason no_provider) become due at now: at
+ * start-up, when the configuration may have named one.  Takes the lock.
+ */
+enum mj_err	store_outbox_recheck(struct store *, int64_t now);
 /* One attempt's outcome, for store_outbox_set(). */
 struct outbox_result {
 	int64_t		 id;
@@ -214,6 +222,8 @@ struct outbox_result {
 	const char	*state;		/* "sent", "failed" (permanent), or
 					   "pending" (retry at next_try_at) */
 	char		 error[160];	/* "" when none */
+	const char	*reason;	/* why not sent (migration 0015's
+					   codes), NULL when nothing is wrong */
 	int64_t		 next_try_at;
 };
 /*

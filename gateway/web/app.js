@@ -225,19 +225,33 @@ async function showInbox(q) {
 
 /* ---- one conversation */
 
+/* An outgoing message that is not sent: the mark and why, in the UI's language. */
+function notSent(m) {
+  const s = m.send;
+  if (!s || s.state !== 'not_sent') return null;
+  const key = s.reason === 'no_provider' && m.channel === 'telegram' ? 'no_provider_tg' : s.reason;
+  const detail = m.error && s.reason !== 'no_provider' ? t('send.status', { s: m.error }) : null;
+  return h('div', { cls: 'send-mark not-sent', 'data-reason': s.reason },
+    h('strong', { cls: 'not-sent-label' }, t('send.not_sent')), ' ',
+    h('span', { cls: 'why' }, t('send.why.' + key, { n: s.attempts })),
+    detail ? h('span', { cls: 'detail' }, ' · ' + detail) : null);
+}
+
 function msgItem(m) {
   const meta = [m.direction === 'in' ? t('m.in') : t('m.out'), m.channel, m.lang,
-    t('m.intent') + ': ' + m.intent, t('m.delivery') + ': ' + m.delivery];
+    t('m.intent') + ': ' + m.intent];
+  if (m.send) meta.push(t('m.delivery') + ': ' + t('send.' + m.send.state));
   if (m.segments) meta.push(t('m.segments') + ': ' + m.segments + ' (' + m.encoding + ')');
   if (m.source) meta.push(t('m.source') + ': ' + t('src.' + m.source) + (m.source === 'model' ? ' ' + Math.round(m.prob * 100) + '%' : ''));
   const teach = m.direction === 'in' ? h('div', { cls: 'meta teach' },
     m.label ? t('l.by', { who: m.label.by, t: when(m.label.at) }) + ' ' : '',
     labelPicker(m.id, m.label ? m.label.intent : '', m.review ? '' : m.intent)) : null;
-  return h('li', { cls: 'msg ' + m.direction + ' d-' + m.delivery + (m.review && !m.label ? ' review' : ''), 'data-id': m.id },
+  const mark = notSent(m);
+  return h('li', { cls: 'msg ' + m.direction + ' d-' + m.delivery + (mark ? ' not-sent' : '') + (m.review && !m.label ? ' review' : ''), 'data-id': m.id },
     h('div', { cls: 'body' }, m.body),
     h('div', { cls: 'meta' }, when(m.created_at) + ' · ' + meta.join(' · ')),
     teach,
-    m.error ? h('div', { cls: 'meta bad' }, m.error) : null);
+    mark || (m.error ? h('div', { cls: 'meta bad' }, m.error) : null));
 }
 
 async function cannedFor(lang) {

@@ -106,13 +106,14 @@ class Response:
 class Server:
     """One murojaat process with its own folder, config and database."""
 
-    def __init__(self, t, env=None, conf=None, demo_apps=2000, binary=None):
+    def __init__(self, t, env=None, conf=None, demo_apps=2000, binary=None, serve_args=()):
         self.t = t
         self.dir = tempfile.mkdtemp(prefix="murojaat-e2e-")
         self.port = free_port()
         self.db = os.path.join(self.dir, "murojaat.db")
         self.log_path = os.path.join(self.dir, "server.log")
         self.binary = binary or BIN
+        self.serve_args = list(serve_args)  # e.g. ["--demo"], as make run
         self.env = dict(os.environ)
         for k in list(self.env):
             if k.startswith("MUROJAAT_") and k != "MUROJAAT_BIN":
@@ -140,7 +141,7 @@ class Server:
     def start(self, wait=60):
         self.logf = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [self.binary, "--config", self.conf_path, "serve"],
+            [self.binary, "--config", self.conf_path, "serve"] + self.serve_args,
             cwd=self.dir, env=self.env, stdout=self.logf, stderr=self.logf,
             stdin=subprocess.DEVNULL)
         deadline = time.time() + wait

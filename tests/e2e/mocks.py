@@ -7,7 +7,7 @@ retry_after, 403, a delay), or go down (refuse connections).
 
 MockSendsms answers Kannel's sendsms like Kannel (202 "0: Accepted for
 delivery"), records the numbers (got) and queries (calls), and can be slow,
-failing (503) or down."""
+failing (503), refusing (400) or down."""
 import json
 import socket
 import threading
@@ -161,6 +161,8 @@ class MockSendsms:
                     time.sleep(2.5)
                 if mock.mode == "error":
                     code, body = 503, b"Service Unavailable"
+                elif mock.mode == "refuse":
+                    code, body = 400, b"Bad Request"
                 else:
                     q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
                     mock.calls.append(q)

@@ -1,10 +1,14 @@
 /*
  * channel_test.c - the channel table (gateway/channel.c): which provider
  * carries an outbox row, the request each builds for one part, and how
- * each reads its answer (sent, throttled, retried, refused for good).
+ * each reads its answer (sent, throttled, retried, refused for good);
+ * what each lacks, the fallback to a configured provider, and the file
+ * provider's lines.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -37,8 +41,14 @@ test_table(struct conf *c)
 
 		/* USSD providers only call us; every other one sends. */
 		CHECK(channels[i]->webhooks != NULL);
-		CHECK_INT(channels[i]->request != NULL, sends);
-		CHECK_INT(channels[i]->answer != NULL, sends);
+		/* One way to send: an HTTP request and its answer, or a
+		 * hand-over on this machine. */
+		CHECK_INT(channels[i]->request != NULL ||
+		    channels[i]->deliver != NULL, sends);
+		CHECK_INT(channels[i]->answer != NULL, channels[i]->request !=
+		    NULL);
+		CHECK(channels[i]->request == NULL ||
+		    channels[i]->deliver == NULL);
 		CHECK_INT(channels[i]->part_max > 0, sends);
 		for (int j = i + 1; channels[j] != NULL; j++)
 			CHECK(strcmp(channels[i]->name, channels[j]->name) != 0);
@@ -69,6 +79,97 @@ test_table(struct conf *c)
 	CHECK(channel_for(c, &it) == NULL);
 	CHECK_INT(telegram_channel.part_max, 4096);
 	CHECK_INT(kannel_channel.part_max, 600);
+	it = item("sms", "file", "+998901234567");
+	CHECK(channel_for(c, &it) == &smsfile_channel);
+}
+
+/* What each lacks; a row's unconfigured provider gives way to the default. */
+static void
+test_missing(struct conf *c)
+{
+	struct outbox_item	it;
+
+	memset(c, 0, sizeof(*c));
+	CHECK_STR(channel_missing(&kannel_channel, c), "kannel.sendsms_url");
+	CHECK_STR(channel_missing(&aggregator_channel, c),
+	    "aggregator.send_url");
+	CHECK_STR(channel_missing(&telegram_channel, c), "telegram.token");
+	CHECK(channel_missing(&smsfile_channel, c) == NULL);
+	CHECK(channel_missing(NULL, c) == NULL);
+	snprintf(c->sms_provider, sizeof(c->sms_provider), "kannel");
+	CHECK(channel_default(c, "sms") == &kannel_channel);
+	CHECK(channel_default(c, "telegram") == &telegram_channel);
+	/* Nothing configured: the row's own provider, to say what it lacks. */
+	it = item("sms", "kannel", "+998901234567");
+	CHECK(channel_for(c, &it) == &kannel_channel);
+	/* A default that is configured takes the rows of one that is not. */
+	snprintf(c->sms_provider, sizeof(c->sms_provider), "file");
+	CHECK(channel_default(c, "sms") == &smsfile_channel);
+	CHECK(channel_for(c, &it) == &smsfile_channel);
+	snprintf(c->sms_provider, sizeof(c->sms_provider), "aggregator");
+	snprintf(c->agg_send_url, sizeof(c->agg_send_url), "http://agg/send");
+	CHECK(channel_for(c, &it) == &aggregator_channel);
+	/* ... but a configured row provider keeps its rows. */
+	snprintf(c->kannel_sendsms_url, sizeof(c->kannel_sendsms_url),
+	    "http://k/cgi-bin/sendsms");
+	CHECK(channel_for(c, &it) == &kannel_channel);
+	CHECK(channel_missing(&kannel_channel, c) == NULL);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The file provider: one line per message, mode 0600, text escaped. */
+static void
+test_smsfile(struct conf *c)
+{
+	char			 dir[] = "/tmp/channel_test.XXXXXX", path[512];
+	char			 buf[512];
+	struct outbox_item	 it;
+	struct send_answer	 a;
+	struct stat		 sb;
+	FILE			*f;
+	size_t			 n;
+
+	memset(c, 0, sizeof(*c));
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(c->db_path, sizeof(c->db_path), "%s/murojaat.db", dir);
+	CHECK_STR(smsfile_path(c, path, sizeof(path)),
+	    strcat(strcpy(buf, dir), "/outbox-sms.log"));
+	snprintf(c->db_path, sizeof(c->db_path), "murojaat.db");
+	CHECK_STR(smsfile_path(c, buf, sizeof(buf)), "outbox-sms.log");
+	snprintf(c->sms_file, sizeof(c->sms_file), "%s", path);
+	CHECK_STR(smsfile_path(c, buf, sizeof(buf)), path);
+	it = item("sms", "file", "+998901234567");
+	it.segments = 2;
+	CHECK_INT(smsfile_channel.deliver(c, &it, "Salom\tdunyo\nikki\\", 17,
+	    1, &a), MJ_OK);
+	CHECK_INT(a.result, SEND_SENT);
+	it.segments = 1;
+	CHECK_INT(smsfile_channel.deliver(c, &it, "ikkinchi", 8, 1, &a), MJ_OK);
+	CHECK_INT(a.result, SEND_SENT);
+	CHECK_INT(stat(path, &sb), 0);
+	CHECK_INT(sb.st_mode & 0777, 0600);
+	f = fopen(path, "r");
+	CHECK(f != NULL);
+	n = f != NULL ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	buf[n] = '\0';
+	if (f != NULL)
+		fclose(f);
+	/* 2025-03-02T10:41:07Z: 20 characters, then the rest */
+	CHECK_INT(n, 2 * 21 + strlen("+998901234567\t2\tSalom\\tdunyo\\nikki"
+	    "\\\\\n") + strlen("+998901234567\t1\tikkinchi\n"));
+	CHECK(n > 21 && buf[4] == '-' && buf[10] == 'T' && buf[19] == 'Z' &&
+	    buf[20] == '\t');
+	CHECK(strncmp(buf + 21, "+998901234567\t2\tSalom\\tdunyo\\nikki"
+	    "\\\\\n", 37) == 0);
+	CHECK(strstr(buf, "\t+998901234567\t1\tikkinchi\n") != NULL);
+	/* A file that cannot be opened: not sent, tried again later. */
+	snprintf(c->sms_file, sizeof(c->sms_file), "%s/no/such/dir/x.log", dir);
+	CHECK_INT(smsfile_channel.deliver(c, &it, "x", 1, 1, &a), MJ_OK);
+	CHECK_INT(a.result, SEND_RETRY);
+	CHECK(strstr(a.error, "No such file or directory") != NULL);
+	unlink(path);
+	rmdir(dir);
+	memset(c, 0, sizeof(*c));
 }
 
 /* channel_urlenc() encodes as curl_easy_escape() does. */
@@ -170,9 +271,11 @@ test_answers(void)
 	telegram_channel.answer(403, "{\"ok\":false,\"description\":"
 	    "\"Forbidden: bot was blocked by the user\"}", &a);
 	CHECK_INT(a.result, SEND_FAILED);
+	CHECK_INT(a.unreachable, 1);
 	CHECK_STR(a.error, "403 Forbidden: bot was blocked by the user");
 	telegram_channel.answer(400, "{}", &a);
 	CHECK_INT(a.result, SEND_FAILED);
+	CHECK_INT(a.unreachable, 0);
 	CHECK_STR(a.error, "HTTP 400");
 	telegram_channel.answer(502, "<html>", &a);
 	CHECK_INT(a.result, SEND_RETRY);
@@ -193,6 +296,7 @@ test_answers(void)
 	aggregator_channel.answer(404, "{\"description\":\"no such number\"}",
 	    &a);
 	CHECK_INT(a.result, SEND_FAILED);
+	CHECK_INT(a.unreachable, 1);
 	CHECK_STR(a.error, "404 no such number");
 	aggregator_channel.answer(403, "", &a);
 	CHECK_INT(a.result, SEND_RETRY);
@@ -210,5 +314,7 @@ main(void)
 	test_urlenc();
 	test_requests(&c);
 	test_answers();
+	test_missing(&c);
+	test_smsfile(&c);
 	return check_done("channel_test");
 }

@@ -1,0 +1,11 @@
+-- 0015: why an outbox row is not sent, as a code the help desk shows in the
+-- agent's language (last_error keeps the provider's own words):
+--   no_provider  the channel's provider is not configured; the row waits
+--                (no attempt counted) and goes once one is
+--   retrying     a try failed; tried again after a backoff (attempts)
+--   refused      the provider refused it for good (last_error: its status)
+--   unreachable  the citizen cannot be reached this way (blocked the bot,
+--                unknown number, no provider carries the channel)
+--   gave_up      failed outbox.max_attempts times
+-- NULL: nothing went wrong (queued, or sent).
+ALTER TABLE outbox ADD COLUMN reason TEXT;
