@@ -634,10 +634,26 @@ function auditDetail(detail) {
   return out.join(' · ');
 }
 
-async function showAudit() {
-  const r = await api('GET', 'audit?limit=200');
-  if (r.status !== 200) { show(h('h1', {}, t('a.title')), flash(errText(r), 'bad')); return; }
-  show(h('h1', {}, t('a.title')), labelledTable('audit', 'audit', ['a.when', 'a.who', 'a.what', 'a.conv', 'a.detail'],
+/* The audit log's days, typed as dd.mm.yyyy. */
+function auditFilter(q) {
+  const form = h('form', { cls: 'filters', id: 'audit-filters' }, dateRange(q, 'from', 'to', 'a-from', 'a-to'),
+    h('button', { type: 'submit', id: 'a-apply' }, t('f.apply')));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const p = new URLSearchParams();
+    for (const el of form.elements) if (el.name && el.value) p.set(el.name, el.value);
+    location.hash = '#/audit?' + p.toString();
+  });
+  return form;
+}
+
+async function showAudit(q) {
+  q = q || new URLSearchParams();
+  const p = new URLSearchParams({ limit: '200' });
+  for (const k of ['from', 'to']) if (q.get(k)) p.set(k, q.get(k));
+  const r = await api('GET', 'audit?' + p.toString());
+  if (r.status !== 200) { show(h('h1', {}, t('a.title')), auditFilter(q), flash(errText(r), 'bad')); return; }
+  show(h('h1', {}, t('a.title')), auditFilter(q), r.data.items.length === 0 ? flash(t('a.empty')) : null, labelledTable('audit', 'audit', ['a.when', 'a.who', 'a.what', 'a.conv', 'a.detail'],
     r.data.items.map((a) => [when(a.at), a.username === 'cli' ? t('a.cli') : a.username, nm('act', a.action),
       a.conversation ? h('a', { href: '#/c/' + a.conversation }, String(a.conversation)) : '',
       auditDetail(a.detail)])));
@@ -654,7 +670,7 @@ async function route() {
     let m;
     if ((m = path.match(/^\/c\/(\d+)$/))) await showConversation(m[1]);
     else if (path === '/dashboard') await showDashboard(q);
-    else if (path === '/audit') await showAudit();
+    else if (path === '/audit') await showAudit(q);
     else await showInbox(q);
   } catch (e) {
     if (e.message !== 'login') show(flash(e instanceof TypeError ? t('err.network') : t('err.generic', { m: e.message }), 'bad'));

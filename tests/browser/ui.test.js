@@ -190,6 +190,7 @@ run(async (c) => {
       check(/\b01\.03\.2025\b/.test(row) && /\b04\.03\.2025\b/.test(row), `${tag}: decided and paid as dd.mm.yyyy: ${row}`);
       const meta = await page.locator('#messages li.msg.in .meta').first().textContent();
       check(meta.includes(T['intent.status_check']) && /^\d{2}\.\d{2}\.\d{4} \d{2}:\d{2} /.test(meta), `${tag}: message's intent by name, time as dd.mm.yyyy: ${meta}`);
+      await page.waitForSelector('#reply-canned optgroup', { state: 'attached' });
       const canned = await page.locator('#reply-canned option').allTextContents();
       check(canned.some((x) => x.startsWith(T['canned.greeting'] + ' — ')), `${tag}: canned replies by name`);
       if (!labelled) {
@@ -260,6 +261,29 @@ run(async (c) => {
       await noCodes(page, `${tag} audit`);
       await narrowChecks(page, `${tag} audit`, width);
       await page.screenshot({ path: path.join(SHOTS, `ui-audit-${tag}.png`), fullPage: true });
+      /* the audit log's days typed as dd.mm.yyyy */
+      const auditAsked = [];
+      page.on('request', (r) => { if (r.url().includes('/api/audit?')) auditAsked.push(new URL(r.url()).searchParams); });
+      await page.fill('#a-from', dmy(today));
+      await page.fill('#a-to', dmy(today));
+      await page.click('#a-apply');
+      await page.waitForFunction(() => location.hash.includes('from='));
+      await page.waitForSelector('#audit tbody tr');
+      const qa = auditAsked.find((x) => x.get('from'));
+      check(qa && qa.get('from') === today && qa.get('to') === today, `${tag}: audit range asked as ${today}: ${qa && qa.toString()}`);
+      await page.fill('#a-from', dmy(tomorrow));
+      await page.fill('#a-to', dmy(tomorrow));
+      await page.click('#a-apply');
+      await page.waitForFunction((d) => location.hash.includes('from=' + d), tomorrow);
+      await page.waitForSelector('#main .flash');
+      eq((await page.textContent('#main .flash')).trim(), T['a.empty'], `${tag}: no actions tomorrow`);
+      eq(await page.locator('#audit tbody tr').count(), 0, `${tag}: no audit rows tomorrow`);
+      /* a day the API refuses (a hand-made address): its 400 bad_date in words */
+      await page.goto(S.base + '#/audit?from=2025-02-31');
+      await page.waitForSelector('#main .flash.bad');
+      eq((await page.textContent('#main .flash.bad')).trim(), T['err.bad_date'], `${tag}: the API's bad_date in the interface's language`);
+      await noCodes(page, `${tag} audit with a range`);
+      await narrowChecks(page, `${tag} audit with a range`, width);
       await ctx.close();
 
       /* an agent may not read the audit log: said in the interface's language */
