@@ -25,6 +25,7 @@ static int64_t
 parse_day(const char *s)
 {
 	struct tm	tm;
+	time_t		t;
 	int		y, m, d;
 	char		tail;
 
@@ -36,7 +37,16 @@ parse_day(const char *s)
 	tm.tm_year = y - 1900;
 	tm.tm_mon = m - 1;
 	tm.tm_mday = d;
-	return (int64_t)timegm(&tm) - TASHKENT_UTC_OFFSET;
+	t = timegm(&tm);
+	if (tm.tm_mday != d)		/* 31 February: no such day */
+		return -1;
+	return (int64_t)t - TASHKENT_UTC_OFFSET;
+}
+
+int64_t
+api_day(const char *s)
+{
+	return parse_day(s);
 }
 
 static int

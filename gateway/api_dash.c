@@ -269,7 +269,7 @@ enum MHD_Result
 api_audit_list(struct api *a)
 {
 	const char	*v;
-	int64_t		 contact = 0, before = 0;
+	int64_t		 contact = 0, before = 0, from = 0, to = 0;
 	long		 limit = 100;
 	json_t		*arr;
 	enum mj_err	 rc;
@@ -286,10 +286,18 @@ api_audit_list(struct api *a)
 		if (limit < 1 || limit > 500)
 			return api_fail(a, 400, "bad_limit", "limit: 1..500");
 	}
+	if ((v = http_arg(a->conn, "from", NULL)) != NULL && *v != '\0' &&
+	    (from = api_day(v)) < 0)
+		return api_fail(a, 400, "bad_date", "from: YYYY-MM-DD");
+	if ((v = http_arg(a->conn, "to", NULL)) != NULL && *v != '\0') {
+		if ((to = api_day(v)) < 0)
+			return api_fail(a, 400, "bad_date", "to: YYYY-MM-DD");
+		to += 86400;		/* the whole day */
+	}
 	if ((arr = json_array()) == NULL)
 		return api_fail_rc(a, MJ_ENOMEM);
-	if ((rc = store_audit_list(a->st, contact, before, (int)limit,
-	    audit_row, arr)) != MJ_OK) {
+	if ((rc = store_audit_range(a->st, contact, before, from, to,
+	    (int)limit, audit_row, arr)) != MJ_OK) {
 		json_decref(arr);
 		return api_fail_rc(a, rc);
 	}

@@ -49,6 +49,8 @@ json_t		*api_str(const char *s);
 /* The audit row of this request: who, when, from where, its id. */
 struct hd_audit	 api_audit_row(const struct api *, const char *action,
 		    int64_t contact_id, const char *detail);
+/* "YYYY-MM-DD" as the unix time its Tashkent day begins; -1: not a day. */
+int64_t		 api_day(const char *);
 /* Record a staff action in its own transaction (failures are logged). */
 void		 api_audit(struct api *, const char *action,
 		    int64_t contact_id, const char *detail);

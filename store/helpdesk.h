@@ -110,6 +110,13 @@ enum mj_err	store_audit_add(struct store *, const struct hd_audit *);
 enum mj_err	store_audit_list(struct store *, int64_t contact_id,
 		    int64_t before_id, int limit,
 		    int (*fn)(void *, const struct hd_audit *), void *arg);
+/*
+ * The same, of the rows written at from <= at < to (unix seconds; to 0:
+ * no end).  A range with fewer than limit rows reads the rows after it.
+ */
+enum mj_err	store_audit_range(struct store *, int64_t contact_id,
+		    int64_t before_id, int64_t from, int64_t to, int limit,
+		    int (*fn)(void *, const struct hd_audit *), void *arg);
 
 /* ---- inbox */
 

@@ -86,12 +86,13 @@ static const char SQL_AUDIT_ADD[] =
 static const char SQL_AUDIT_LIST[] =
     "SELECT id, at, coalesce(staff_id, 0), username, "
     "action, coalesce(contact_id, 0), detail, req, ip FROM audit "
-    "WHERE id < ?1 ORDER BY id DESC LIMIT ?2";
+    "WHERE id < ?1 AND at >= ?4 AND at < ?5 ORDER BY id DESC LIMIT ?2";
 
 static const char SQL_AUDIT_LIST_C[] =
     "SELECT id, at, coalesce(staff_id, 0), username, "
     "action, coalesce(contact_id, 0), detail, req, ip FROM audit "
-    "WHERE contact_id = ?3 AND id < ?1 ORDER BY id DESC LIMIT ?2";
+    "WHERE contact_id = ?3 AND id < ?1 AND at >= ?4 AND at < ?5 "
+    "ORDER BY id DESC LIMIT ?2";
 
 enum mj_err
 store_staff_add(struct store *st, const char *username, const char *role,
@@ -393,6 +394,15 @@ enum mj_err
 store_audit_list(struct store *st, int64_t contact_id, int64_t before_id,
     int limit, int (*fn)(void *, const struct hd_audit *), void *arg)
 {
+	return store_audit_range(st, contact_id, before_id, 0, 0, limit, fn,
+	    arg);
+}
+
+enum mj_err
+store_audit_range(struct store *st, int64_t contact_id, int64_t before_id,
+    int64_t from, int64_t to, int limit,
+    int (*fn)(void *, const struct hd_audit *), void *arg)
+{
 	sqlite3_stmt	*q;
 	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc;
@@ -405,6 +415,8 @@ store_audit_list(struct store *st, int64_t contact_id, int64_t before_id,
 	sqlite3_bind_int(q, 2, limit);
 	if (contact_id > 0)
 		sqlite3_bind_int64(q, 3, contact_id);
+	sqlite3_bind_int64(q, 4, from);
+	sqlite3_bind_int64(q, 5, to > 0 ? to : INT64_MAX);
 	rc = step_each(st, q, "audit_list", audit_row, &c);
 	pthread_mutex_unlock(&st->lock);
 	return rc;

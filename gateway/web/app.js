@@ -41,9 +41,114 @@ function t(key, params) {
 
 function when(sec) {
   if (!sec) return '';
-  const d = new Date(sec * 1000);
-  const loc = { 'uz-Latn': 'uz', ru: 'ru', en: 'en-GB' }[S.lang] || 'en-GB';
-  return d.toLocaleString(loc, { timeZone: 'Asia/Tashkent', dateStyle: 'short', timeStyle: 'short' });
+  const p = tashkent(sec);
+  return dayOf(p.year, p.month, p.day) + ' ' + p.hour + ':' + p.minute;
+}
+
+/* ---- names, dates and errors in the interface's language */
+
+/*
+ * A code's name in the interface's language: the string kind.code, else
+ * the code made readable ("needs_documents": "needs documents").
+ */
+function nm(kind, code) {
+  if (code === null || code === undefined || code === '') return '';
+  const v = S.strings[kind + '.' + code];
+  return v !== undefined ? v : String(code).replace(/[_.]+/g, ' ').trim() || String(code);
+}
+
+/* The parts of a moment on the clock in Tashkent, 24-hour. */
+const TASHKENT = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tashkent', year: 'numeric',
+  month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+function tashkent(sec) {
+  const p = {};
+  for (const x of TASHKENT.formatToParts(new Date(sec * 1000))) p[x.type] = x.value;
+  return p;
+}
+
+/* dd.mm.yyyy (uz, ru) or dd/mm/yyyy (en). */
+function dayOf(y, m, d) {
+  const sep = S.lang === 'en' ? '/' : '.';
+  return d + sep + m + sep + y;
+}
+
+/* The API's "yyyy-mm-dd" (or a longer ISO time) as the interface writes a day. */
+function dayText(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso || '');
+  return m ? dayOf(m[1], m[2], m[3]) : (iso || '');
+}
+
+/*
+ * A typed day, "dd.mm.yyyy" (one-digit day or month, "/" "-" or a space
+ * between them, or "yyyy-mm-dd" pasted), as the API's "yyyy-mm-dd"; null
+ * when it is no day of 2000..2100.
+ */
+function parseDay(text) {
+  const str = String(text || '').trim();
+  let m = /^(\d{1,2})[./\- ](\d{1,2})[./\- ](\d{4})$/.exec(str), y, mo, d;
+  if (m) [d, mo, y] = [+m[1], +m[2], +m[3]];
+  else if ((m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(str))) [y, mo, d] = [+m[1], +m[2], +m[3]];
+  else return null;
+  const dt = new Date(Date.UTC(y, mo - 1, d));
+  if (y < 2000 || y > 2100 || dt.getUTCMonth() !== mo - 1 || dt.getUTCDate() !== d) return null;
+  return y + '-' + String(mo).padStart(2, '0') + '-' + String(d).padStart(2, '0');
+}
+
+/*
+ * A day typed as dd.mm.yyyy whatever the browser's own locale (a native
+ * date input would follow it): the text box people see, and under name a
+ * hidden input holding the API's yyyy-mm-dd.  A text that is no day marks
+ * the box invalid, so its form does not submit, and says why.
+ */
+function dateField(label, name, id, iso) {
+  const hidden = h('input', { type: 'hidden', name, value: parseDay(iso) || '' });
+  const box = h('input', { type: 'text', id, cls: 'date', inputmode: 'numeric', autocomplete: 'off',
+    maxlength: 10, placeholder: t('date.hint'), title: t('date.hint'), value: iso ? dayText(parseDay(iso) || iso) : '',
+    pattern: '\\s*(\\d{1,2}[.\\/ \\-]\\d{1,2}[.\\/ \\-]\\d{4}|\\d{4}-\\d{2}-\\d{2})\\s*' });
+  const why = h('span', { cls: 'date-err bad', id: id + '-err', 'aria-live': 'polite' });
+  const check = () => {
+    const v = parseDay(box.value);
+    hidden.value = v || '';
+    const bad = box.value.trim() !== '' && !v ? t('date.bad') : box.dataset.order ? t('date.order') : '';
+    box.setCustomValidity(bad);
+    box.setAttribute('aria-invalid', bad ? 'true' : 'false');
+    why.textContent = bad;
+    return v;
+  };
+  box.addEventListener('input', () => { check(); box.dispatchEvent(new Event('day')); });
+  box.addEventListener('change', () => { const v = check(); if (v) box.value = dayText(v); });
+  box.check = check;
+  box.day = () => hidden.value;
+  return h('label', { cls: 'date-field' }, label, box, hidden, why);
+}
+
+/* From and to, both dd.mm.yyyy; "to" before "from" is refused. */
+function dateRange(q, fromKey, toKey, idFrom, idTo) {
+  const from = dateField(t('f.from'), fromKey, idFrom, q.get(fromKey) || '');
+  const to = dateField(t('f.to'), toKey, idTo, q.get(toKey) || '');
+  const a = from.querySelector('input.date'), b = to.querySelector('input.date');
+  const order = () => {
+    const bad = a.day() && b.day() && b.day() < a.day();
+    if (bad) b.dataset.order = '1'; else delete b.dataset.order;
+    b.check();
+  };
+  a.addEventListener('day', order);
+  b.addEventListener('day', order);
+  return [from, to];
+}
+
+/* The HTTP status of an answer whose body named no code, as one of the API's codes. */
+const HTTP_CODES = { 400: 'bad_request', 401: 'login', 403: 'forbidden', 404: 'not_found', 405: 'method',
+  409: 'held', 413: 'too_big', 415: 'content_type', 429: 'rate_limited', 500: 'internal', 503: 'internal' };
+
+/* An API error ({status, data: {error, message}}) as a sentence in the interface's language. */
+function errText(r) {
+  const d = (r && r.data) || {};
+  if (d.error === 'held' && d.held_by) return t('err.conflict', { who: d.held_by });
+  let code = d.error && S.strings['err.' + d.error] !== undefined ? d.error : HTTP_CODES[r && r.status];
+  if (!code && r && r.status >= 500) code = 'internal';
+  if (code && S.strings['err.' + code] !== undefined) return t('err.' + code, { n: d.retry_after || '…' });
+  return t('err.http', { n: r ? r.status : 0 });
 }
 
 async function api(method, path, body) {
@@ -55,7 +160,7 @@ async function api(method, path, body) {
   }
   const r = await fetch('/api/' + path, opt);
   let data = null;
-  try { data = await r.json(); } catch (e) { data = { error: 'bad_json', message: String(e) }; }
+  try { data = await r.json(); } catch (e) { data = { error: '', retry_after: r.headers.get('Retry-After') }; }
   if (r.status === 401 && path !== 'login') { S.me = null; showLogin(); throw new Error('login'); }
   return { status: r.status, data };
 }
@@ -106,7 +211,8 @@ function signedIn() {
   document.getElementById('logout').hidden = false;
   document.getElementById('nav-audit').hidden = S.me.role === 'agent';
   document.getElementById('nav-accounts').hidden = S.me.role !== 'admin';
-  document.getElementById('who').textContent = S.me.username + ' (' + S.me.role + ')';
+  document.getElementById('who').textContent = S.me.username + ' (' + nm('role', S.me.role) + ')';
+  document.getElementById('logout').title = S.me.username + ' (' + nm('role', S.me.role) + ')';
   route();
 }
 
@@ -119,8 +225,8 @@ async function logout() {
 
 /* ---- teaching the bot: labels for citizens' messages */
 
-/* An intent's name in the interface's language ("status_check" if none). */
-function iname(n) { return S.strings['intent.' + n] || n; }
+/* An intent's name in the interface's language ("status check" if none). */
+function iname(n) { return nm('intent', n); }
 
 /* Asked once; every picker shares the one request. */
 function labelList() {
@@ -140,7 +246,7 @@ function labelPicker(msgId, current, guess, done) {
     h('option', { value: '' }, current ? t('l.change') : t('l.choose')));
   const post = async (intent) => {
     const r = await api('POST', 'messages/' + msgId + '/label', { intent });
-    if (r.status !== 200) { state.textContent = t('err.generic', { m: r.data.message }); return; }
+    if (r.status !== 200) { state.textContent = errText(r); return; }
     state.textContent = '✓ ' + iname(intent);
     sel.value = '';
     if (done) done(intent);
@@ -163,11 +269,10 @@ function filterForm(q) {
     h('input', { type: 'checkbox', name, id: 'f-' + name, checked: q.get(name) === '1' }), label);
   const form = h('form', { cls: 'filters', id: 'filters' },
     chk('needs_human', t('f.human')), chk('unknown', t('f.unknown')), chk('review', t('f.review')),
-    h('label', {}, t('f.channel'), sel('channel', [['sms', 'SMS'], ['telegram', 'Telegram'], ['ussd', 'USSD'], ['aggregator', 'aggregator'], ['chat', 'chat']])),
-    h('label', {}, t('f.lang'), sel('lang', [['uz-Latn', 'uz-Latn'], ['uz-Cyrl', 'uz-Cyrl'], ['ru', 'ru'], ['en', 'en']])),
+    h('label', {}, t('f.channel'), sel('channel', ['sms', 'telegram', 'ussd', 'aggregator', 'chat'].map((c) => [c, nm('ch', c)]))),
+    h('label', {}, t('f.lang'), sel('lang', ['uz-Latn', 'uz-Cyrl', 'ru', 'en'].map((l) => [l, nm('lang', l)]))),
     h('label', {}, t('f.status'), sel('status', [['open', t('st.open')], ['held', t('st.held')], ['resolved', t('st.resolved')]])),
-    h('label', {}, t('f.from'), h('input', { type: 'date', name: 'from', id: 'f-from', value: q.get('from') || '' })),
-    h('label', {}, t('f.to'), h('input', { type: 'date', name: 'to', id: 'f-to', value: q.get('to') || '' })),
+    dateRange(q, 'from', 'to', 'f-from', 'f-to'),
     h('label', { cls: 'grow' }, t('f.q'), h('input', { type: 'search', name: 'q', id: 'f-q', value: q.get('q') || '' })),
     h('button', { type: 'submit', id: 'f-apply' }, t('f.apply')));
   form.addEventListener('submit', (ev) => {
@@ -183,7 +288,7 @@ function filterForm(q) {
 }
 
 function convItem(c) {
-  const badges = [h('span', { cls: 'badge ch' }, c.channel), c.lang ? h('span', { cls: 'badge' }, c.lang) : null,
+  const badges = [h('span', { cls: 'badge ch' }, nm('ch', c.channel)), c.lang ? h('span', { cls: 'badge' }, nm('lang', c.lang)) : null,
     h('span', { cls: 'badge st-' + c.status }, t('st.' + c.status))];
   if (c.needs_human) badges.push(h('span', { cls: 'badge human' }, t('inbox.human')));
   if (c.held_by) badges.push(h('span', { cls: 'badge held' }, t('inbox.heldby', { who: c.held_by })));
@@ -213,7 +318,7 @@ async function showInbox(q) {
     const p = new URLSearchParams(q);
     if (cursor) p.set('cursor', cursor);
     const r = await api('GET', 'conversations?' + p.toString());
-    if (r.status !== 200) { status.replaceChildren(flash(t('err.generic', { m: r.data.message }), 'bad')); return; }
+    if (r.status !== 200) { status.replaceChildren(flash(errText(r), 'bad')); return; }
     for (const c of r.data.items) if (!seen.has(c.id)) { seen.add(c.id); list.append(convItem(c)); }
     if (seen.size === 0) status.replaceChildren(flash(t('inbox.empty')));
     cursor = r.data.next;
@@ -238,11 +343,11 @@ function notSent(m) {
 }
 
 function msgItem(m) {
-  const meta = [m.direction === 'in' ? t('m.in') : t('m.out'), m.channel, m.lang,
-    t('m.intent') + ': ' + m.intent];
+  const meta = [m.direction === 'in' ? t('m.in') : t('m.out'), nm('ch', m.channel), nm('lang', m.lang),
+    t('m.intent') + ': ' + iname(m.intent)];
   if (m.send) meta.push(t('m.delivery') + ': ' + t('send.' + m.send.state));
-  if (m.segments) meta.push(t('m.segments') + ': ' + m.segments + ' (' + m.encoding + ')');
-  if (m.source) meta.push(t('m.source') + ': ' + t('src.' + m.source) + (m.source === 'model' ? ' ' + Math.round(m.prob * 100) + '%' : ''));
+  if (m.segments) meta.push(t('m.segments') + ': ' + m.segments + ' (' + nm('enc', m.encoding) + ')');
+  if (m.source) meta.push(t('m.source') + ': ' + nm('src', m.source) + (m.source === 'model' ? ' ' + Math.round(m.prob * 100) + '%' : ''));
   const teach = m.direction === 'in' ? h('div', { cls: 'meta teach' },
     m.label ? t('l.by', { who: m.label.by, t: when(m.label.at) }) + ' ' : '',
     labelPicker(m.id, m.label ? m.label.intent : '', m.review ? '' : m.intent)) : null;
@@ -262,26 +367,51 @@ async function cannedFor(lang) {
   return S.canned;
 }
 
+/* A canned reply in the picker: its name, then how it begins. */
+function cannedName(it) {
+  const text = String(it.text || '').replace(/\s+/g, ' ');
+  return nm('canned', it.id) + ' — ' + (text.length > 48 ? text.slice(0, 47) + '…' : text);
+}
+
+/*
+ * A table with column headers that becomes one block per row on a narrow
+ * screen, each cell then led by its header (span.lbl), so nothing scrolls
+ * sideways.  heads are i18n keys; rows are arrays of cell contents.
+ */
+function labelledTable(cls, id, heads, rows) {
+  const names = heads.map((k) => t(k));
+  return h('table', { cls: cls + ' stack', id },
+    h('thead', {}, h('tr', {}, names.map((n) => h('th', { scope: 'col' }, n)))),
+    h('tbody', {}, rows.map((r) => h('tr', {}, r.map((v, i) =>
+      h('td', { cls: v === '' || v === null ? 'empty' : null }, h('span', { cls: 'lbl', 'aria-hidden': 'true' }, names[i]), v))))));
+}
+
+/* The citizen's applications, every code by its name and every day as dd.mm.yyyy. */
+function appsTable(apps) {
+  return labelledTable('apps', 'apps', ['app.number', 'app.programme', 'app.status', 'app.submitted', 'app.decided', 'app.payment', 'app.pinfl'],
+    apps.map((a) => [a.number, nm('prog', a.programme), nm('app.st', a.status), dayText(a.submitted),
+      dayText(a.decided || ''), dayText(a.payment || ''), a.pinfl || '']));
+}
+
 async function showConversation(id) {
   const r = await api('GET', 'conversations/' + id);
-  if (r.status !== 200) { show(flash(t('err.generic', { m: r.data.message }), 'bad')); return; }
+  if (r.status !== 200) { show(flash(errText(r), 'bad')); return; }
   const v = r.data, c = v.contact;
   const note = h('div', { id: 'conv-msg' });
   const say = (text, cls) => note.replaceChildren(flash(text, cls));
   const act = async (verb, body) => {
     const res = await api('POST', 'conversations/' + id + '/' + verb, body);
-    if (res.status === 409) { say(res.data.held_by ? t('err.conflict', { who: res.data.held_by }) : res.data.message, 'bad'); return null; }
-    if (res.status !== 200) { say(t('err.generic', { m: res.data.message }), 'bad'); return null; }
+    if (res.status !== 200) { say(errText(res), 'bad'); return null; }
     return res.data;
   };
 
   const phone = h('dd', { id: 'c-phone' }, c.phone || '—');
   const address = h('dd', { id: 'c-address' }, c.address);
   const info = h('dl', { cls: 'contact' },
-    h('dt', {}, t('c.channel')), h('dd', {}, c.channel),
+    h('dt', {}, t('c.channel')), h('dd', {}, nm('ch', c.channel)),
     h('dt', {}, t('c.address')), address,
     h('dt', {}, t('c.phone')), phone,
-    h('dt', {}, t('c.lang')), h('dd', {}, c.lang),
+    h('dt', {}, t('c.lang')), h('dd', {}, nm('lang', c.lang)),
     h('dt', {}, t('c.status')), h('dd', { id: 'c-status' }, t('st.' + c.status)));
 
   const buttons = [];
@@ -314,7 +444,7 @@ async function showConversation(id) {
     timer = setTimeout(async () => {
       if (!text.value) { cost.textContent = ''; return; }
       const m = await api('GET', 'sms/measure?text=' + encodeURIComponent(text.value));
-      if (m.status === 200) cost.textContent = t('c.segments', { n: m.data.segments, enc: m.data.encoding === 'gsm7' ? 'GSM-7' : 'UCS-2' });
+      if (m.status === 200) cost.textContent = t('c.segments', { n: m.data.segments, enc: nm('enc', m.data.encoding) });
     }, 150);
   };
   text.addEventListener('input', measure);
@@ -323,8 +453,8 @@ async function showConversation(id) {
   cannedFor().then((all) => {
     const lang = all[c.lang] ? c.lang : 'uz-Latn';
     for (const [lg, items] of Object.entries(all)) {
-      const g = h('optgroup', { label: lg });
-      for (const it of items) g.append(h('option', { value: it.text }, it.id));
+      const g = h('optgroup', { label: nm('lang', lg) });
+      for (const it of items) g.append(h('option', { value: it.text }, cannedName(it)));
       if (lg === lang) canned.prepend(g); else canned.append(g);
     }
     canned.prepend(canned.querySelector('option[value=""]'));
@@ -362,10 +492,7 @@ async function showConversation(id) {
     if (await act('labels', { labels: list })) say(t('c.labels_save') + ' ✓', 'good');
   } } }, t('c.labels_save'));
 
-  const apps = v.applications.length === 0 ? h('p', { cls: 'hint' }, t('c.noapps')) :
-    h('div', { cls: 'scroll' }, h('table', { cls: 'apps' }, h('tbody', {}, v.applications.map((a) =>
-      h('tr', {}, h('td', {}, a.number), h('td', {}, a.programme), h('td', {}, a.status),
-        h('td', {}, a.submitted), h('td', {}, a.decided || ''), h('td', {}, a.pinfl))))));
+  const apps = v.applications.length === 0 ? h('p', { cls: 'hint' }, t('c.noapps')) : appsTable(v.applications);
 
   show(h('a', { href: '#/inbox', cls: 'back' }, t('c.back')),
     h('div', { cls: 'conv-grid' },
@@ -373,8 +500,8 @@ async function showConversation(id) {
       h('aside', { cls: 'col-side' },
         h('section', { cls: 'card' }, h('h2', {}, t('c.contact')), info, h('div', { cls: 'buttons' }, buttons)),
         h('section', { cls: 'card' }, h('h2', {}, t('c.labels')), labels, labelsBtn),
-        h('section', { cls: 'card' }, h('h2', {}, t('c.notes')), notes, noteText, noteBtn),
-        h('section', { cls: 'card' }, h('h2', {}, t('c.apps')), apps))));
+        h('section', { cls: 'card' }, h('h2', {}, t('c.notes')), notes, noteText, noteBtn))),
+    h('section', { cls: 'card apps-card' }, h('h2', {}, t('c.apps')), apps));
   msgs.lastElementChild && msgs.lastElementChild.scrollIntoView({ block: 'nearest' });
 }
 
@@ -382,6 +509,18 @@ async function showConversation(id) {
 
 const COLORS = { sms: '#1f77b4', telegram: '#2ca02c', ussd: '#d62728', aggregator: '#9467bd', chat: '#ff7f0e' };
 const color = (k, i) => COLORS[k] || ['#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'][i % 5];
+
+/*
+ * The width, in CSS pixels, a chart card's drawing gets on this screen
+ * (one column below 900 px, two above), so the SVG's text is drawn at the
+ * size it is read and nothing is shrunk to illegibility on a phone.
+ */
+function chartWidth() {
+  const vw = Math.min(document.documentElement.clientWidth || window.innerWidth, 1200);
+  const pad = vw <= 520 ? 8 : 16, card = 14;
+  const w = vw < 900 ? vw - 2 * pad - 2 * card : (vw - 2 * pad - 16) / 2 - 2 * card;
+  return Math.max(240, Math.floor(w));
+}
 
 function stackedBars(days, valueOf, title, id) {
   const byDay = new Map(), chans = new Set();
@@ -391,39 +530,42 @@ function stackedBars(days, valueOf, title, id) {
     chans.add(d.channel);
   }
   const keys = [...byDay.keys()].sort(), cl = [...chans].sort();
-  const W = 640, H = 220, pad = 34, bw = Math.max(4, Math.min(40, (W - pad * 2) / Math.max(1, keys.length) - 4));
+  const W = chartWidth(), H = 220, pad = 34, slot = (W - pad - 8) / Math.max(1, keys.length);
+  const bw = Math.max(1, Math.min(40, slot - Math.min(4, slot * 0.3))), every = Math.ceil(36 / slot);
   const max = Math.max(1, ...keys.map((k) => cl.reduce((a, c) => a + (byDay.get(k)[c] || 0), 0)));
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title, class: 'chart', id });
   svg.append(s('line', { x1: pad, y1: H - pad, x2: W - 4, y2: H - pad, stroke: '#999' }));
   svg.append(s('text', { x: 2, y: 12, 'font-size': 11 }, String(max)));
   keys.forEach((k, i) => {
     let y = H - pad;
-    const x = pad + 4 + i * (bw + 4);
+    const x = pad + 4 + i * slot;
     cl.forEach((c, j) => {
       const v = byDay.get(k)[c] || 0, bh = (H - pad * 2) * v / max;
       if (v > 0) {
         const r = s('rect', { x, y: y - bh, width: bw, height: bh, fill: color(c, j) });
-        r.append(s('title', {}, `${k} ${c}: ${v}`));
+        r.append(s('title', {}, `${dayText(k)} ${nm('ch', c)}: ${v}`));
         svg.append(r);
       }
       y -= bh;
     });
-    if (keys.length <= 16 || i % Math.ceil(keys.length / 8) === 0) svg.append(s('text', { x, y: H - pad + 14, 'font-size': 10 }, k.slice(5)));
+    if (i % every === 0 && x + bw / 2 + 16 <= W) svg.append(s('text', { x: x + bw / 2, y: H - pad + 14, 'font-size': 10, 'text-anchor': 'middle' }, dayText(k).slice(0, 5)));
   });
-  const legend = h('div', { cls: 'legend' }, cl.map((c, j) => h('span', {}, h('i', { cls: 'sw', 'data-c': c }), c)));
+  const legend = h('div', { cls: 'legend' }, cl.map((c, j) => h('span', {}, h('i', { cls: 'sw', 'data-c': c }), nm('ch', c))));
   legend.querySelectorAll('i.sw').forEach((el, j) => { el.style.background = color(cl[j], j); });
   return h('section', { cls: 'card chart-card' }, h('h2', {}, title), svg, legend);
 }
 
-function hBars(rows, title, id) {
-  const W = 600, row = 22, H = Math.max(row, rows.length * row) + 4;
+/* Bars by key, named by name(key); on a narrow drawing each name stands above its bar. */
+function hBars(rows, title, id, name) {
+  const W = chartWidth(), narrow = W < 440, row = narrow ? 36 : 22, H = Math.max(row, rows.length * row) + 4;
+  const lx = narrow ? 0 : 170, by = narrow ? 17 : 4, bh = narrow ? 13 : row - 8;
   const max = Math.max(1, ...rows.map((r) => r.n));
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title, class: 'chart', id });
   rows.forEach((r, i) => {
-    const bw = (W - 230) * r.n / max;
-    svg.append(s('text', { x: 0, y: i * row + 15, 'font-size': 12 }, r.key || '—'));
-    svg.append(s('rect', { x: 170, y: i * row + 4, width: Math.max(1, bw), height: row - 8, fill: color(r.key, i) }));
-    svg.append(s('text', { x: 174 + bw, y: i * row + 15, 'font-size': 11 }, String(r.n)));
+    const bw = (W - lx - 60) * r.n / max;
+    svg.append(s('text', { x: 0, y: i * row + (narrow ? 13 : 15), 'font-size': 12 }, (name ? name(r.key) : r.key) || '—'));
+    svg.append(s('rect', { x: lx, y: i * row + by, width: Math.max(1, bw), height: bh, fill: color(r.key, i) }));
+    svg.append(s('text', { x: lx + 4 + bw, y: i * row + by + bh - 2, 'font-size': 11 }, String(r.n)));
   });
   return h('section', { cls: 'card chart-card' }, h('h2', {}, title), svg);
 }
@@ -435,7 +577,7 @@ function tile(label, value, id) {
 async function showDashboard(q) {
   const days = q.get('days') || '14';
   const r = await api('GET', 'dashboard?days=' + encodeURIComponent(days));
-  if (r.status !== 200) { show(flash(t('err.generic', { m: r.data.message }), 'bad')); return; }
+  if (r.status !== 200) { show(flash(errText(r), 'bad')); return; }
   const d = r.data;
   const secs = (v) => v === null ? '—' : (v < 90 ? Math.round(v) + ' s' : Math.round(v / 60) + ' min');
   const pick = h('select', { id: 'd-days' }, ['1', '7', '14', '30', '90'].map((n) => h('option', { value: n, selected: n === days }, n)));
@@ -451,8 +593,8 @@ async function showDashboard(q) {
     h('div', { cls: 'charts' },
       stackedBars(d.days, (x) => x.in + x.out, t('d.per_day'), 'chart-days'),
       stackedBars(d.days, (x) => x.failed, t('d.failed_day'), 'chart-failed'),
-      hBars(d.intents, t('d.intents'), 'chart-intents'),
-      hBars(d.langs, t('d.langs'), 'chart-langs')),
+      hBars(d.intents, t('d.intents'), 'chart-intents', iname),
+      hBars(d.langs, t('d.langs'), 'chart-langs', (k) => nm('lang', k))),
     h('section', { cls: 'card' }, h('h2', {}, t('d.top_unknown') + ' (' + t('d.review', { n: d.review }) + ')'),
       h('ol', { cls: 'top-unknown', id: 'top-unknown' }, d.unknown_top.map((u) => {
         const li = h('li', {}, h('span', { cls: 'q' }, u.text), ' — ' + u.n + ' ' + t('d.times') + ' ');
@@ -470,7 +612,7 @@ function modelCard() {
   const act = async (verb) => {
     out.replaceChildren(flash(t('mdl.working')));
     const r = await api('POST', 'model/' + verb, {});
-    if (r.status !== 200) { out.replaceChildren(flash(t('err.generic', { m: r.data.message }), 'bad')); return; }
+    if (r.status !== 200) { out.replaceChildren(flash(errText(r), 'bad')); return; }
     out.replaceChildren(flash(verb === 'retrain' ? t('mdl.trained', { cv: pct(r.data.new_cv), cur: pct(r.data.current_cv), n: r.data.labels }) :
       t(verb === 'activate' ? 'mdl.activated' : 'mdl.rolledback'), 'good'));
   };
@@ -486,15 +628,50 @@ function modelCard() {
   return card;
 }
 
-async function showAudit() {
-  const r = await api('GET', 'audit?limit=200');
-  if (r.status !== 200) { show(flash(t('err.generic', { m: r.data.message }), 'bad')); return; }
-  show(h('h1', {}, t('a.title')), h('div', { cls: 'scroll' }, h('table', { cls: 'audit', id: 'audit' },
-    h('thead', {}, h('tr', {}, ['a.when', 'a.who', 'a.what', 'a.conv', 'a.detail'].map((k) => h('th', {}, t(k))))),
-    h('tbody', {}, r.data.items.map((a) => h('tr', {},
-      h('td', {}, when(a.at)), h('td', {}, a.username), h('td', {}, a.action),
-      h('td', {}, a.conversation ? h('a', { href: '#/c/' + a.conversation }, String(a.conversation)) : ''),
-      h('td', {}, a.detail)))))));
+/*
+ * An audit row's detail ("message=12 intent=status_check was=-") in the
+ * interface's language: known keys named, intents, channels and languages
+ * by their names, empty filters left out; anything else as written.
+ */
+function auditDetail(detail) {
+  const words = String(detail || '').split(' ').filter(Boolean);
+  const out = [];
+  const VAL = { intent: iname, was: iname, channel: (v) => nm('ch', v), lang: (v) => nm('lang', v), by: (v) => nm('ad.by', v) };
+  const FLAG = ['human', 'unknown', 'review', 'status', 'search'];
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i], m = /^([a-z_]+)=(.*)$/.exec(w);
+    if (w === 'force' && /^from=/.test(words[i + 1] || '')) { out.push(t('ad.force', { who: words[++i].slice(5) })); continue; }
+    if (words.length === 1 && S.strings['ad.lim.' + w] !== undefined) { out.push(t('ad.lim.' + w)); continue; }
+    if (!m || S.strings['ad.' + m[1]] === undefined) { out.push(w); continue; }
+    if (m[2] === '-' || (m[2] === '0' && FLAG.includes(m[1]))) continue;
+    out.push(t('ad.' + m[1]) + ': ' + (VAL[m[1]] ? VAL[m[1]](m[2]) : m[2]));
+  }
+  return out.join(' · ');
+}
+
+/* The audit log's days, typed as dd.mm.yyyy. */
+function auditFilter(q) {
+  const form = h('form', { cls: 'filters', id: 'audit-filters' }, dateRange(q, 'from', 'to', 'a-from', 'a-to'),
+    h('button', { type: 'submit', id: 'a-apply' }, t('f.apply')));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const p = new URLSearchParams();
+    for (const el of form.elements) if (el.name && el.value) p.set(el.name, el.value);
+    location.hash = '#/audit?' + p.toString();
+  });
+  return form;
+}
+
+async function showAudit(q) {
+  q = q || new URLSearchParams();
+  const p = new URLSearchParams({ limit: '200' });
+  for (const k of ['from', 'to']) if (q.get(k)) p.set(k, q.get(k));
+  const r = await api('GET', 'audit?' + p.toString());
+  if (r.status !== 200) { show(h('h1', {}, t('a.title')), auditFilter(q), flash(errText(r), 'bad')); return; }
+  show(h('h1', {}, t('a.title')), auditFilter(q), r.data.items.length === 0 ? flash(t('a.empty')) : null, labelledTable('audit', 'audit', ['a.when', 'a.who', 'a.what', 'a.conv', 'a.detail'],
+    r.data.items.map((a) => [when(a.at), a.username === 'cli' ? t('a.cli') : a.username, nm('act', a.action),
+      a.conversation ? h('a', { href: '#/c/' + a.conversation }, String(a.conversation)) : '',
+      auditDetail(a.detail)])));
 }
 
 /* ---- routing by location.hash */
@@ -508,12 +685,35 @@ async function route() {
     let m;
     if ((m = path.match(/^\/c\/(\d+)$/))) await showConversation(m[1]);
     else if (path === '/dashboard') await showDashboard(q);
-    else if (path === '/audit') await showAudit();
+    else if (path === '/audit') await showAudit(q);
     else if (path === '/accounts') await showAccounts();
     else await showInbox(q);
   } catch (e) {
-    if (e.message !== 'login') show(flash(t('err.generic', { m: e.message }), 'bad'));
+    if (e.message !== 'login') show(flash(e instanceof TypeError ? t('err.network') : t('err.generic', { m: e.message }), 'bad'));
   }
+}
+
+/* On a narrow screen the language list shows short names (UZ, RU, EN) so the header keeps to one line. */
+function fitHeader() {
+  const mq = window.matchMedia('(max-width: 520px)');
+  const apply = () => {
+    for (const o of document.querySelectorAll('#ui-lang option')) {
+      if (!o.dataset.long) o.dataset.long = o.textContent;
+      o.textContent = mq.matches ? o.dataset.short : o.dataset.long;
+    }
+  };
+  mq.addEventListener('change', apply);
+  apply();
+  /* charts are drawn for the width: again when it changes much (a phone turned) */
+  let drawn = window.innerWidth, timer = null;
+  window.addEventListener('resize', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (Math.abs(window.innerWidth - drawn) < drawn * 0.15 || !(location.hash || '').startsWith('#/dashboard')) return;
+      drawn = window.innerWidth;
+      route();
+    }, 250);
+  });
 }
 
 async function start() {
@@ -522,6 +722,7 @@ async function start() {
   await setLang(lang);
   document.getElementById('ui-lang').addEventListener('change', async (ev) => { await setLang(ev.target.value); S.me ? route() : showLogin(); });
   document.getElementById('logout').addEventListener('click', logout);
+  fitHeader();
   window.addEventListener('hashchange', route);
   const r = await fetch('/api/me', { credentials: 'same-origin' });
   if (r.status === 200) { S.me = await r.json(); signedIn(); } else showLogin();

@@ -354,6 +354,23 @@ test_audit(struct store *st, const char *path, int64_t aziza_id,
 	CHECK_INT(page.n, 2);
 	CHECK_INT(page.id[0], all.id[2]);
 	CHECK_INT(page.id[1], all.id[3]);
+
+	/* a time range: from <= at < to; to 0 has no end */
+	{
+		struct audit_seen	r1 = { 0 }, r2 = { 0 }, r3 = { 0 };
+
+		CHECK_INT(store_audit_range(st, 0, 0, T0 + 20, T0 + 21, 10,
+		    audit_cb, &r1), MJ_OK);
+		CHECK_INT(r1.n, 1);
+		CHECK_STR(r1.action[0], "take");
+		CHECK_INT(store_audit_range(st, 0, 0, T0 + 21, 0, 10,
+		    audit_cb, &r2), MJ_OK);
+		CHECK_INT(r2.n, 1);
+		CHECK_STR(r2.action[0], "login.fail");
+		CHECK_INT(store_audit_range(st, contact_id, 0, T0 + 21, 0, 10,
+		    audit_cb, &r3), MJ_OK);
+		CHECK_INT(r3.n, 0);
+	}
 }
 
 /* ---- the inbox */
