@@ -3,7 +3,8 @@
  * dispatch, answering; api_conv.c: inbox and conversations; api_act.c:
  * take over, release, reply, notes, labels, resolve; api_dash.c:
  * dashboard, canned replies, SMS measure, audit; api_teach.c: message
- * labels and the model; api_search.c: the search box and its rate).
+ * labels and the model; api_search.c: the search box and its rate;
+ * api_offices.c: the Inson centres, for admins).
  * One struct api per request, on the stack of api_handle().
  */
 #ifndef GATEWAY_API_INT_H
@@ -87,4 +88,7 @@ enum MHD_Result	api_intents(struct api *);
 enum MHD_Result	api_label(struct api *, int64_t msg_id);
 /* verb "" (GET: status), "retrain", "activate", "rollback" (POST). */
 enum MHD_Result	api_model(struct api *, const char *verb);
+/* GET /api/offices; POST /api/offices/{district} (admins). */
+enum MHD_Result	api_offices(struct api *);
+enum MHD_Result	api_office_edit(struct api *, const char *district);
 #endif
