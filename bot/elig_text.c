@@ -183,31 +183,74 @@ elig_info(const struct catalog *cat, enum lang l, const struct prog_def *p,
 	return add(cat, l, "elig.info", args, 3, buf, len);
 }
 
+/*
+ * The days an office is open in l: "elig.days.1-5" when the catalogue has
+ * the range, else its first and last day ("elig.day.N") joined by "-";
+ * the code itself if neither renders.  A malloc'd string or NULL.
+ */
+static char *
+office_days(const struct catalog *cat, enum lang l, const char *code)
+{
+	char	 id[48], *a = NULL, *b = NULL, *out = NULL;
+	size_t	 n;
+
+	snprintf(id, sizeof(id), "elig.days.%s", code);
+	if (catalog_render(cat, l, id, NULL, 0, &out) == MJ_OK)
+		return out;
+	snprintf(id, sizeof(id), "elig.day.%c", code[0]);
+	if (code[0] == '\0' || catalog_render(cat, l, id, NULL, 0, &a) != MJ_OK)
+		return strdup(code);
+	if (code[1] != '-')
+		return a;
+	snprintf(id, sizeof(id), "elig.day.%c", code[2]);
+	if (catalog_render(cat, l, id, NULL, 0, &b) != MJ_OK) {
+		free(a);
+		return strdup(code);
+	}
+	n = strlen(a) + strlen(b) + 2;
+	if ((out = malloc(n)) != NULL)
+		snprintf(out, n, "%s-%s", a, b);
+	free(a);
+	free(b);
+	return out;
+}
+
 enum mj_err
 elig_office(const struct catalog *cat, enum lang l, const struct office *o,
     char *buf, size_t len)
 {
-	char		 id[48], *days = NULL;
+	char		*days;
 	enum mj_err	 rc;
 	int		 li = (int)l >= 0 && l < LANG__COUNT ? (int)l : 0;
 	const char	*name = o->name[li][0] != '\0' ? o->name[li] :
 			    o->name[LANG_UZ_LATN],
 			*addr = o->address[li][0] != '\0' ? o->address[li] :
-			    o->address[LANG_UZ_LATN];
+			    o->address[LANG_UZ_LATN],
+			*mark = o->landmark[li][0] != '\0' ? o->landmark[li] :
+			    o->landmark[LANG_UZ_LATN];
 
 	if (len == 0)
 		return MJ_ETOOBIG;
 	buf[0] = '\0';
-	snprintf(id, sizeof(id), "elig.days.%s", o->days);
-	if (catalog_render(cat, l, id, NULL, 0, &days) != MJ_OK)
-		days = NULL;
+	if ((days = office_days(cat, l, o->days)) == NULL)
+		return MJ_ENOMEM;
 	{
 		struct msg_arg args[] = {
 			{ "district", name }, { "address", addr },
-			{ "days", days != NULL ? days : o->days },
-			{ "open", o->opens }, { "close", o->closes } };
+			{ "landmark", mark }, { "days", days },
+			{ "open", o->opens }, { "close", o->closes },
+			{ "phone", o->phone } };
 
-		rc = add(cat, l, "elig.office", args, 5, buf, len);
+		rc = add(cat, l, "elig.office", args, 2, buf, len);
+		if (rc == MJ_OK && mark[0] != '\0')
+			rc = add(cat, l, "elig.office.landmark", args + 2, 1,
+			    buf, len);
+		if (rc == MJ_OK)
+			rc = add(cat, l, "elig.office.hours", args + 3, 3, buf,
+			    len);
+		if (rc == MJ_OK && o->phone[0] != '\0')
+			rc = add(cat, l, "elig.office.phone", args + 6, 1, buf,
+			    len);
 	}
 	free(days);
 	return rc;

@@ -43,7 +43,12 @@ enum mj_err	elig_documents(const struct catalog *, enum lang,
 enum mj_err	elig_info(const struct catalog *, enum lang,
 		    const struct prog_def *p, char *buf, size_t len);
 
-/* An Inson centre: its district, address, days and hours. */
+/*
+ * An Inson centre: its district and address, the landmark when it has one,
+ * days and hours, the phone when it has one ("elig.office", ".landmark",
+ * ".hours", ".phone"); days not in the catalogue as a range are its first
+ * and last day ("elig.day.N").
+ */
 enum mj_err	elig_office(const struct catalog *, enum lang,
 		    const struct office *o, char *buf, size_t len);
 

@@ -56,8 +56,17 @@ split_tabs(char *line, char **f, size_t max)
 enum ocol {
 	OC_DISTRICT, OC_REGION, OC_DAYS, OC_OPENS, OC_CLOSES, OC_PHONE,
 	OC_INDICATIVE, OC_NAME, OC_ADDRESS = OC_NAME + LANG__COUNT,
-	OC_ALIASES = OC_ADDRESS + LANG__COUNT, OC_SOURCE, OC__COUNT
+	OC_LANDMARK = OC_ADDRESS + LANG__COUNT,
+	OC_ALIASES = OC_LANDMARK + LANG__COUNT, OC_SOURCE, OC__COUNT
 };
+
+/* Columns a file may leave out (empty in every row). */
+static int
+ocol_optional(int c)
+{
+	return c == OC_PHONE || c == OC_ALIASES || c == OC_SOURCE ||
+	    c == OC_INDICATIVE || (c >= OC_LANDMARK && c < OC_ALIASES);
+}
 
 static void
 ocol_name(int c, char *buf, size_t len)
@@ -69,19 +78,107 @@ ocol_name(int c, char *buf, size_t len)
 		snprintf(buf, len, "%s", fixed[c]);
 	else if (c < OC_ADDRESS)
 		snprintf(buf, len, "name.%s", lang_tag((enum lang)(c - OC_NAME)));
-	else if (c < OC_ALIASES)
+	else if (c < OC_LANDMARK)
 		snprintf(buf, len, "address.%s",
 		    lang_tag((enum lang)(c - OC_ADDRESS)));
+	else if (c < OC_ALIASES)
+		snprintf(buf, len, "landmark.%s",
+		    lang_tag((enum lang)(c - OC_LANDMARK)));
 	else
 		snprintf(buf, len, "%s", c == OC_ALIASES ? "aliases" : "source");
 }
 
-static int
-valid_time(const char *s)
+int
+offices_time_ok(const char *s)
 {
 	return strlen(s) == 5 && s[0] >= '0' && s[0] <= '2' && s[1] >= '0' &&
-	    s[1] <= '9' && s[2] == ':' && s[3] >= '0' && s[3] <= '5' &&
-	    s[4] >= '0' && s[4] <= '9';
+	    s[1] <= '9' && (s[0] < '2' || s[1] <= '3') && s[2] == ':' &&
+	    s[3] >= '0' && s[3] <= '5' && s[4] >= '0' && s[4] <= '9';
+}
+
+int
+offices_days_ok(const char *s)
+{
+	if (s[0] < '1' || s[0] > '7')
+		return 0;
+	if (s[1] == '\0')
+		return 1;
+	return s[1] == '-' && s[2] >= s[0] && s[2] <= '7' && s[3] == '\0';
+}
+
+int
+offices_phone_norm(const char *in, char *out, size_t len)
+{
+	char	 buf[32];
+	size_t	 n = 0;
+
+	for (const char *p = in; *p != '\0'; p++) {
+		if (*p == ' ' || *p == '-' || *p == '(' || *p == ')')
+			continue;
+		if (n + 1 >= sizeof(buf))
+			return -1;
+		buf[n++] = *p;
+	}
+	buf[n] = '\0';
+	if (n != 0 && (n != 13 || strncmp(buf, "+998", 4) != 0 ||
+	    strspn(buf + 1, "0123456789") != 12))
+		return -1;
+	if (n + 1 > len)
+		return -1;
+	memcpy(out, buf, n + 1);
+	return 0;
+}
+
+/* Printable text: no tab, newline or other control byte (a TSV cell). */
+static int
+text_ok(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 0;
+	return 1;
+}
+
+int
+offices_check(struct office *o, char *field, size_t fieldlen, char *err,
+    size_t errlen)
+{
+#define BAD(f, ...) do {						\
+		snprintf(field, fieldlen, "%s", (f));			\
+		snprintf(err, errlen, __VA_ARGS__);			\
+		return -1;						\
+	} while (0)
+	if (!offices_days_ok(o->days))
+		BAD("days", "days: \"%s\" is not a day 1-7 or a range such "
+		    "as 1-5 (1 is Monday)", o->days);
+	if (!offices_time_ok(o->opens))
+		BAD("opens", "opens: \"%s\" is not HH:MM", o->opens);
+	if (!offices_time_ok(o->closes))
+		BAD("closes", "closes: \"%s\" is not HH:MM", o->closes);
+	if (strcmp(o->opens, o->closes) >= 0)
+		BAD("closes", "closes: %s is not after opens %s", o->closes,
+		    o->opens);
+	if (offices_phone_norm(o->phone, o->phone, sizeof(o->phone)) < 0)
+		BAD("phone", "phone: \"%s\" is not +998 and 9 digits",
+		    o->phone);
+	for (int l = 0; l < LANG__COUNT; l++) {
+		char f[32];
+
+		snprintf(f, sizeof(f), "address.%s", lang_tag((enum lang)l));
+		if (o->name[l][0] != '\0' && o->address[l][0] == '\0')
+			BAD(f, "%s: empty", f);
+		if (!text_ok(o->address[l]))
+			BAD(f, "%s: a tab, line break or control character",
+			    f);
+		snprintf(f, sizeof(f), "landmark.%s", lang_tag((enum lang)l));
+		if (!text_ok(o->landmark[l]))
+			BAD(f, "%s: a tab, line break or control character",
+			    f);
+	}
+	if (!text_ok(o->source))
+		BAD("source", "source: a tab, line break or control character");
+	return 0;
+#undef BAD
 }
 
 static int
@@ -148,23 +245,25 @@ office_row(char **f, size_t nf, const int *map, struct office *o,
 			if (c < OC_ADDRESS)
 				bad = put_field(o->name[c - OC_NAME],
 				    sizeof(o->name[0]), v, col, err, errlen);
-			else
+			else if (c < OC_LANDMARK)
 				bad = put_field(o->address[c - OC_ADDRESS],
 				    sizeof(o->address[0]), v, col, err, errlen);
+			else
+				bad = put_field(o->landmark[c - OC_LANDMARK],
+				    sizeof(o->landmark[0]), v, col, err, errlen);
 		}
 		if (bad)
 			return -1;
-		if (c != OC_PHONE && c != OC_ALIASES && c != OC_SOURCE &&
-		    c != OC_INDICATIVE && v[0] == '\0') {
+		if (!ocol_optional(c) && v[0] == '\0') {
 			snprintf(err, errlen, "%s: empty", col);
 			return -1;
 		}
 	}
-	if (!valid_time(o->opens) || !valid_time(o->closes)) {
-		snprintf(err, errlen, "opens/closes: not HH:MM");
-		return -1;
+	{
+		char field[32];
+
+		return offices_check(o, field, sizeof(field), err, errlen);
 	}
-	return 0;
 }
 
 enum mj_err
@@ -212,9 +311,7 @@ offices_import(struct store *st, const struct catalog *cat, int budget,
 				for (size_t k = 0; k < nf; k++)
 					if (strcmp(f[k], col) == 0)
 						map[c] = (int)k;
-				if (map[c] < 0 && c != OC_PHONE &&
-				    c != OC_ALIASES && c != OC_SOURCE &&
-				    c != OC_INDICATIVE) {
+				if (map[c] < 0 && !ocol_optional(c)) {
 					snprintf(where, wherelen, "%s:%d: no "
 					    "column %s", path, lineno, col);
 					rc = MJ_EINPUT;
@@ -284,9 +381,33 @@ offices_export(struct store *st, FILE *f)
 			fprintf(f, "\t%s", o->name[l]);
 		for (int l = 0; l < LANG__COUNT; l++)
 			fprintf(f, "\t%s", o->address[l]);
+		for (int l = 0; l < LANG__COUNT; l++)
+			fprintf(f, "\t%s", o->landmark[l]);
 		fprintf(f, "\t%s\t%s\n", o->aliases, o->source);
 	}
 	store_end(st, 0);
 	free(o);
 	return rc == MJ_ENOTFOUND ? MJ_OK : rc;
+}
+
+enum mj_err
+offices_edit(struct store *st, const struct catalog *cat, int budget,
+    struct office *o, int seg[LANG__COUNT], char *field, size_t fieldlen,
+    char *err, size_t errlen)
+{
+	field[0] = err[0] = '\0';
+	if (offices_check(o, field, fieldlen, err, errlen) < 0)
+		return MJ_EINPUT;
+	for (int l = 0; l < LANG__COUNT; l++) {
+		seg[l] = elig_office_segments(cat, (enum lang)l, o);
+		if (seg[l] < 0 || seg[l] > budget) {
+			snprintf(field, fieldlen, "%s", lang_tag((enum lang)l));
+			snprintf(err, errlen, "%s: the office reply %s",
+			    lang_tag((enum lang)l), seg[l] < 0 ?
+			    "cannot be rendered" : "is over the SMS budget: "
+			    "shorten the address or the landmark");
+			return seg[l] < 0 ? MJ_EINPUT : MJ_ETOOBIG;
+		}
+	}
+	return store_rules_office_edit(st, o);
 }

@@ -2,7 +2,7 @@
  * api.c - the help-desk API's front door: parse the request, find the
  * session, refuse cross-site and CSRF-less writes, dispatch, and answer in
  * JSON with no-store caching.  Login, logout and "me" live here; the rest
- * in api_conv.c and api_dash.c.
+ * in api_conv.c, api_dash.c, api_teach.c, api_search.c and api_offices.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -331,6 +331,14 @@ dispatch(struct api *a, const char *token)
 		return api_staff(a, NULL);
 	if (strncmp(p, "staff/", 6) == 0)
 		return api_staff(a, p + 6);
+	if (strcmp(p, "offices") == 0 && get)
+		return api_offices(a);
+	if (strncmp(p, "offices/", 8) == 0 && p[8] != '\0') {
+		if (get)
+			return api_fail(a, MHD_HTTP_METHOD_NOT_ALLOWED,
+			    "method", "use POST");
+		return api_office_edit(a, p + 8);
+	}
 	if (strcmp(p, "model") == 0)
 		return api_model(a, "");
 	if (strncmp(p, "model/", 6) == 0)

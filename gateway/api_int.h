@@ -4,7 +4,8 @@
  * take over, release, reply, notes, labels, resolve; api_dash.c:
  * dashboard, canned replies, SMS measure, audit; api_teach.c: message
  * labels and the model; api_search.c: the search box and its rate;
- * api_staff.c: accounts, for admins).
+ * api_staff.c: accounts, and
+ * api_offices.c: the Inson centres, for admins).
  * One struct api per request, on the stack of api_handle().
  */
 #ifndef GATEWAY_API_INT_H
@@ -92,4 +93,7 @@ enum MHD_Result	api_label(struct api *, int64_t msg_id);
 enum MHD_Result	api_model(struct api *, const char *verb);
 /* rest NULL: GET the list, POST a new account; else "NAME/VERB" (POST). */
 enum MHD_Result	api_staff(struct api *, const char *rest);
+/* GET /api/offices; POST /api/offices/{district} (admins). */
+enum MHD_Result	api_offices(struct api *);
+enum MHD_Result	api_office_edit(struct api *, const char *district);
 #endif

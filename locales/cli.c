@@ -157,6 +157,8 @@ locales_cmd_sms_cost(int argc, char **argv, const char *dir)
 			{ "days", "Du-Ju" },
 			{ "open", "09:00" },
 			{ "close", "18:00" },
+			{ "landmark", "tuman hokimligi yonida" },
+			{ "phone", "+998622245678" },
 		};
 
 		for (size_t i = 0; (id = catalog_msgid_at(c, i)) != NULL; i++) {

@@ -90,8 +90,8 @@ static const char SQL_OFFICE_PUT[] =
 static const char SQL_OTEXT_DEL[] =
     "DELETE FROM office_texts WHERE district = ?1";
 static const char SQL_OTEXT_PUT[] =
-    "INSERT INTO office_texts (district, lang, name, address) "
-    "VALUES (?1, ?2, ?3, ?4)";
+    "INSERT INTO office_texts (district, lang, name, address, landmark) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
 static const char SQL_ALIAS_DEL[] =
     "DELETE FROM office_aliases WHERE district = ?1";
 static const char SQL_ALIAS_PUT[] =
@@ -105,7 +105,15 @@ static const char SQL_OFFICE_REGION[] =
 static const char SQL_OFFICE_AT[] =
     "SELECT district FROM offices ORDER BY district LIMIT 1 OFFSET ?1";
 static const char SQL_OTEXTS_GET[] =
-    "SELECT lang, name, address FROM office_texts WHERE district = ?1";
+    "SELECT lang, name, address, landmark FROM office_texts "
+    "WHERE district = ?1";
+static const char SQL_OFFICE_EDIT[] =
+    "UPDATE offices SET days = ?2, opens = ?3, closes = ?4, "
+    "phone = nullif(?5, ''), indicative = ?6, source = ?7 "
+    "WHERE district = ?1";
+static const char SQL_OTEXT_EDIT[] =
+    "UPDATE office_texts SET address = ?3, landmark = ?4 "
+    "WHERE district = ?1 AND lang = ?2";
 static const char SQL_ALIASES_OF[] =
     "SELECT alias FROM office_aliases WHERE district = ?1 ORDER BY alias";
 static const char SQL_ALIASES[] =
@@ -455,6 +463,7 @@ store_rules_office_put(struct store *st, const struct office *o,
 		bind_str(q, 2, lang_tag((enum lang)l));
 		bind_str(q, 3, o->name[l]);
 		bind_str(q, 4, o->address[l]);
+		bind_str(q, 5, o->landmark[l]);
 		if ((rc = step_done(st, q, "office_text_put")) != MJ_OK)
 			return rc;
 	}
@@ -465,6 +474,36 @@ store_rules_office_put(struct store *st, const struct office *o,
 		bind_str(q, 1, a);
 		bind_str(q, 2, o->district);
 		if ((rc = step_done(st, q, "office_alias_put")) != MJ_OK)
+			return rc;
+	}
+	return MJ_OK;
+}
+
+enum mj_err
+store_rules_office_edit(struct store *st, const struct office *o)
+{
+	sqlite3_stmt	*q;
+	enum mj_err	 rc;
+
+	PREP(q, SQL_OFFICE_EDIT);
+	bind_str(q, 1, o->district);
+	bind_str(q, 2, o->days);
+	bind_str(q, 3, o->opens);
+	bind_str(q, 4, o->closes);
+	bind_str(q, 5, o->phone);
+	sqlite3_bind_int(q, 6, o->indicative);
+	bind_str(q, 7, o->source);
+	if ((rc = step_done(st, q, "office_edit")) != MJ_OK)
+		return rc;
+	if (sqlite3_changes(st->db) == 0)
+		return MJ_ENOTFOUND;
+	for (int l = 0; l < LANG__COUNT; l++) {
+		PREP(q, SQL_OTEXT_EDIT);
+		bind_str(q, 1, o->district);
+		bind_str(q, 2, lang_tag((enum lang)l));
+		bind_str(q, 3, o->address[l]);
+		bind_str(q, 4, o->landmark[l]);
+		if ((rc = step_done(st, q, "office_text_edit")) != MJ_OK)
 			return rc;
 	}
 	return MJ_OK;
@@ -507,6 +546,7 @@ store_rules_office_get(struct store *st, const char *district,
 			continue;
 		col_copy(q, 1, o->name[l], sizeof(o->name[l]));
 		col_copy(q, 2, o->address[l], sizeof(o->address[l]));
+		col_copy(q, 3, o->landmark[l], sizeof(o->landmark[l]));
 	}
 	done(q);
 	if (rc != SQLITE_DONE)

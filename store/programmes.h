@@ -108,9 +108,10 @@ struct office {
 	char	opens[6], closes[6];	/* "09:00" */
 	char	phone[24];
 	int	indicative;
-	char	source[256];
+	char	source[512];
 	char	name[LANG__COUNT][96];
 	char	address[LANG__COUNT][200];
+	char	landmark[LANG__COUNT][160];	/* "" when none is known */
 	char	aliases[1024];		/* "|"-separated, as written */
 };
 /*
@@ -120,6 +121,13 @@ struct office {
  */
 enum mj_err	store_rules_office_put(struct store *, const struct office *,
 		    const char *spellings);
+/*
+ * Correct an office in place: its days, hours, phone, indicative mark and
+ * source, and per language the address and landmark of the texts it has
+ * (names and spellings stay).  Inside a transaction; MJ_ENOTFOUND when
+ * there is no such district.
+ */
+enum mj_err	store_rules_office_edit(struct store *, const struct office *);
 /* By district code; MJ_ENOTFOUND. */
 enum mj_err	store_rules_office_get(struct store *, const char *district,
 		    struct office *out);

@@ -14,7 +14,7 @@ function roleName(r) { return S.strings['role.' + r] || r; }
 /* An error answer in the interface's language: its code, else its message. */
 function accError(r) {
   const code = r.data && r.data.error;
-  return S.strings['acc.err.' + code] || t('err.generic', { m: (r.data && r.data.message) || r.status });
+  return S.strings['acc.err.' + code] || errText(r);
 }
 
 function roleSelect(id, current) {

@@ -211,6 +211,7 @@ function signedIn() {
   document.getElementById('logout').hidden = false;
   document.getElementById('nav-audit').hidden = S.me.role === 'agent';
   document.getElementById('nav-accounts').hidden = S.me.role !== 'admin';
+  document.getElementById('nav-offices').hidden = S.me.role !== 'admin';
   document.getElementById('who').textContent = S.me.username + ' (' + nm('role', S.me.role) + ')';
   document.getElementById('logout').title = S.me.username + ' (' + nm('role', S.me.role) + ')';
   route();
@@ -674,6 +675,90 @@ async function showAudit(q) {
       auditDetail(a.detail)])));
 }
 
+/* ---- Inson centres (admins): the reply citizens get, and corrections */
+
+const OLANGS = ['uz-Latn', 'uz-Cyrl', 'ru', 'en'];
+
+/* The message for a refused correction, in the interface's language. */
+function officeError(d) {
+  if (d.error === 'over_budget') return t('of.over', { lang: d.field });
+  const f = (d.field || '').split('.')[0];
+  if (f === 'phone') return t('of.bad.phone');
+  if (f === 'days') return t('of.bad.days');
+  if (f === 'opens' || f === 'closes') return t('of.bad.hours');
+  if (f === 'address' || f === 'landmark') return t('of.bad.text') + ' (' + t('of.' + f) + ', ' + d.field.split('.')[1] + ')';
+  return errText({ data: d });
+}
+
+function officeView(o) {
+  const l = OLANGS.includes(S.lang) ? S.lang : 'uz-Latn';
+  const row = (k, v) => [h('dt', {}, t(k)), h('dd', {}, v || '—')];
+  return h('div', { cls: 'office-view' },
+    h('dl', { cls: 'contact' },
+      row('of.address', o.address[l]), row('of.landmark', o.landmark[l]),
+      row('of.phone', o.phone), row('of.hours', o.days + ' ' + o.opens + '-' + o.closes)),
+    h('p', { cls: 'meta' }, t('of.reply') + ' (' + t('of.segments', { n: o.segments[l] }) + '):'),
+    h('p', { cls: 'office-reply' }, o.reply[l] || '—'));
+}
+
+function officeCard(o) {
+  const l = OLANGS.includes(S.lang) ? S.lang : 'uz-Latn';
+  const li = h('li', { cls: 'card office', 'data-district': o.district });
+  const note = h('div', { cls: 'office-msg' });
+  const inp = (name, value, attrs) => h('input', Object.assign({ name, value: value || '', id: 'of-' + o.district + '-' + name.replace('.', '-') }, attrs || {}));
+  const field = (key, el) => h('label', {}, t(key), el);
+  const render = (cur) => {
+    const edit = h('button', { type: 'button', cls: 'office-edit', on: { click: () => form(cur) } }, t('of.edit'));
+    li.replaceChildren(h('div', { cls: 'row' }, h('h2', {}, cur.name[l] || cur.district),
+      cur.indicative ? h('span', { cls: 'badge unknown' }, t('of.indicative')) : null), officeView(cur), note, edit);
+  };
+  const form = (cur) => {
+    const f = h('form', { cls: 'office-form' });
+    f.append(h('div', { cls: 'office-grid' },
+      field('of.phone', inp('phone', cur.phone, { inputmode: 'tel', placeholder: '+998 62 224 56 78' })),
+      field('of.days', inp('days', cur.days, { placeholder: '1-5' })),
+      field('of.opens', inp('opens', cur.opens, { placeholder: '09:00' })),
+      field('of.closes', inp('closes', cur.closes, { placeholder: '18:00' }))));
+    for (const lg of OLANGS)
+      f.append(h('fieldset', { cls: 'office-lang' }, h('legend', {}, lg),
+        field('of.address', inp('address.' + lg, cur.address[lg], { maxlength: 199 })),
+        field('of.landmark', inp('landmark.' + lg, cur.landmark[lg], { maxlength: 159 }))));
+    const save = h('button', { type: 'submit', cls: 'office-save' }, t('of.save'));
+    const cancel = h('button', { type: 'button', cls: 'office-cancel', on: { click: () => render(cur) } }, t('of.cancel'));
+    f.append(note, h('div', { cls: 'buttons' }, save, cancel));
+    f.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const body = { address: {}, landmark: {} };
+      for (const el of f.elements) {
+        if (!el.name) continue;
+        el.removeAttribute('aria-invalid');
+        const [k, lg] = el.name.split('.');
+        if (lg) body[k][lg] = el.value.trim(); else body[k] = el.value.trim();
+      }
+      const r = await api('POST', 'offices/' + encodeURIComponent(cur.district), body);
+      if (r.status !== 200) {
+        const bad = r.data.field && f.elements.namedItem(r.data.field);
+        if (bad) { bad.setAttribute('aria-invalid', 'true'); bad.focus(); }
+        note.replaceChildren(flash(officeError(r.data), 'bad'));
+        return;
+      }
+      render(r.data);
+      note.replaceChildren(flash(t('of.saved'), 'good'));
+    });
+    li.replaceChildren(h('h2', {}, cur.name[l] || cur.district), f);
+    f.elements.namedItem('phone').focus();
+  };
+  render(o);
+  return li;
+}
+
+async function showOffices() {
+  const r = await api('GET', 'offices');
+  if (r.status !== 200) { show(flash(errText(r), 'bad')); return; }
+  show(h('h1', {}, t('of.title')), h('p', { cls: 'hint' }, t('of.hint', { n: r.data.budget })),
+    h('ul', { cls: 'offices', id: 'offices' }, r.data.offices.map(officeCard)));
+}
+
 /* ---- routing by location.hash */
 
 async function route() {
@@ -687,6 +772,7 @@ async function route() {
     else if (path === '/dashboard') await showDashboard(q);
     else if (path === '/audit') await showAudit(q);
     else if (path === '/accounts') await showAccounts();
+    else if (path === '/offices' && S.me.role === 'admin') await showOffices();
     else await showInbox(q);
   } catch (e) {
     if (e.message !== 'login') show(flash(e instanceof TypeError ? t('err.network') : t('err.generic', { m: e.message }), 'bad'));

@@ -257,9 +257,17 @@ def test_documents_per_programme(t):
     s.check_clean_exit()
 
 
-def office_text(lang, name, address):
-    return po.sms(po.text(lang, "elig.office", district=name, address=address,
-                          days=po.text(lang, "elig.days.1-5"), open="09:00", close="18:00"))
+def office_text(lang, name, address, landmark="", phone="", days="1-5", opens="09:00",
+                closes="18:00"):
+    """The office reply as bot/elig_text.c puts it together from the catalogue."""
+    parts = [po.text(lang, "elig.office", district=name, address=address)]
+    if landmark:
+        parts.append(po.text(lang, "elig.office.landmark", landmark=landmark))
+    parts.append(po.text(lang, "elig.office.hours", days=po.text(lang, "elig.days." + days),
+                         open=opens, close=closes))
+    if phone:
+        parts.append(po.text(lang, "elig.office.phone", phone=phone))
+    return po.sms(" ".join(parts))
 
 
 def offices():

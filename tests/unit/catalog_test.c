@@ -28,7 +28,7 @@ locales_dir(void)
 /* Sample values as bot/ passes them; programme is set per language. */
 struct sample {
 	char		 date[64], *prog;
-	struct msg_arg	 args[22];
+	struct msg_arg	 args[24];
 };
 #define NARGS	(sizeof(((struct sample *)0)->args) / sizeof(struct msg_arg))
 
@@ -64,6 +64,8 @@ sample_init(struct sample *s, const struct catalog *c, enum lang l,
 	s->args[19] = (struct msg_arg){ "days", "Du-Ju" };
 	s->args[20] = (struct msg_arg){ "open", "09:00" };
 	s->args[21] = (struct msg_arg){ "close", "18:00" };
+	s->args[22] = (struct msg_arg){ "landmark", "tuman hokimligi yonida" };
+	s->args[23] = (struct msg_arg){ "phone", "+998622245678" };
 }
 
 static struct sms_info
