@@ -100,7 +100,7 @@ async function startServer(opts = {}) {
     await sleep(50);
   }
   const staff = (args, input) => execFileSync(BIN, ['--config', path.join(dir, 'murojaat.conf'), 'staff'].concat(args),
-    { input: input === undefined ? PW + '\n' : input, env, cwd: dir, encoding: 'utf8' });
+    { input: input === undefined ? PW + '\n' : input, env, cwd: dir, encoding: 'utf8', stdio: 'pipe' });
   const say = (from, text, id) => get(port, '/sms/kannel?' + new URLSearchParams({ from, to: '1234', id, text }));
   return { dir, db, port, env, base: `http://127.0.0.1:${port}/`, peer, srv, bin: BIN, say, staff };
 }
