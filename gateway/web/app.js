@@ -167,7 +167,8 @@ function filterForm(q) {
     h('label', {}, t('f.status'), sel('status', [['open', t('st.open')], ['held', t('st.held')], ['resolved', t('st.resolved')]])),
     h('label', {}, t('f.from'), h('input', { type: 'date', name: 'from', id: 'f-from', value: q.get('from') || '' })),
     h('label', {}, t('f.to'), h('input', { type: 'date', name: 'to', id: 'f-to', value: q.get('to') || '' })),
-    h('label', { cls: 'grow' }, t('f.q'), h('input', { type: 'search', name: 'q', id: 'f-q', value: q.get('q') || '' })),
+    h('label', { cls: 'grow' }, t('f.q'), h('input', { type: 'search', name: 'q', id: 'f-q', value: q.get('q') || '', placeholder: t('f.q_hint') })),
+    chk('replies', t('f.replies')),
     h('button', { type: 'submit', id: 'f-apply' }, t('f.apply')));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
