@@ -2,6 +2,7 @@
  * phone.c - a phone number as each provider writes it, to E.164.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "base/phone.h"
 
@@ -38,4 +39,15 @@ phone_e164(const char *in, char *out, size_t outlen)
 	if (n < 7 || n > 15)
 		return -1;
 	return snprintf(out, outlen, "+%s", digits) < (int)outlen ? 0 : -1;
+}
+
+int
+phone_uz(const char *in, char *out, size_t outlen)
+{
+	char	e[20];
+
+	if (phone_e164(in, e, sizeof(e)) != 0 || strlen(e) != 13 ||
+	    strncmp(e, "+998", 4) != 0)
+		return -1;
+	return snprintf(out, outlen, "%s", e) < (int)outlen ? 0 : -1;
 }

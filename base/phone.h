@@ -14,4 +14,11 @@
  * number.
  */
 int	phone_e164(const char *in, char *out, size_t outlen);
+/*
+ * The same when in is one Uzbek number and nothing else, as staff type
+ * it: "998901234567", "+998 90 123-45-67", "(90) 123-45-67",
+ * "901234567"; -1 for anything else (a shorter or longer number, another
+ * country, letters).
+ */
+int	phone_uz(const char *in, char *out, size_t outlen);
 #endif

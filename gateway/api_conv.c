@@ -62,10 +62,14 @@ word_ok(const char *s, size_t max)
 	return 1;
 }
 
+#define FOUND_AUDITED	16	/* contacts a search by phone audits */
+
 struct inbox_ctx {
 	struct api	*a;
 	json_t		*items;
 	int64_t		 last_at, last_id;
+	int64_t		 found[FOUND_AUDITED];	/* the page's contacts */
+	int		 nfound;
 };
 
 static int
@@ -144,7 +148,30 @@ inbox_row(void *arg, const struct hd_conv *c)
 		return 1;
 	x->last_at = c->last_at;
 	x->last_id = c->match_id > 0 ? c->match_id : c->contact_id;
+	if (x->nfound < FOUND_AUDITED)
+		x->found[x->nfound++] = c->contact_id;
 	return 0;
+}
+
+/*
+ * A search by phone is an action on each contact it finds: one audit row
+ * per contact (all in one transaction), or one without a contact when it
+ * found none, each with the query masked.
+ */
+static void
+audit_phone(struct api *a, const struct inbox_ctx *x, const char *detail)
+{
+	struct hd_audit	au = api_audit_row(a, "inbox", 0, detail);
+	enum mj_err	rc;
+	int		i = 0;
+
+	if (store_begin(a->st) != MJ_OK)
+		return;
+	do {
+		au.contact_id = i < x->nfound ? x->found[i] : 0;
+		rc = store_audit_add(a->st, &au);
+	} while (rc == MJ_OK && ++i < x->nfound);
+	store_end(a->st, rc == MJ_OK);
 }
 
 enum MHD_Result
@@ -157,7 +184,7 @@ api_inbox(struct api *a)
 	enum api_search	 sk = API_SEARCH_TEXT;
 	const char		*qv = NULL;
 	enum mj_err		 rc;
-	int			 more = 0;
+	int			 more = 0, found;
 	json_t			*out;
 
 	memset(&f, 0, sizeof(f));
@@ -169,6 +196,8 @@ api_inbox(struct api *a)
 		f.unknown = strcmp(v, "1") == 0;
 	if ((v = http_arg(a->conn, "review", NULL)) != NULL)
 		f.review = strcmp(v, "1") == 0;
+	if ((v = http_arg(a->conn, "replies", NULL)) != NULL)
+		f.replies = strcmp(v, "1") == 0;
 	if ((v = http_arg(a->conn, "channel", NULL)) != NULL && *v != '\0') {
 		if (!word_ok(v, 15))
 			return api_fail(a, 400, "bad_channel",
@@ -216,8 +245,11 @@ api_inbox(struct api *a)
 			return api_limited(a, "too many searches; try again "
 			    "later", retry);
 		}
-		f.q = fts;
-		f.ids = sk != API_SEARCH_TEXT;
+		if (sk == API_SEARCH_PHONE)
+			f.phone = fts;
+		else
+			f.q = fts;
+		f.ids = sk == API_SEARCH_ID;
 		qv = v;
 	}
 	if ((v = http_arg(a->conn, "limit", NULL)) != NULL && *v != '\0') {
@@ -251,28 +283,39 @@ api_inbox(struct api *a)
 	}
 	snprintf(cursor, sizeof(cursor), "%lld:%lld", (long long)x.last_at,
 	    (long long)x.last_id);
+	found = (int)json_array_size(x.items);
 	out = json_pack("{s:o, s:o}", "items", x.items, "next",
 	    more ? api_str(cursor) : json_null());
 	/*
-	 * Searching is an action; the words are not kept (personal data),
-	 * but a search by a phone or an identifier keeps its query in the
-	 * audit row (the log gets it masked): who looked for whom.
+	 * Searching is an action; the words are not kept (personal data).  A
+	 * search by an identifier keeps its query in the audit row (the log
+	 * gets it masked); one by phone keeps it masked, with the contacts it
+	 * found: who looked for whom.
 	 */
 	snprintf(detail, sizeof(detail), "human=%d unknown=%d review=%d "
-	    "channel=%s lang=%s status=%d search=%d", f.needs_human, f.unknown,
-	    f.review,
+	    "channel=%s lang=%s status=%d search=%d replies=%d", f.needs_human,
+	    f.unknown, f.review,
 	    f.channel != NULL ? f.channel : "-", f.lang != NULL ? f.lang : "-",
-	    (int)f.status, f.q != NULL);
-	if (f.q != NULL && sk != API_SEARCH_TEXT) {
+	    (int)f.status, qv != NULL, f.replies);
+	if (sk == API_SEARCH_PHONE) {
+		char	m[40];
+
+		mask_phone(f.phone, m, sizeof(m));
+		snprintf(detail + strlen(detail), sizeof(detail) -
+		    strlen(detail), " by=phone q=%s found=%d", m, found);
+		log_info("helpdesk.search", "req=%s staff=%s by=phone q=\"%s\" "
+		    "found=%d", a->r->id, a->who.username, m, found);
+		audit_phone(a, &x, detail);
+		return api_json(a, 200, out);
+	}
+	if (qv != NULL && sk == API_SEARCH_ID) {
 		int	 changed;
 		char	*m = mask_text(qv, &changed);
 
 		snprintf(detail + strlen(detail), sizeof(detail) -
-		    strlen(detail), " by=%s q=%s", sk == API_SEARCH_PHONE ? "phone" :
-		    "id", qv);
-		log_info("helpdesk.search", "req=%s staff=%s by=%s q=\"%s\"",
-		    a->r->id, a->who.username, sk == API_SEARCH_PHONE ? "phone" : "id",
-		    m != NULL ? m : "-");
+		    strlen(detail), " by=id q=%s", qv);
+		log_info("helpdesk.search", "req=%s staff=%s by=id q=\"%s\"",
+		    a->r->id, a->who.username, m != NULL ? m : "-");
 		free(m);
 	}
 	api_audit(a, "inbox", 0, detail);

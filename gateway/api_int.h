@@ -64,9 +64,12 @@ enum api_search {
 	API_SEARCH_PHONE,	/* the contact's own phone, exactly */
 	API_SEARCH_ID		/* an identifier (supervisors, admins) */
 };
-/* q as an FTS5 query into fts, for the index the kind names. */
+/*
+ * What q asks, and into out: the phone in E.164 (API_SEARCH_PHONE), else
+ * an FTS5 query for the index the kind names.
+ */
 enum api_search	api_search_kind(const struct api *, const char *q,
-		    char *fts, size_t len);
+		    char *out, size_t len);
 /* One search of the account's minute: 0, or seconds to wait (429). */
 int64_t		api_search_take(const struct api *);
 

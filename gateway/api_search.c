@@ -104,29 +104,25 @@ api_search_take(const struct api *a)
 
 /*
  * What a search box asks: the contact's own phone (the whole query is one
- * number phone_e164() reads; an exact match on the contact, never inside
- * a text), an identifier (supervisors and admins only: its digits as a
- * prefix, in the identifiers of the texts and the contacts' phones), or
- * words, matched in the texts with every identifier masked out, so that
- * no role finds anything inside an identifier by them.
+ * Uzbek number, phone_uz(); its E.164 into out, for the contacts, never
+ * the texts), an identifier (supervisors and admins only: its digits as a
+ * prefix, in the identifiers of the texts) or words, matched in the texts
+ * with every identifier masked out, so that no role finds anything inside
+ * an identifier by them.  The last two as an FTS5 query into out.
  */
 enum api_search
-api_search_kind(const struct api *a, const char *q, char *fts, size_t len)
+api_search_kind(const struct api *a, const char *q, char *out, size_t len)
 {
-	char		e[20], d[24];
-	enum mask_kind	k = mask_first(q, d, sizeof(d));
+	char		d[24];
+	enum mask_kind	k;
 
-	/* An Uzbek number and nothing else: "90 123 45 67", "+998 90...". */
-	if ((k == MASK_PHONE || k == MASK_LOCAL) &&
-	    phone_e164(q, e, sizeof(e)) == 0 && strncmp(e, "+998", 4) == 0) {
-		snprintf(fts, len, "sender : \"%s\"", e + 1);
+	if (phone_uz(q, out, len) == 0)
 		return API_SEARCH_PHONE;
-	}
+	k = mask_first(q, d, sizeof(d));
 	if (api_can_reveal(a) && k != MASK_NONE &&
 	    strspn(d, "0123456789") == strlen(d)) {
-		snprintf(fts, len, "\"%s\"*", d);
+		snprintf(out, len, "\"%s\"*", d);
 		return API_SEARCH_ID;
 	}
-	return fts_query(q, fts, len) == 0 ? API_SEARCH_TEXT : API_SEARCH_BAD;
+	return fts_query(q, out, len) == 0 ? API_SEARCH_TEXT : API_SEARCH_BAD;
 }
-

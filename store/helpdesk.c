@@ -1,6 +1,7 @@
 /*
  * helpdesk.c - the help desk's conversations: the inbox (one summary row per
- * conversation, newest first, keyset paging, FTS5 search), one
+ * conversation, newest first, keyset paging, FTS5 search of the citizens'
+ * messages or of all, a contact by its own phone), one
  * conversation's head, messages, applications, notes and labels, takeover
  * and resolving, and agents' labels for teaching.  Staff and audit are in
  * staff.c, the dashboard in dash.c.
@@ -112,7 +113,7 @@ enum {
 	F_LANG = 1 << 3, F_OPEN = 1 << 4, F_HELD = 1 << 5,
 	F_RESOLVED = 1 << 6, F_FROM = 1 << 7, F_TO = 1 << 8,
 	F_CURSOR = 1 << 9, F_SEARCH = 1 << 10, F_REVIEW = 1 << 11,
-	F_IDS = 1 << 12
+	F_IDS = 1 << 12, F_PHONE = 1 << 13
 };
 
 /*
@@ -149,6 +150,16 @@ inbox_sql(unsigned shape, char *buf, size_t len)
 		    "WHERE %s MATCH ?9", (shape & F_IDS) ? "message_ids_fts" :
 		    "messages_fts", (shape & F_IDS) ? "message_ids_fts" :
 		    "messages_fts");
+	else if (shape & F_PHONE)
+		/* From the contacts with that number, by their indexes. */
+		n = (size_t)snprintf(buf, len, "SELECT c.contact_id, c.channel, "
+		    "k.address, coalesce(k.phone, ''), c.lang, " SNIPPET ", "
+		    "c.last_in_intent, c.status, coalesce(k.held_by, ''), "
+		    "c.last_at, k.held_until, c.last_msg_id, c.msgs, "
+		    "c.needs_human, 0, '', c.review, " DIRS " "
+		    "FROM contacts k CROSS JOIN conversations c "
+		    "ON c.contact_id = k.id "
+		    "WHERE (k.address = ?9 OR k.phone = ?9)");
 	else
 		n = (size_t)snprintf(buf, len, "SELECT c.contact_id, c.channel, "
 		    "k.address, coalesce(k.phone, ''), c.lang, " SNIPPET ", "
@@ -185,6 +196,23 @@ inbox_sql(unsigned shape, char *buf, size_t len)
 #undef ADD
 }
 
+/*
+ * The search as the index reads it: the caller's query limited to the
+ * citizens' column, or to none with replies (migration 0016).
+ */
+static int
+match_expr(const struct hd_filter *f, char *buf, size_t len)
+{
+	int	n;
+
+	if (f->replies)
+		n = snprintf(buf, len, "%s", f->q);
+	else
+		n = snprintf(buf, len, "%s : (%s)", f->ids ? "ids_in" :
+		    "body_in", f->q);
+	return n >= 0 && (size_t)n < len ? 0 : -1;
+}
+
 /* Search results repeat a conversation per matching message: keep one. */
 struct seen {
 	int64_t	ids[256];
@@ -207,7 +235,7 @@ store_hd_inbox(struct store *st, const struct hd_filter *f,
     int (*fn)(void *, const struct hd_conv *), void *arg, int *more)
 {
 	sqlite3_stmt	*q;
-	char		 text[2048] = "";
+	char		 text[2048] = "", match[1024];
 	unsigned	 shape = 0;
 	struct seen	 seen;
 	enum mj_err	 rc = MJ_OK;
@@ -215,7 +243,8 @@ store_hd_inbox(struct store *st, const struct hd_filter *f,
 
 	st = store_reader(st);
 	*more = 0;
-	if (limit < 1 || limit > 200)
+	if (limit < 1 || limit > 200 || (f->q != NULL && f->phone != NULL) ||
+	    (f->q != NULL && match_expr(f, match, sizeof(match)) != 0))
 		return MJ_EINPUT;
 	seen.n = 0;
 	shape |= f->needs_human ? F_HUMAN : 0;
@@ -231,6 +260,7 @@ store_hd_inbox(struct store *st, const struct hd_filter *f,
 	shape |= f->cur_id > 0 ? F_CURSOR : 0;
 	shape |= f->q != NULL ? F_SEARCH : 0;
 	shape |= f->q != NULL && f->ids ? F_IDS : 0;
+	shape |= f->phone != NULL ? F_PHONE : 0;
 	inbox_sql(shape, text, sizeof(text));
 	if ((q = lock_stmt(st, text)) == NULL)
 		return MJ_EDB;
@@ -250,7 +280,9 @@ store_hd_inbox(struct store *st, const struct hd_filter *f,
 	if (!(shape & F_SEARCH))
 		sqlite3_bind_int(q, 8, limit + 1);
 	else
-		bind_str(q, 9, f->q);
+		bind_str(q, 9, match);
+	if (shape & F_PHONE)
+		bind_str(q, 9, f->phone);
 	while ((s = sqlite3_step(q)) == SQLITE_ROW) {
 		struct hd_conv	c;
 

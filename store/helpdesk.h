@@ -132,10 +132,15 @@ struct hd_filter {
 	int64_t		 from, to;	/* last activity in [from, to); 0: open */
 	const char	*q;		/* full-text query (FTS5 syntax, already
 					   made safe by the caller); NULL: none */
-	int		 ids;		/* 1: q searches the identifiers (their
-					   digits, column ids) and the contact's
-					   own phone (column sender), not the
-					   masked text */
+	int		 ids;		/* 1: q searches the identifiers' digits,
+					   not the text with them masked */
+	int		 replies;	/* 1: q searches the messages sent to
+					   the citizens too; 0: only theirs */
+	const char	*phone;		/* E.164: only the contact whose own
+					   number it is (contacts.address, or
+					   the verified contacts.phone), never a
+					   number inside a text; NULL: none.
+					   Not with q (MJ_EINPUT) */
 	int64_t		 cur_at;	/* keyset cursor: strictly older than */
 	int64_t		 cur_id;	/* (cur_at, cur_id); cur_id 0: none.
 					   With q: cur_id is a message id */

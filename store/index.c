@@ -8,10 +8,11 @@
  * each contact's row is written once, with the same result: the trigger
  * stays as the definition (tests/unit/store_test.c compares the two).
  *
- * The search index (migration 0012) follows its own cursor, 'search': each
- * body goes into messages_fts with its identifiers' digits masked out
- * (base/mask.c), and the identifiers' digits, with the contact's own
- * phone, into message_ids_fts, which only an identifier search reads.
+ * The search index (migrations 0012, 0016) follows its own cursor,
+ * 'search': each body goes into messages_fts with its identifiers' digits
+ * masked out (base/mask.c), and the identifiers' digits into
+ * message_ids_fts, which only an identifier search reads; each into the
+ * column of the message's direction.
  *
  * The summaries and the search index are derived from messages, so their
  * transaction does not wait for the disk: after a crash the same messages
@@ -21,7 +22,6 @@
 #include <string.h>
 
 #include "base/mask.h"
-#include "base/phone.h"
 #include "store/index.h"
 #include "store/store_int.h"
 
@@ -216,42 +216,24 @@ index_batch(struct store *st, int64_t last, int max, struct fold_table *t,
 	return rc;
 }
 
-/* The contact's own phone(s) as index tokens: "998901234567 901234567". */
-static void
-sender_ids(const char *channel, const char *address, const char *phone,
-    char *out, size_t len)
-{
-	char	a[20] = "", p[20] = "";
-
-	if (address != NULL && address[0] == '+' && channel != NULL &&
-	    strcmp(channel, "telegram") != 0 &&
-	    phone_e164(address, a, sizeof(a)) != 0)
-		a[0] = '\0';
-	if (phone == NULL || *phone == '\0' ||
-	    phone_e164(phone, p, sizeof(p)) != 0 || strcmp(p, a) == 0)
-		p[0] = '\0';
-	snprintf(out, len, "%s %s %s %s", a[0] != '\0' ? a + 1 : "",
-	    strncmp(a, "+998", 4) == 0 ? a + 4 : "", p[0] != '\0' ? p + 1 : "",
-	    strncmp(p, "+998", 4) == 0 ? p + 4 : "");
-	if (strspn(out, " ") == strlen(out))
-		out[0] = '\0';
-}
-
-/* Up to max messages after *last into the search index. */
+/*
+ * Up to max messages after *last into the search index, each into the
+ * column of its direction (migration 0016): in for the citizen's, out for
+ * what was sent to them.
+ */
 static enum mj_err
 index_search(struct store *st, int max, int64_t *last, int *n)
 {
-	static const char *const q_new = "SELECT m.id, m.body, k.channel, "
-	    "k.address, coalesce(k.phone, '') FROM messages m JOIN contacts k "
-	    "ON k.id = m.contact_id WHERE m.id > ?1 ORDER BY m.id LIMIT ?2";
+	static const char *const q_new = "SELECT id, body, direction = 'in' "
+	    "FROM messages WHERE id > ?1 ORDER BY id LIMIT ?2";
 	static const char *const q_fts = "INSERT INTO messages_fts (rowid, "
-	    "body) VALUES (?1, ?2)";
+	    "body_in, body_out) VALUES (?1, ?2, ?3)";
 	static const char *const q_ids = "INSERT INTO message_ids_fts (rowid, "
-	    "ids, sender) VALUES (?1, ?2, ?3)";
+	    "ids_in, ids_out) VALUES (?1, ?2, ?3)";
 	sqlite3_stmt	*q, *fts, *ids;
 	enum mj_err	 rc = MJ_OK;
 	int		 step;
-	char		 idt[1024], snd[80];
+	char		 idt[1024];
 
 	if ((q = store_stmt(st, q_new)) == NULL ||
 	    (fts = store_stmt(st, q_fts)) == NULL ||
@@ -262,28 +244,28 @@ index_search(struct store *st, int max, int64_t *last, int *n)
 	while (rc == MJ_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
 		const char	*body = (const char *)sqlite3_column_text(q, 1);
 		int64_t		 id = sqlite3_column_int64(q, 0);
+		int		 col = sqlite3_column_int(q, 2) ? 2 : 3;
 		char		*m;
 		int		 changed;
 
-		if ((m = mask_text_all(body != NULL ? body : "", &changed)) ==
-		    NULL) {
+		if (body == NULL)
+			body = "";
+		if ((m = mask_text_all(body, &changed)) == NULL) {
 			rc = MJ_ENOMEM;
 			break;
 		}
 		sqlite3_bind_int64(fts, 1, id);
-		bind_str(fts, 2, m);
+		bind_str(fts, col, m);
 		if (sqlite3_step(fts) != SQLITE_DONE)
 			rc = db_fail(st, "index_fts");
 		done(fts);
 		free(m);
-		mask_ids(body != NULL ? body : "", idt, sizeof(idt));
-		sender_ids((const char *)sqlite3_column_text(q, 2),
-		    (const char *)sqlite3_column_text(q, 3),
-		    (const char *)sqlite3_column_text(q, 4), snd, sizeof(snd));
-		if (rc == MJ_OK && (idt[0] != '\0' || snd[0] != '\0')) {
+		/* Digits are masked only where there was an identifier. */
+		if (changed)
+			mask_ids(body, idt, sizeof(idt));
+		if (rc == MJ_OK && changed && idt[0] != '\0') {
 			sqlite3_bind_int64(ids, 1, id);
-			bind_str(ids, 2, idt);
-			bind_str(ids, 3, snd);
+			bind_str(ids, col, idt);
 			if (sqlite3_step(ids) != SQLITE_DONE)
 				rc = db_fail(st, "index_ids");
 			done(ids);

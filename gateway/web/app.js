@@ -274,7 +274,8 @@ function filterForm(q) {
     h('label', {}, t('f.lang'), sel('lang', ['uz-Latn', 'uz-Cyrl', 'ru', 'en'].map((l) => [l, nm('lang', l)]))),
     h('label', {}, t('f.status'), sel('status', [['open', t('st.open')], ['held', t('st.held')], ['resolved', t('st.resolved')]])),
     dateRange(q, 'from', 'to', 'f-from', 'f-to'),
-    h('label', { cls: 'grow' }, t('f.q'), h('input', { type: 'search', name: 'q', id: 'f-q', value: q.get('q') || '' })),
+    h('label', { cls: 'grow' }, t('f.q'), h('input', { type: 'search', name: 'q', id: 'f-q', value: q.get('q') || '', placeholder: t('f.q_hint') })),
+    chk('replies', t('f.replies')),
     h('button', { type: 'submit', id: 'f-apply' }, t('f.apply')));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();

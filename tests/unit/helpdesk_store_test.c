@@ -3,7 +3,9 @@
  * temporary folder: staff accounts (the hash stored, never the password),
  * sessions, login throttling, audit rows, the inbox's order, filters and
  * keyset paging (every filter shape against the fixture's own answer), a
- * conversation's messages, notes, labels and takeover, and the dashboard.
+ * conversation's messages, notes, labels and takeover, the dashboard, and
+ * search: by a contact's own phone in every usual writing (never a number
+ * inside a text), and the citizens' messages alone or with the replies.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "base/phone.h"
 #include "check.h"
 #include "gateway/staff.h"
 #include "store/helpdesk.h"
@@ -942,6 +945,194 @@ test_readers(const char *path)
 	store_close(st);
 }
 
+/* ---- search: a contact's own phone; the citizens' words, or all */
+
+/* One contact of the search fixture and its messages. */
+static int64_t
+search_contact(struct store *st, const char *channel, const char *address,
+    const char *phone, const char *const *texts, int64_t at)
+{
+	struct contact	k;
+	int64_t		id = 0;
+
+	CHECK_INT(store_contact_get(st, channel, address, at, &k), MJ_OK);
+	if (phone != NULL) {
+		snprintf(k.phone, sizeof(k.phone), "%s", phone);
+		CHECK_INT(store_contact_save(st, &k, at), MJ_OK);
+	}
+	/* odd entries are the replies, sent to the contact */
+	for (int i = 0; texts[i] != NULL; i++) {
+		struct msg_row	m = { .contact_id = k.id, .direction = i % 2 ?
+		    "out" : "in", .channel = channel, .req = "r",
+		    .body = texts[i], .lang = "uz-Latn", .intent = "status",
+		    .delivery = i % 2 ? "sync" : "received",
+		    .created_at = at + i };
+
+		CHECK_INT(store_msg_add(st, &m, &id), MJ_OK);
+	}
+	return k.id;
+}
+
+/* The contacts a search finds, newest first, as "id id ..." in out. */
+static int
+search_ids(struct store *st, const struct hd_filter *f, char *out,
+    size_t len)
+{
+	struct inbox_seen	v;
+	int			more = 0;
+	size_t			o = 0;
+
+	memset(&v, 0, sizeof(v));
+	out[0] = '\0';
+	if (store_hd_inbox(st, f, inbox_cb, &v, &more) != MJ_OK)
+		return -1;
+	for (int i = 0; i < v.n && i < 16 && o < len; i++)
+		o += (size_t)snprintf(out + o, len - o, "%s%lld",
+		    i > 0 ? " " : "", (long long)v.id[i]);
+	return v.n;
+}
+
+static void
+test_search(const char *dir)
+{
+	/* every usual writing of one number, as staff type it */
+	static const char *const forms[] = { "998901234567", "+998901234567",
+	    "90 123 45 67", "901234567", "+998 90 123-45-67",
+	    "(90) 123-45-67", "+998 (90) 123 45 67", "00998901234567" };
+	static const char *const not_phones[] = { "1234567", "+7 901 234 56 78",
+	    "9989012345678", "90 123 45 6", "salom 901234567", "AB1234567",
+	    "" };
+	static const char *const own[] = { "arizam qayerda AR-2025-004512",
+	    "Ariza raqamini yuboring, masalan: AR-2025-000001.", "rahmat",
+	    "Arzimaydi, savollar uchun 1234567", NULL };
+	static const char *const other[] = {
+	    "akamning raqami +998 90 123 45 67 va 901234567",
+	    "Arizangiz qabul qilindi",
+	    NULL };
+	static const char *const tg[] = { "salom", "Assalomu alaykum", NULL };
+	static const char *const quiet[] = { NULL };
+	char		 path[160], e[20], got[128], want[64];
+	struct store	*st;
+	struct hd_filter f;
+	int64_t		 g, h, t, q;
+	int		 n;
+
+	snprintf(path, sizeof(path), "%s/search.db", dir);
+	CHECK_INT(store_open(&st, path), MJ_OK);
+	CHECK_INT(store_begin(st), MJ_OK);
+	g = search_contact(st, "sms", "+998901234567", NULL, own, T0);
+	h = search_contact(st, "sms", "+998907777777", NULL, other, T0 + 10);
+	/* Telegram: the address is a chat; the number is the verified one */
+	t = search_contact(st, "telegram", "5005", "+998935550011", tg,
+	    T0 + 20);
+	/* a contact with the number but no message: no conversation */
+	q = search_contact(st, "sms", "+998935550022", NULL, quiet, T0 + 30);
+	CHECK_INT(store_end(st, 1), MJ_OK);
+	CHECK_INT(store_index_pending(st, 1000, &n), MJ_OK);
+	CHECK_INT(n, 8);
+	CHECK(q > t);
+
+	/* the number in every writing finds its contact, and only it */
+	snprintf(want, sizeof(want), "%lld", (long long)g);
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		CHECK_INT(phone_uz(forms[i], e, sizeof(e)), 0);
+		CHECK_STR(e, "+998901234567");
+		f = (struct hd_filter){ .limit = 10, .now = NOW, .phone = e };
+		CHECK_INT(search_ids(st, &f, got, sizeof(got)), 1);
+		CHECK_STR(got, want);
+	}
+	for (size_t i = 0; i < sizeof(not_phones) / sizeof(not_phones[0]);
+	    i++)
+		CHECK_INT(phone_uz(not_phones[i], e, sizeof(e)), -1);
+	/* h wrote g's number twice: found by its own number alone */
+	snprintf(want, sizeof(want), "%lld", (long long)h);
+	f = (struct hd_filter){ .limit = 10, .now = NOW,
+	    .phone = "+998907777777" };
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), 1);
+	CHECK_STR(got, want);
+	/* ... and the number inside its text is masked out of the words */
+	f = (struct hd_filter){ .limit = 10, .now = NOW, .q = "\"901234567\"",
+	    .replies = 1 };
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), 0);
+	/* the verified phone of a Telegram contact */
+	snprintf(want, sizeof(want), "%lld", (long long)t);
+	f = (struct hd_filter){ .limit = 10, .now = NOW,
+	    .phone = "+998935550011" };
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), 1);
+	CHECK_STR(got, want);
+	/* nobody's number, and a contact without a conversation */
+	f.phone = "+998935550099";
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), 0);
+	f.phone = "+998935550022";
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), 0);
+	/* a phone with the other filters: the list's own */
+	f = (struct hd_filter){ .limit = 10, .now = NOW,
+	    .phone = "+998901234567", .channel = "telegram" };
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), 0);
+	f = (struct hd_filter){ .limit = 10, .now = NOW,
+	    .phone = "+998901234567", .status = HD_OPEN, .from = T0,
+	    .to = T0 + 100 };
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), 1);
+	/* a phone and words at once is the caller's mistake */
+	f.q = "\"salom\"*";
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), -1);
+
+	/* words: the citizens' messages by default ... */
+	f = (struct hd_filter){ .limit = 10, .now = NOW,
+	    .q = "\"AR-2025-000001\"*" };
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), 0);
+	f.q = "\"AR-2025-004512\"*";
+	snprintf(want, sizeof(want), "%lld", (long long)g);
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), 1);
+	CHECK_STR(got, want);
+	f.q = "\"assalomu\"*";
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), 0);
+	f.q = "\"salom\"*";
+	snprintf(want, sizeof(want), "%lld", (long long)t);
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), 1);
+	CHECK_STR(got, want);
+	/* ... the replies too when asked */
+	f = (struct hd_filter){ .limit = 10, .now = NOW,
+	    .q = "\"AR-2025-000001\"*", .replies = 1 };
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), 1);
+	snprintf(want, sizeof(want), "%lld", (long long)g);
+	CHECK_STR(got, want);
+	f.q = "\"assalomu\"*";
+	snprintf(want, sizeof(want), "%lld", (long long)t);
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), 1);
+	CHECK_STR(got, want);
+	/* a word both wrote: every conversation once, newest first */
+	f.q = "\"ar\"*";
+	snprintf(want, sizeof(want), "%lld %lld", (long long)h, (long long)g);
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), 2);
+	CHECK_STR(got, want);
+	f.replies = 0;
+	snprintf(want, sizeof(want), "%lld", (long long)g);
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), 1);
+	CHECK_STR(got, want);
+	/* identifiers: in the citizens' messages, the replies' when asked */
+	f = (struct hd_filter){ .limit = 10, .now = NOW, .ids = 1,
+	    .q = "\"998901234567\"*" };
+	snprintf(want, sizeof(want), "%lld", (long long)h);
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), 1);
+	CHECK_STR(got, want);
+	f.q = "\"901234567\"";
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), 1);
+	CHECK_STR(got, want);
+	f.q = "\"1234567\"*";
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), 0);
+	f.replies = 1;
+	snprintf(want, sizeof(want), "%lld", (long long)g);
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), 1);
+	CHECK_STR(got, want);
+	store_close(st);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/search.db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/search.db-shm", dir);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -961,6 +1152,7 @@ main(void)
 	test_dashboard(st);
 	store_close(st);
 	test_readers(path);
+	test_search(dir);
 	unlink(path);
 	snprintf(side, sizeof(side), "%s-wal", path);
 	unlink(side);
