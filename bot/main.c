@@ -81,7 +81,8 @@ usage(FILE *f)
 	    "  serve [--demo]            serve HTTP (default 127.0.0.1:8080); "
 	    "--demo: with no help-desk account, a demo login shown on the "
 	    "terminal\n"
-	    "  chat --as PHONE           talk to the bot in this terminal\n"
+	    "  chat [-v] --as PHONE      talk to the bot in this terminal "
+	    "(log lines in chat.log beside the database; -v: on stderr)\n"
 	    "  chat --ussd --as PHONE    walk the USSD menus in this terminal\n"
 	    "  train [--corpus P] [--labels] [--out F] [--cv]  the intent "
 	    "model from the corpus (and the help desk's labels)\n"
@@ -664,7 +665,7 @@ main(int argc, char **argv)
 	else if (strcmp(cmd, "staff") == 0)
 		rc = staff_cmd(&a.conf, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "chat") == 0)
-		rc = commands_chat(&op, argc - i - 1, argv + i + 1);
+		rc = commands_chat(&op, &a.conf, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "ussd-cost") == 0)
 		rc = commands_ussd_cost(&op, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "rules") == 0)
