@@ -4,6 +4,8 @@
 #   make test     install what is missing, build with -Werror and ASan/UBSan,
 #                 run unit then end-to-end tests; ends "N passed, N failed"
 #   make bench    benchmarks (never part of make test)
+#   make install  build, then install under PREFIX (default /usr/local;
+#                 DESTDIR honoured); make uninstall removes it again
 
 CC	?= cc
 PKGS	 = libmicrohttpd libpcre2-8 sqlite3 libcurl jansson libsodium
@@ -31,7 +33,7 @@ REL_OBJS = $(patsubst %.c,build/rel/%.o,$(LIBSRCS) $(GEN:build/gen/%=gen/%))
 SAN_OBJS = $(patsubst %.c,build/san/%.o,$(LIBSRCS) $(GEN:build/gen/%=gen/%))
 UNITBINS = $(patsubst tests/unit/%.c,build/san/tests/%,$(UNITSRC))
 
-.PHONY: all run test unit e2e bench deps deps-test clean
+.PHONY: all run test unit e2e bench deps deps-test clean install uninstall
 .DEFAULT_GOAL := all
 
 all: build/.deps-build murojaat intents/model.bin
@@ -109,6 +111,47 @@ bench: build/.deps-bench murojaat build/rel/ceiling
 
 clean:
 	rm -rf build murojaat
+
+# make install: the program in $(PREFIX)/bin; what it reads at run time
+# (patterns, model, catalogues, data/ with the corpus the help desk
+# retrains from, the help desk's pages) in $(PREFIX)/share/murojaat, where
+# the program finds it from any folder (../share/murojaat beside itself);
+# the unit in $(PREFIX)/lib/systemd/system; a sample config in
+# /etc/murojaat (never over one already there); the state folder
+# /var/lib/murojaat.  make uninstall leaves the config and the state.
+PREFIX	?= /usr/local
+DESTDIR	?=
+BINDIR	 = $(PREFIX)/bin
+SHAREDIR = $(PREFIX)/share/murojaat
+DOCDIR	 = $(PREFIX)/share/doc/murojaat
+UNITDIR	 = $(PREFIX)/lib/systemd/system
+CONFDIR	 = /etc/murojaat
+STATEDIR = /var/lib/murojaat
+SHARE_FILES = $(wildcard intents/patterns/*.txt) intents/model.bin \
+	   $(wildcard locales/*.po) data/programmes.json data/offices.tsv \
+	   $(wildcard data/corpus/*) $(wildcard gateway/web/*.html \
+	   gateway/web/*.js gateway/web/*.css gateway/web/i18n/*.json)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) \
+	    $(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(CONFDIR)
+	install -d -m 700 $(DESTDIR)$(STATEDIR)
+	install -m 755 murojaat $(DESTDIR)$(BINDIR)/murojaat
+	for f in $(SHARE_FILES); do \
+		install -D -m 644 "$$f" "$(DESTDIR)$(SHAREDIR)/$$f" || exit 1; \
+	done
+	install -m 644 README.md docs/api.md $(DESTDIR)$(DOCDIR)/
+	sed -e 's#/usr/local/#$(PREFIX)/#g' deploy/murojaat.service \
+	    > $(DESTDIR)$(UNITDIR)/murojaat.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/murojaat.service
+	test -e $(DESTDIR)$(CONFDIR)/murojaat.conf || \
+	    install -m 644 deploy/murojaat.conf $(DESTDIR)$(CONFDIR)/murojaat.conf
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/murojaat \
+	    $(DESTDIR)$(UNITDIR)/murojaat.service
+	rm -rf $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(DOCDIR)
+	@echo "kept $(DESTDIR)$(CONFDIR) and $(DESTDIR)$(STATEDIR) (config and data)"
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

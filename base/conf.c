@@ -63,6 +63,10 @@ static const struct key keys[] = {
 	  "more are closed when accepted; 0: no cap" },
 	{ "db.path", "MUROJAAT_DB", K_STR, S(db_path), 0, 0,
 	  "var/murojaat.db", "SQLite database file (created when missing)" },
+	{ "share.dir", "MUROJAAT_SHARE_DIR", K_STR, S(share_dir), 0, 0, "",
+	  "the folder holding intents/, locales/, data/ and gateway/web "
+	  "(default: ../share/murojaat beside the program after make install, "
+	  "else the source tree the program is in)" },
 	{ "intents.dir", "MUROJAAT_INTENTS_DIR", K_STR, S(intents_dir), 0, 0,
 	  "", "intent pattern files (default: intents/patterns beside the program)" },
 	{ "locales.dir", "MUROJAAT_LOCALES_DIR", K_STR, S(locales_dir), 0, 0,
@@ -414,6 +418,18 @@ load_file(struct conf *c, const char *path, int must, char *where,
 	return 0;
 }
 
+/* A folder not set: sub under root.  -1 when that does not fit. */
+static int
+under(char *dir, size_t size, const char *root, const char *sub)
+{
+	int	n;
+
+	if (dir[0] != '\0')
+		return 0;
+	n = snprintf(dir, size, "%s/%s", root, sub);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
 int
 conf_load(struct conf *c, const char *file, const char *data_root,
     char *where, size_t wherelen)
@@ -454,20 +470,20 @@ conf_load(struct conf *c, const char *file, const char *data_root,
 	if (c->public_url[0] == '\0')
 		snprintf(c->public_url, sizeof(c->public_url), "http://%s:%d",
 		    c->http_bind, c->http_port);
-	if (c->web_dir[0] == '\0')
-		snprintf(c->web_dir, sizeof(c->web_dir), "%s/gateway/web",
-		    data_root);
-	if (c->intents_dir[0] == '\0')
-		snprintf(c->intents_dir, sizeof(c->intents_dir),
-		    "%s/intents/patterns", data_root);
-	if (c->locales_dir[0] == '\0')
-		snprintf(c->locales_dir, sizeof(c->locales_dir), "%s/locales",
-		    data_root);
-	if (c->data_dir[0] == '\0')
-		snprintf(c->data_dir, sizeof(c->data_dir), "%s/data", data_root);
-	if (c->nlu_corpus_dir[0] == '\0')
-		snprintf(c->nlu_corpus_dir, sizeof(c->nlu_corpus_dir),
-		    "%s/data/corpus", data_root);
+	if (c->share_dir[0] != '\0')
+		data_root = c->share_dir;
+	if (under(c->web_dir, sizeof(c->web_dir), data_root, "gateway/web") ||
+	    under(c->intents_dir, sizeof(c->intents_dir), data_root,
+	    "intents/patterns") ||
+	    under(c->locales_dir, sizeof(c->locales_dir), data_root,
+	    "locales") ||
+	    under(c->data_dir, sizeof(c->data_dir), data_root, "data") ||
+	    under(c->nlu_corpus_dir, sizeof(c->nlu_corpus_dir), data_root,
+	    "data/corpus")) {
+		snprintf(where, wherelen, "share.dir: \"%.200s...\" is too "
+		    "long a path", data_root);
+		return -1;
+	}
 	return 0;
 }
 

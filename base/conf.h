@@ -23,6 +23,7 @@ struct conf {
 	int	 http_rate_loopback;	/* 1: loopback is exempt */
 	int	 http_conn_per_ip;	/* connections open per address, 0: off */
 	char	 db_path[512];
+	char	 share_dir[512];	/* "": found by the caller (data_root) */
 	char	 intents_dir[512];
 	char	 locales_dir[512];
 	char	 data_dir[512];		/* eligibility seed data */
@@ -84,8 +85,8 @@ struct conf {
 
 /*
  * Fill c with defaults, then the file (NULL: "murojaat.conf" when present,
- * or $MUROJAAT_CONF), then the environment.  data_root is where intents/ and
- * locales/ default to.  On error where holds the message; returns -1.
+ * or $MUROJAAT_CONF), then the environment.  data_root is where intents/,
+ * locales/, data/ and gateway/web default to, unless share.dir says.  On error where holds the message; returns -1.
  */
 int	 conf_load(struct conf *c, const char *file, const char *data_root,
 	    char *where, size_t wherelen);

@@ -1,4 +1,5 @@
-/* log.c - key=value lines on stderr, escaped, one write(2) each. */
+/* log.c - key=value lines on stderr (or a file), escaped, one write(2) each. */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,12 +12,27 @@
 #include "base/log.h"
 
 static enum log_level	min_level = LOG_INFO;
+static int		log_fd = STDERR_FILENO;
 static const char *const level_names[] = { "debug", "info", "warn", "error" };
 
 void
 log_set_level(enum log_level l)
 {
 	min_level = l;
+}
+
+int
+log_to_file(const char *path)
+{
+	int	fd;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return -1;
+	if (log_fd != STDERR_FILENO)
+		close(log_fd);
+	log_fd = fd;
+	return 0;
 }
 
 int
@@ -66,7 +82,7 @@ log_msg(enum log_level lvl, const char *ev, const char *fmt, ...)
 			line[o++] = (char)*p;
 	}
 	line[o++] = '\n';
-	(void)!write(STDERR_FILENO, line, o);
+	(void)!write(log_fd, line, o);
 }
 
 const char *

@@ -1,5 +1,5 @@
 /*
- * log.h - one event, one line, on stderr:
+ * log.h - one event, one line, on stderr (or the file log_to_file names):
  *   ts=2025-03-02T10:41:07.215Z lvl=info ev=msg.in req=5f2c1a chan=sms ...
  * The finished line has newlines and control bytes escaped, so no input can
  * forge a line.  Phones and PINFLs go through log_mask_* first; message text
@@ -13,6 +13,12 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 /* Lines below this level are dropped; default LOG_INFO. */
 void	log_set_level(enum log_level);
+/*
+ * From now on, lines are appended to path (created mode 600) instead of
+ * stderr; call it before any thread logs.  -1 (errno set) leaves them where
+ * they went.
+ */
+int	log_to_file(const char *path);
 /* "debug", "info", "warn", "error"; returns -1 when unknown. */
 int	log_level_parse(const char *);
 

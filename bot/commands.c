@@ -3,14 +3,17 @@
  * program's interface (scripts and the end-to-end tests read them), so
  * they change only on purpose.
  */
+#include <errno.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "base/phone.h"
 #include "bot/commands.h"
 #include "bot/notices.h"
@@ -201,30 +204,66 @@ chat_ussd(struct bot *bot, const char *phone, int tty)
 	return 0;
 }
 
+/*
+ * The conversation alone on the terminal: log lines go to chat.log beside
+ * the database (its folder made if need be), or stay on stderr when that
+ * cannot be written, saying so.  path gets the file's name, or "".
+ */
+static void
+chat_log(const struct conf *conf, char *path, size_t len)
+{
+	char	db[PATH_MAX], *dir;
+
+	snprintf(db, sizeof(db), "%s", conf->db_path);
+	dir = dirname(db);
+	snprintf(path, len, "%s/chat.log", dir);
+	if (log_to_file(path) == 0)
+		return;
+	if (mkdir(dir, 0750) == 0 && log_to_file(path) == 0)
+		return;
+	fprintf(stderr, "murojaat chat: cannot write %s (%s): log lines go "
+	    "to stderr\n", path, strerror(errno));
+	path[0] = '\0';
+}
+
 int
-commands_chat(const struct commands_open *op, int argc, char **argv)
+commands_chat(const struct commands_open *op, const struct conf *conf,
+    int argc, char **argv)
 {
 	struct bot	*bot;
 	const char	*as = NULL;
-	char		 phone[20], line[4200], req[16];
+	char		 phone[20], line[4200], req[16], logf[PATH_MAX + 16];
 	int		 tty = isatty(STDIN_FILENO), n = 0, ussd = 0;
+	int		 verbose = 0;
 
 	for (int i = 0; i < argc; i++)
 		if (strcmp(argv[i], "--as") == 0 && i + 1 < argc)
 			as = argv[++i];
 		else if (strcmp(argv[i], "--ussd") == 0)
 			ussd = 1;
+		else if (strcmp(argv[i], "-v") == 0)
+			verbose = 1;
+		else {
+			fprintf(stderr, "murojaat chat: unknown option \"%s\"; "
+			    "usage: murojaat chat [--ussd] [-v] --as PHONE\n",
+			    argv[i]);
+			return 2;
+		}
 	if (as == NULL || phone_e164(as, phone, sizeof(phone)) == -1) {
 		fprintf(stderr, "murojaat chat: --as PHONE is required, e.g. "
 		    "--as +998901234567\n");
 		return 2;
 	}
+	logf[0] = '\0';
+	if (!verbose)
+		chat_log(conf, logf, sizeof(logf));
 	if ((bot = op->open(op->ctx)) == NULL)
 		return 1;
 	if (ussd)
 		return chat_ussd(bot, phone, tty);
 	if (tty)
-		printf("Chatting as %s (Ctrl-D to end).\n> ", phone);
+		printf("Chatting as %s (Ctrl-D to end; log lines in %s).\n> ",
+		    phone, logf[0] != '\0' ? logf : "stderr");
 	while (fgets(line, sizeof(line), stdin) != NULL) {
 		struct bot_in	in;
 		struct bot_out	out;

@@ -24,10 +24,13 @@ struct commands_open {
 /* murojaat import FILE.csv: registry status changes and their notices. */
 int	commands_import(const struct commands_open *, int argc, char **argv);
 /*
- * murojaat chat --as PHONE: lines on stdin through bot_handle().  With
- * --ussd, the USSD menus: each line is what the keypad sends.
+ * murojaat chat [-v] --as PHONE: lines on stdin through bot_handle().  With
+ * --ussd, the USSD menus: each line is what the keypad sends.  Only the
+ * conversation is shown: log lines go to chat.log beside the database
+ * (conf's db.path), or with -v to stderr.
  */
-int	commands_chat(const struct commands_open *, int argc, char **argv);
+int	commands_chat(const struct commands_open *, const struct conf *,
+	    int argc, char **argv);
 /*
  * murojaat ussd-cost: every USSD screen in every language (bot/ussd.h),
  * "lang screen note page coding units" a line; 0 when each fits one USSD

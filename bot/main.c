@@ -47,6 +47,9 @@
 #include "store/helpdesk.h"
 #include "store/store.h"
 
+/* The config an installed program reads when none is named (make install). */
+#define SYSTEM_CONF	"/etc/murojaat/murojaat.conf"
+
 struct app {
 	struct conf	 conf;
 	struct store	*st;
@@ -66,8 +69,9 @@ load_failed(const struct app *a, const char *where)
 		fprintf(stderr, "murojaat: %s\n", where);
 	if (!a->rooted)
 		fprintf(stderr, "murojaat: intents/, locales/ and data/ are not "
-		    "beside the program; set intents.dir, locales.dir and "
-		    "data.dir (murojaat config)\n");
+		    "beside the program nor in ../share/murojaat; set intents.dir, "
+		    "locales.dir and data.dir, or share.dir for all (murojaat "
+		    "config)\n");
 }
 
 static void
@@ -78,7 +82,8 @@ usage(FILE *f)
 	    "  serve [--demo]            serve HTTP (default 127.0.0.1:8080); "
 	    "--demo: with no help-desk account, a demo login shown on the "
 	    "terminal\n"
-	    "  chat --as PHONE           talk to the bot in this terminal\n"
+	    "  chat [-v] --as PHONE      talk to the bot in this terminal "
+	    "(log lines in chat.log beside the database; -v: on stderr)\n"
 	    "  chat --ussd --as PHONE    walk the USSD menus in this terminal\n"
 	    "  train [--corpus P] [--labels] [--out F] [--cv]  the intent "
 	    "model from the corpus (and the help desk's labels)\n"
@@ -110,33 +115,49 @@ usage(FILE *f)
 }
 
 /*
- * The folder holding intents/, locales/, data/ and gateway/web: beside the
- * program, or up to three folders above it (build/san/murojaat), whatever
- * the current folder.  0 when none was found: buf is then "." and the
- * config (intents.dir, locales.dir, ...) must say where they are.
+ * The folder holding intents/, locales/, data/ and gateway/web, whatever
+ * the current folder: ../share/murojaat beside the program (make install:
+ * PREFIX/bin and PREFIX/share/murojaat), else beside the program or up to
+ * three folders above it (the source tree: build/san/murojaat).  Returns
+ * ROOT_INSTALLED, ROOT_TREE, or ROOT_NONE: buf is then "." and the config
+ * (share.dir, or intents.dir, locales.dir, ...) must say where they are.
  */
+enum root { ROOT_NONE, ROOT_TREE, ROOT_INSTALLED };
+
 static int
+has_locales(const char *dir)
+{
+	char		probe[PATH_MAX + 32];
+	struct stat	sb;
+
+	snprintf(probe, sizeof(probe), "%s/locales/en.po", dir);
+	return stat(probe, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+static enum root
 data_root(char *buf, size_t len)
 {
-	char	exe[PATH_MAX], probe[PATH_MAX + 32], *dir;
+	char	exe[PATH_MAX], share[PATH_MAX + 32], real[PATH_MAX], *dir;
 	ssize_t	n;
 
 	snprintf(buf, len, ".");
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
-		return 0;
+		return ROOT_NONE;
 	exe[n] = '\0';
 	dir = dirname(exe);
+	snprintf(share, sizeof(share), "%s/../share/murojaat", dir);
+	if (has_locales(share) && realpath(share, real) != NULL) {
+		snprintf(buf, len, "%s", real);
+		return ROOT_INSTALLED;
+	}
 	for (int up = 0; up < 4; up++) {
-		struct stat sb;
-
-		snprintf(probe, sizeof(probe), "%s/locales/en.po", dir);
-		if (stat(probe, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		if (has_locales(dir)) {
 			snprintf(buf, len, "%s", dir);
-			return 1;
+			return ROOT_TREE;
 		}
 		dir = dirname(dir);
 	}
-	return 0;
+	return ROOT_NONE;
 }
 
 static void
@@ -574,8 +595,9 @@ main(int argc, char **argv)
 {
 	struct app		 a;
 	struct commands_open	 op = { app_bot, &a };
-	const char		*conffile = NULL, *cmd = NULL;
+	const char		*conffile = NULL, *cmd = NULL, *env;
 	char			 root[PATH_MAX], where[1024];
+	enum root		 installed;
 	int			 i, rc;
 
 	memset(&a, 0, sizeof(a));
@@ -609,11 +631,23 @@ main(int argc, char **argv)
 	 * else beside the program; the current folder only for a program
 	 * that stands alone.
 	 */
-	a.rooted = data_root(root, sizeof(root));
+	installed = data_root(root, sizeof(root));
+	a.rooted = installed != ROOT_NONE;
+	/*
+	 * An installed program with no config named and none in the current
+	 * folder reads the system's, as the service does.
+	 */
+	if (installed == ROOT_INSTALLED && conffile == NULL &&
+	    ((env = getenv("MUROJAAT_CONF")) == NULL || *env == '\0') &&
+	    access("murojaat.conf", F_OK) != 0 &&
+	    access(SYSTEM_CONF, R_OK) == 0)
+		conffile = SYSTEM_CONF;
 	if (conf_load(&a.conf, conffile, root, where, sizeof(where)) == -1) {
 		fprintf(stderr, "murojaat: %s\n", where);
 		return 1;
 	}
+	if (a.conf.share_dir[0] != '\0')
+		a.rooted = 1;
 	for (int j = 1; j < i; j++)
 		if (strcmp(argv[j], "--set") == 0 && j + 1 < i &&
 		    conf_set(&a.conf, argv[++j], where, sizeof(where)) == -1) {
@@ -648,7 +682,7 @@ main(int argc, char **argv)
 	else if (strcmp(cmd, "staff") == 0)
 		rc = staff_cmd(&a.conf, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "chat") == 0)
-		rc = commands_chat(&op, argc - i - 1, argv + i + 1);
+		rc = commands_chat(&op, &a.conf, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "ussd-cost") == 0)
 		rc = commands_ussd_cost(&op, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "rules") == 0)

@@ -9,9 +9,9 @@ trap 'rm -rf "$tmp"' EXIT
 rc=0
 if command -v systemd-analyze >/dev/null 2>&1; then
 	# verify wants the ExecStart binary and the credential sources to exist
-	mkdir -p "$tmp/opt" "$tmp/etc/secrets"
-	printf '#!/bin/sh\n' > "$tmp/opt/murojaat" && chmod 755 "$tmp/opt/murojaat"
-	sed -e "s#/opt/murojaat/murojaat#$tmp/opt/murojaat#" \
+	mkdir -p "$tmp/bin" "$tmp/etc/secrets"
+	printf '#!/bin/sh\n' > "$tmp/bin/murojaat" && chmod 755 "$tmp/bin/murojaat"
+	sed -e "s#/usr/local/bin/murojaat#$tmp/bin/murojaat#" \
 	    -e "s#/etc/murojaat/secrets/#$tmp/etc/secrets/#" \
 	    "$here/murojaat.service" > "$tmp/murojaat.service"
 	# Unknown keys are only warnings to verify: any line about the unit fails.

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -544,6 +545,37 @@ on_mhd_panic(void *cls, const char *file, unsigned int line,
 	abort();
 }
 
+/*
+ * Why the daemon would not start, said once on stderr.  libmicrohttpd's
+ * errno is not kept past its clean-up, so a port held by another process
+ * (a second serve) is found by binding it again, as the daemon does.
+ */
+static void
+listen_failed(const struct conf *conf, const struct sockaddr_in *sin,
+    int err)
+{
+	int	fd, one = 1, busy = err == EADDRINUSE;
+
+	if (!busy && (fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) !=
+	    -1) {
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one));
+		busy = bind(fd, (const struct sockaddr *)sin, sizeof(*sin)) ==
+		    -1 && errno == EADDRINUSE;
+		close(fd);
+	}
+	if (busy)
+		fprintf(stderr, "murojaat: port %d on %s is already in use "
+		    "(another murojaat serve?): stop that one, or serve on "
+		    "another port: MUROJAAT_PORT=%d murojaat serve (http.port "
+		    "in murojaat.conf)\n", conf->http_port, conf->http_bind,
+		    conf->http_port < 65535 ? conf->http_port + 1 :
+		    conf->http_port - 1);
+	else
+		fprintf(stderr, "murojaat: cannot listen on %s:%d: %s\n",
+		    conf->http_bind, conf->http_port, strerror(err));
+}
+
 enum mj_err
 server_start(struct server **out, const struct conf *conf, struct bot *bot)
 {
@@ -609,8 +641,7 @@ server_start(struct server **out, const struct conf *conf, struct bot *bot)
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 	    MHD_OPTION_END);
 	if (s->d == NULL) {
-		fprintf(stderr, "murojaat: cannot listen on %s:%d: %s\n",
-		    conf->http_bind, conf->http_port, strerror(errno));
+		listen_failed(conf, &sin, errno);
 		deadline_stop(s->dl);
 		ratelimit_free(s->rl);
 		clientaddr_free(s->ca);

@@ -15,8 +15,9 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: murojaat sms-cost [--budget N] [--dir DIR]\n"
-	    "  Prints \"lang msgid coding units segments\" for every message;\n"
-	    "  fails if one needs more than N SMS segments (default 2).\n"
+	    "  Prints a header line, then \"lang msgid coding units segments\"\n"
+	    "  for every message; fails if one needs more than N SMS segments\n"
+	    "  (default 2), naming each such message on stderr.\n"
 	    "  DIR defaults to locales.dir of the config (locales beside the\n"
 	    "  program).\n");
 }
@@ -120,6 +121,9 @@ locales_cmd_sms_cost(int argc, char **argv, const char *dir)
 		fprintf(stderr, "%s\n", where[0] ? where : mj_strerror(rc));
 		return 2;
 	}
+	printf("# lang msgid coding units segments: each catalogue message "
+	    "with sample values; units are GSM-7 septets or UCS-2 code units; "
+	    "budget %ld segment%s\n", budget, budget == 1 ? "" : "s");
 	for (int l = 0; l < LANG__COUNT; l++) {
 		if (catalog_date(c, (enum lang)l, 2025, 9, 28, date,
 		    sizeof date) != MJ_OK)
@@ -168,14 +172,23 @@ locales_cmd_sms_cost(int argc, char **argv, const char *dir)
 			if (rc != MJ_OK) {
 				printf("%s %s error %s\n", lang_tag((enum lang)l),
 				    id, mj_strerror(rc));
+				fprintf(stderr, "sms-cost: %s in %s does not "
+				    "render: %s\n", id, lang_tag((enum lang)l),
+				    mj_strerror(rc));
 				over++;
 				continue;
 			}
 			printf("%s %s %s %zu %d\n", lang_tag((enum lang)l), id,
 			    si.coding == SMS_GSM7 ? "gsm7" : "ucs2", si.units,
 			    si.segments);
-			if (si.segments > budget)
+			if (si.segments > budget) {
+				fprintf(stderr, "sms-cost: %s in %s is over the "
+				    "budget: %d segments (%s, %zu units)\n", id,
+				    lang_tag((enum lang)l), si.segments,
+				    si.coding == SMS_GSM7 ? "gsm7" : "ucs2",
+				    si.units);
 				over++;
+			}
 		}
 		free(prog);
 		free(month);

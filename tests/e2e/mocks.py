@@ -10,21 +10,47 @@ delivery"), records the numbers (got) and queries (calls), and can be slow,
 failing (503), refusing (400) or down."""
 import json
 import socket
+import sys
 import threading
 import time
+import traceback
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from harness import free_port
 
 
-class _Server(ThreadingHTTPServer):
+class PeerServer(ThreadingHTTPServer):
+    """A mock's HTTP server.  A request that fails is recorded, not printed:
+    the peer going away (murojaat killed, or giving up on a slow answer) is
+    counted in resets; anything else is the mock's own fault, kept in faults
+    and failed by check() when the mock stops."""
     daemon_threads = True
     allow_reuse_address = True
+    PEER_GONE = (ConnectionResetError, BrokenPipeError, ConnectionAbortedError, TimeoutError)
+
+    def __init__(self, addr, handler):
+        super().__init__(addr, handler)
+        self.resets = 0
+        self.faults = []
+
+    def handle_error(self, request, client_address):
+        exc = sys.exc_info()[1]
+        if isinstance(exc, self.PEER_GONE):
+            self.resets += 1
+        else:
+            self.faults.append(traceback.format_exc())
+
+    def check(self, t, name):
+        """Fail t once per fault the handler raised (with its traceback)."""
+        for f in self.faults:
+            t.ok(False, "%s raised while answering:\n%s" % (name, f))
+        self.faults = []
 
 
 class MockTelegram:
     def __init__(self, t, token="123456:TEST-token"):
+        self.t = t
         self.token = token
         self.calls = []            # [(method, json body, time)]
         self.lock = threading.Lock()
@@ -106,13 +132,14 @@ class MockTelegram:
 
         self.webhook = None
         self.refused = []
-        self.srv = _Server(("127.0.0.1", self.port), H)
+        self.srv = PeerServer(("127.0.0.1", self.port), H)
         threading.Thread(target=self.srv.serve_forever, daemon=True).start()
 
     def stop(self):
         if self.srv is not None:
             self.srv.shutdown()
             self.srv.server_close()
+            self.srv.check(self.t, "MockTelegram")
             self.srv = None
 
     def down(self):
@@ -173,11 +200,12 @@ class MockSendsms:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.srv = _Server(("127.0.0.1", self.port), H)
+        self.srv = PeerServer(("127.0.0.1", self.port), H)
         threading.Thread(target=self.srv.serve_forever, daemon=True).start()
 
     def down(self):
         if self.srv is not None:
             self.srv.shutdown()
             self.srv.server_close()
+            self.srv.check(self.t, "MockSendsms")
             self.srv = None

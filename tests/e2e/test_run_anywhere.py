@@ -1,8 +1,8 @@
 """The program runs from any folder: classify, translit, sms-cost and serve
 find the patterns, catalogues, data/ and gateway/web beside the program
-(the build in the tree, or a copy installed the way README's "Deploying"
-says, reached through a symlink), or where the config says; never relative
-to the current folder.  A program without its files says what to set."""
+(the build in the tree, or a copy beside the program reached through a
+symlink; make install's share/murojaat is test_install.py's), or where the
+config says; never relative to the current folder.  A program without its files says what to set."""
 import os
 import shutil
 import tempfile

@@ -174,6 +174,17 @@ test_render(const struct catalog *c)
 	    MJ_ENOTFOUND);
 	CHECK_INT(catalog_render(c, LANG_EN, "days.left", NULL, 0, &out),
 	    MJ_EINTERNAL);	/* plural needs a count */
+	/* each of those said why, in the log */
+	CHECK(check_logged("lvl=error ev=catalog.render msgid=status.not_found "
+	    "lang=ru err=\"no value for placeholder\" name=\"app_no\""));
+	CHECK(check_logged("ev=catalog.render msgid=status.not_found "
+	    "err=\"NULL arg\""));
+	CHECK(check_logged("ev=catalog.render msgid=greeting lang=7 "
+	    "err=\"bad lang\""));
+	CHECK(check_logged("ev=catalog.render msgid=greeting lang=-1 "
+	    "err=\"bad lang\""));
+	CHECK(check_logged("ev=catalog.render msgid=days.left lang=en "
+	    "err=\"plural msgid without a count\""));
 	CHECK_INT(catalog_render_n(c, LANG_EN, "greeting", 3, NULL, 0, &out),
 	    MJ_OK);
 	free(out);

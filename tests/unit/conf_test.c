@@ -26,6 +26,7 @@ main(void)
 	unsetenv("MUROJAAT_PORT");
 	unsetenv("MUROJAAT_DB");
 	unsetenv("MUROJAAT_CONF");
+	unsetenv("MUROJAAT_SHARE_DIR");
 	CHECK_INT(conf_load(&c, "/nonexistent/murojaat.conf", "/r", where,
 	    sizeof(where)), -1);
 	CHECK(strstr(where, "/nonexistent/murojaat.conf") != NULL);
@@ -41,6 +42,19 @@ main(void)
 	CHECK_STR(c.locales_dir, "/r/locales");
 	CHECK_INT(c.nlu_review_below, 60);
 	CHECK_STR(c.nlu_corpus_dir, "/r/data/corpus");
+
+	/* share.dir moves every data folder; one named outright still wins */
+	write_file(p, "share.dir = /s\nlocales.dir = /l\n", 0644);
+	CHECK_INT(conf_load(&c, p, "/r", where, sizeof(where)), 0);
+	CHECK_STR(c.intents_dir, "/s/intents/patterns");
+	CHECK_STR(c.locales_dir, "/l");
+	CHECK_STR(c.data_dir, "/s/data");
+	CHECK_STR(c.web_dir, "/s/gateway/web");
+	setenv("MUROJAAT_SHARE_DIR", "/e", 1);
+	CHECK_INT(conf_load(&c, p, "/r", where, sizeof(where)), 0);
+	CHECK_STR(c.nlu_corpus_dir, "/e/data/corpus");
+	unsetenv("MUROJAAT_SHARE_DIR");
+	write_file(p, "# comment\n\nhttp.port = 9090\ndb.path = x.db\n", 0644);
 
 	setenv("MUROJAAT_PORT", "7070", 1);
 	CHECK_INT(conf_load(&c, p, "/r", where, sizeof(where)), 0);

@@ -46,6 +46,7 @@ main(int argc, char **argv)
 	struct nlu	*nl;
 	FILE		*f;
 	int		 lineno = 0;
+	unsigned	 misses = 0;
 
 	memset(by_int, 0, sizeof by_int);
 	if (nlu_load(&nl, "intents/patterns", where, sizeof where) != MJ_OK) {
@@ -95,7 +96,8 @@ main(int argc, char **argv)
 		by_int[wi][0]++;
 		by_int[wi][1] += iok;
 		conf[wi][r.intent]++;
-		if (!lok || !iok || !eok)
+		misses += !lok || !iok || !eok;
+		if (report && (!lok || !iok || !eok))
 			fprintf(stderr, "%s:%d: \"%s\": got %s %s \"%s\", want "
 			    "%s %s \"%s\"\n", CORPUS, lineno, fl[0],
 			    lang_label(li), intent_name(r.intent), ent,
@@ -104,7 +106,8 @@ main(int argc, char **argv)
 	fclose(f);
 	nlu_free(nl);
 
-	printf("messages %u\n", n);
+	printf("messages %u (%u not all right%s)\n", n, misses,
+	    report || misses == 0 ? "" : "; --report lists them");
 	printf("intent accuracy   %6.2f%% (%u/%u, need %.0f%%)\n",
 	    pct(ok_int, n), ok_int, n, MIN_INTENT * 100);
 	printf("language accuracy %6.2f%% (%u/%u, need %.0f%%)\n",

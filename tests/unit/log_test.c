@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#define CHECK_LOG_STDERR	/* test_escaping reads stderr itself */
 #include "check.h"
 
 static void
