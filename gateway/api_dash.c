@@ -21,8 +21,9 @@
 struct dash {
 	json_t	*arr;
 	int64_t	 total, unknown, segments, failed, review, ussd;
-	int64_t	*secs;
+	int64_t	*secs, *times;	/* reply seconds, and replies that took them */
 	size_t	 nsecs, cap;
+	int64_t	 replies;	/* the sum of times */
 	int	 agent;		/* collecting the agents' list */
 };
 
@@ -85,7 +86,7 @@ ussd_row(void *arg, const struct hd_stat *s)
 	return 0;
 }
 
-/* The lists arrive sorted: bot's first, then agents'. */
+/* The lists arrive by seconds: bot's first, then agents'. */
 static int
 secs_row(void *arg, const struct hd_stat *s)
 {
@@ -96,27 +97,43 @@ secs_row(void *arg, const struct hd_stat *s)
 	if (strcmp(s->k1, "bot") == 0 && d->agent)
 		return 0;
 	if (d->nsecs == d->cap) {
-		size_t	 cap = d->cap == 0 ? 1024 : d->cap * 2;
+		size_t	 cap = d->cap == 0 ? 256 : d->cap * 2;
 		int64_t	*n = realloc(d->secs, cap * sizeof(*n));
 
 		if (n == NULL)
 			return 1;
 		d->secs = n;
+		if ((n = realloc(d->times, cap * sizeof(*n))) == NULL)
+			return 1;
+		d->times = n;
 		d->cap = cap;
 	}
-	d->secs[d->nsecs++] = s->v[0];
+	d->secs[d->nsecs] = s->v[0];
+	d->times[d->nsecs++] = s->v[1];
+	d->replies += s->v[1];
 	return 0;
+}
+
+/* The k-th reply time (from 0) in the sorted counts. */
+static int64_t
+nth(const struct dash *d, int64_t k)
+{
+	size_t	i;
+
+	for (i = 0; i + 1 < d->nsecs && k >= d->times[i]; i++)
+		k -= d->times[i];
+	return d->secs[i];
 }
 
 static json_t *
 median(const struct dash *d)
 {
-	if (d->nsecs == 0)
+	if (d->replies <= 0)
 		return json_null();
-	if (d->nsecs % 2 == 1)
-		return json_real((double)d->secs[d->nsecs / 2]);
-	return json_real(((double)d->secs[d->nsecs / 2 - 1] +
-	    (double)d->secs[d->nsecs / 2]) / 2.0);
+	if (d->replies % 2 == 1)
+		return json_real((double)nth(d, d->replies / 2));
+	return json_real(((double)nth(d, d->replies / 2 - 1) +
+	    (double)nth(d, d->replies / 2)) / 2.0);
 }
 
 enum MHD_Result
@@ -172,12 +189,14 @@ api_dashboard(struct api *a)
 	    secs_row, &d)) == MJ_OK) {
 		med_bot = median(&d);
 		d.nsecs = 0;
+		d.replies = 0;
 		d.agent = 1;
 		rc = store_hd_stats(a->st, HD_STAT_REPLY_SECS, from, to,
 		    secs_row, &d);
 		med_agent = median(&d);
 	}
 	free(d.secs);
+	free(d.times);
 	if (rc != MJ_OK) {
 		json_decref(days);
 		json_decref(intents);

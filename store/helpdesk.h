@@ -273,7 +273,8 @@ enum hd_stat_kind {
 				   latest one's id; k2 its intent, d the
 				   model's probability.  A text labelled
 				   once is left out. */
-	HD_STAT_REPLY_SECS,	/* k1 "bot" or "agent"; v0 seconds, sorted */
+	HD_STAT_REPLY_SECS,	/* k1 "bot" or "agent"; v0 seconds, v1
+				   replies that took them; by seconds */
 	HD_STAT_REVIEW,		/* v0 messages to label */
 	HD_STAT_USSD		/* v0 USSD sessions with a message */
 };
@@ -282,7 +283,10 @@ struct hd_stat {
 	int64_t		 v[4];
 	double		 d;
 };
-/* Messages created in [from, to). */
+/*
+ * Messages created in [from, to).  Whole Tashkent days (from and to at
+ * midnight, UTC+5) are read from the daily roll-up, with the same answer.
+ */
 enum mj_err	store_hd_stats(struct store *, enum hd_stat_kind,
 		    int64_t from, int64_t to,
 		    int (*fn)(void *, const struct hd_stat *), void *arg);
