@@ -9,8 +9,7 @@
  * cursor, read from messages themselves in the same statement, so the
  * answer is the one the definitions below give over the raw messages.
  * Any other range, and the list of texts not understood, which no count
- * can hold, read the messages (the list through the partial index
- * messages_review).
+ * can hold, read the messages (the list: the latest of the range, below).
  */
 #include <string.h>
 
@@ -39,16 +38,23 @@ static const char SQL_ST_LANGS[] =
     "GROUP BY 1 ORDER BY 2 DESC, 1";
 
 /*
- * Messages to label, the same text together; a text labelled once
- * is left out (the labels are few: agents make them one by one).
+ * Messages to label, the same text together, among the latest
+ * HD_UNKNOWN_SCAN of the range up for review (newest first through the
+ * partial index messages_review, so a year costs what a day does); a text
+ * labelled once is left out (the labels are few: agents make them one by
+ * one).
  */
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
 static const char SQL_ST_UNKNOWN[] =
     "SELECT b, n, last, (SELECT coalesce(intent, '') "
     "FROM messages WHERE id = last), (SELECT coalesce(nlu_prob, 0) "
-    "FROM messages WHERE id = last) FROM (SELECT lower(trim(m.body)) "
-    "AS b, count(*) AS n, max(m.id) AS last FROM messages m "
+    "FROM messages WHERE id = last) FROM (SELECT lower(trim(body)) "
+    "AS b, count(*) AS n, max(id) AS last FROM (SELECT m.id, m.body "
+    "FROM messages m INDEXED BY messages_review "
     "WHERE m.created_at >= ?1 AND m.created_at < ?2 AND "
-    "m.direction = 'in' AND m.review = 1 GROUP BY b HAVING b NOT IN "
+    "m.direction = 'in' AND m.review = 1 ORDER BY m.created_at DESC "
+    "LIMIT " STR(HD_UNKNOWN_SCAN) ") GROUP BY b HAVING b NOT IN "
     "(SELECT lower(trim(x.body)) FROM message_labels l JOIN messages x "
     "ON x.id = l.message_id) ORDER BY n DESC, b LIMIT 20)";
 
@@ -87,9 +93,10 @@ static const char SQL_ST_REPLY_AGENT[] =
 /*
  * The same from the roll-up, for whole days: ?1 and ?2 at Tashkent
  * midnights.  live: the messages of [?1, ?2) after the roll-up's cursor,
- * found by id (+created_at keeps SQLite off the date index).
+ * found by id (+created_at keeps SQLite off the date index) and read
+ * once, before the queries that use them pick an index of their own.
  */
-#define LIVE	"WITH live AS (SELECT * FROM messages WHERE id > " \
+#define LIVE	"WITH live AS MATERIALIZED (SELECT * FROM messages WHERE id > " \
 		"(SELECT last_id FROM index_state WHERE name = 'dash') AND " \
 		"+created_at >= ?1 AND +created_at < ?2) "
 #define DAYS	"day >= date(?1 + 18000, 'unixepoch') AND " \

@@ -53,9 +53,9 @@ CREATE TABLE dash_ussd (
 ) WITHOUT ROWID;
 CREATE INDEX dash_ussd_again ON dash_ussd(day, prev) WHERE prev IS NOT NULL;
 
--- The texts not understood, for their top list: only those rows, with
--- the text as the list groups it.
-CREATE INDEX messages_review ON messages(created_at, lower(trim(body)))
+-- The texts not understood, for their top list (the latest of a range):
+-- only those rows, with their text.
+CREATE INDEX messages_review ON messages(created_at, body)
 	WHERE direction = 'in' AND review = 1;
 
 -- The roll-up of the messages stored so far.
