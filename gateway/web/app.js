@@ -376,14 +376,16 @@ function stackedBars(days, valueOf, title, id) {
     chans.add(d.channel);
   }
   const keys = [...byDay.keys()].sort(), cl = [...chans].sort();
-  const W = 640, H = 220, pad = 34, bw = Math.max(4, Math.min(40, (W - pad * 2) / Math.max(1, keys.length) - 4));
+  /* every day inside the chart, a year too: thin bars without gaps */
+  const W = 640, H = 220, pad = 34, slot = (W - pad - 8) / Math.max(1, keys.length);
+  const bw = Math.min(40, slot > 8 ? slot - 4 : slot * 0.8);
   const max = Math.max(1, ...keys.map((k) => cl.reduce((a, c) => a + (byDay.get(k)[c] || 0), 0)));
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': title, class: 'chart', id });
   svg.append(s('line', { x1: pad, y1: H - pad, x2: W - 4, y2: H - pad, stroke: '#999' }));
   svg.append(s('text', { x: 2, y: 12, 'font-size': 11 }, String(max)));
   keys.forEach((k, i) => {
     let y = H - pad;
-    const x = pad + 4 + i * (bw + 4);
+    const x = pad + 4 + i * slot;
     cl.forEach((c, j) => {
       const v = byDay.get(k)[c] || 0, bh = (H - pad * 2) * v / max;
       if (v > 0) {
@@ -422,8 +424,10 @@ async function showDashboard(q) {
   const r = await api('GET', 'dashboard?days=' + encodeURIComponent(days));
   if (r.status !== 200) { show(flash(t('err.generic', { m: r.data.message }), 'bad')); return; }
   const d = r.data;
-  const secs = (v) => v === null ? '—' : (v < 90 ? Math.round(v) + ' s' : Math.round(v / 60) + ' min');
-  const pick = h('select', { id: 'd-days' }, ['1', '7', '14', '30', '90'].map((n) => h('option', { value: n, selected: n === days }, n)));
+  const secs = (v) => v === null ? '—' : (v < 90 ? t('d.secs', { n: Math.round(v) }) : t('d.mins', { n: Math.round(v / 60) }));
+  const ranges = ['1', '7', '14', '30', '90', '365'];
+  if (!ranges.includes(days)) ranges.push(days);
+  const pick = h('select', { id: 'd-days' }, ranges.map((n) => h('option', { value: n, selected: n === days }, n)));
   pick.addEventListener('change', () => { location.hash = '#/dashboard?days=' + pick.value; });
   show(h('div', { cls: 'row' }, h('h1', {}, t('d.title')), h('label', {}, t('d.days') + ' ', pick)),
     h('div', { cls: 'tiles' },
@@ -438,7 +442,8 @@ async function showDashboard(q) {
       stackedBars(d.days, (x) => x.failed, t('d.failed_day'), 'chart-failed'),
       hBars(d.intents, t('d.intents'), 'chart-intents'),
       hBars(d.langs, t('d.langs'), 'chart-langs')),
-    h('section', { cls: 'card' }, h('h2', {}, t('d.top_unknown') + ' (' + t('d.review', { n: d.review }) + ')'),
+    h('section', { cls: 'card' }, h('h2', {}, t('d.top_unknown') + ' (' + t('d.review', { n: d.review }) + ')' +
+      (d.review >= d.unknown_top_scan ? ' — ' + t('d.top_scope', { n: d.unknown_top_scan }) : '')),
       h('ol', { cls: 'top-unknown', id: 'top-unknown' }, d.unknown_top.map((u) => {
         const li = h('li', {}, h('span', { cls: 'q' }, u.text), ' — ' + u.n + ' ' + t('d.times') + ' ');
         li.append(labelPicker(u.message_id, '', u.intent, () => li.classList.add('done')));
