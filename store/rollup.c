@@ -41,7 +41,7 @@ struct acc {
 };
 
 #define ROLLUP_CHUNK	500		/* messages counted at a time */
-#define ACC_SLOTS	4096		/* > 3 entries a message x 2 */
+#define ACC_SLOTS	4096		/* past half full, entries go at once */
 
 /* Kept by the store between calls; only the slots used are cleared. */
 struct rollup_table {
