@@ -18,12 +18,17 @@
 #include "locales/sms.h"
 #include "store/helpdesk.h"
 
+/* Reply times: seconds, by seconds, and how many replies took them. */
+struct hist {
+	int64_t	*secs, *times;
+	size_t	 n, cap;
+	int64_t	 replies;	/* the sum of times */
+};
+
 struct dash {
-	json_t	*arr;
-	int64_t	 total, unknown, segments, failed, review, ussd;
-	int64_t	*secs;
-	size_t	 nsecs, cap;
-	int	 agent;		/* collecting the agents' list */
+	json_t		*arr;
+	int64_t		 total, unknown, segments, failed, review, ussd;
+	struct hist	 bot, agent;
 };
 
 static int
@@ -85,38 +90,51 @@ ussd_row(void *arg, const struct hd_stat *s)
 	return 0;
 }
 
-/* The lists arrive sorted: bot's first, then agents'. */
+/* Two lists by seconds, the bot's and the agents'. */
 static int
 secs_row(void *arg, const struct hd_stat *s)
 {
 	struct dash	*d = arg;
+	struct hist	*h = strcmp(s->k1, "agent") == 0 ? &d->agent : &d->bot;
 
-	if (strcmp(s->k1, "agent") == 0 && !d->agent)
-		return 0;
-	if (strcmp(s->k1, "bot") == 0 && d->agent)
-		return 0;
-	if (d->nsecs == d->cap) {
-		size_t	 cap = d->cap == 0 ? 1024 : d->cap * 2;
-		int64_t	*n = realloc(d->secs, cap * sizeof(*n));
+	if (h->n == h->cap) {
+		size_t	 cap = h->cap == 0 ? 256 : h->cap * 2;
+		int64_t	*n = realloc(h->secs, cap * sizeof(*n));
 
 		if (n == NULL)
 			return 1;
-		d->secs = n;
-		d->cap = cap;
+		h->secs = n;
+		if ((n = realloc(h->times, cap * sizeof(*n))) == NULL)
+			return 1;
+		h->times = n;
+		h->cap = cap;
 	}
-	d->secs[d->nsecs++] = s->v[0];
+	h->secs[h->n] = s->v[0];
+	h->times[h->n++] = s->v[1];
+	h->replies += s->v[1];
 	return 0;
 }
 
-static json_t *
-median(const struct dash *d)
+/* The k-th reply time (from 0) in the sorted counts. */
+static int64_t
+nth(const struct hist *h, int64_t k)
 {
-	if (d->nsecs == 0)
+	size_t	i;
+
+	for (i = 0; i + 1 < h->n && k >= h->times[i]; i++)
+		k -= h->times[i];
+	return h->secs[i];
+}
+
+static json_t *
+median(const struct hist *h)
+{
+	if (h->replies <= 0)
 		return json_null();
-	if (d->nsecs % 2 == 1)
-		return json_real((double)d->secs[d->nsecs / 2]);
-	return json_real(((double)d->secs[d->nsecs / 2 - 1] +
-	    (double)d->secs[d->nsecs / 2]) / 2.0);
+	if (h->replies % 2 == 1)
+		return json_real((double)nth(h, h->replies / 2));
+	return json_real(((double)nth(h, h->replies / 2 - 1) +
+	    (double)nth(h, h->replies / 2)) / 2.0);
 }
 
 enum MHD_Result
@@ -167,17 +185,15 @@ api_dashboard(struct api *a)
 		rc = store_hd_stats(a->st, HD_STAT_USSD, from, to, ussd_row,
 		    &d);
 	med_bot = med_agent = NULL;
-	if (rc == MJ_OK &&
-	    (rc = store_hd_stats(a->st, HD_STAT_REPLY_SECS, from, to,
-	    secs_row, &d)) == MJ_OK) {
-		med_bot = median(&d);
-		d.nsecs = 0;
-		d.agent = 1;
-		rc = store_hd_stats(a->st, HD_STAT_REPLY_SECS, from, to,
-		    secs_row, &d);
-		med_agent = median(&d);
+	if (rc == MJ_OK && (rc = store_hd_stats(a->st, HD_STAT_REPLY_SECS,
+	    from, to, secs_row, &d)) == MJ_OK) {
+		med_bot = median(&d.bot);
+		med_agent = median(&d.agent);
 	}
-	free(d.secs);
+	free(d.bot.secs);
+	free(d.bot.times);
+	free(d.agent.secs);
+	free(d.agent.times);
 	if (rc != MJ_OK) {
 		json_decref(days);
 		json_decref(intents);
@@ -190,7 +206,7 @@ api_dashboard(struct api *a)
 	snprintf(detail, sizeof(detail), "days=%ld", ndays);
 	api_audit(a, "dashboard", 0, detail);
 	return api_json(a, 200, json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, "
-	    "s:I, s:I, s:I, s:f, s:{s:o, s:o}, s:I, s:I, s:I, s:I}",
+	    "s:I, s:I, s:I, s:f, s:{s:o, s:o}, s:I, s:I, s:I, s:I, s:I}",
 	    "from", (json_int_t)from, "to", (json_int_t)to,
 	    "days", days, "intents", intents, "langs", langs,
 	    "unknown_top", top, "inbound", (json_int_t)d.total,
@@ -200,7 +216,8 @@ api_dashboard(struct api *a)
 	    "reply_median_s", "bot", med_bot, "agent", med_agent,
 	    "failed", (json_int_t)d.failed, "range_days", (json_int_t)ndays,
 	    "review", (json_int_t)d.review, "ussd_sessions",
-	    (json_int_t)d.ussd));
+	    (json_int_t)d.ussd, "unknown_top_scan",
+	    (json_int_t)HD_UNKNOWN_SCAN));
 }
 
 enum MHD_Result

@@ -3,6 +3,13 @@
  * and languages, the texts left to label, reply times and the review count,
  * each over [from, to).  Statements come from the store's cache; every
  * value is a bound parameter.
+ *
+ * A range of whole Tashkent days (the dashboard's) is read from the daily
+ * roll-up (migration 0017, store/rollup.c) plus the messages after its
+ * cursor, read from messages themselves in the same statement, so the
+ * answer is the one the definitions below give over the raw messages.
+ * Any other range, and the list of texts not understood, which no count
+ * can hold, read the messages (the list: the latest of the range, below).
  */
 #include <string.h>
 
@@ -23,24 +30,31 @@ static const char SQL_ST_DAYS[] =
 static const char SQL_ST_INTENTS[] =
     "SELECT coalesce(intent, ''), count(*) FROM messages "
     "WHERE created_at >= ?1 AND created_at < ?2 AND direction = 'in' "
-    "GROUP BY 1 ORDER BY 2 DESC";
+    "GROUP BY 1 ORDER BY 2 DESC, 1";
 
 static const char SQL_ST_LANGS[] =
     "SELECT coalesce(lang, ''), count(*) FROM messages "
     "WHERE created_at >= ?1 AND created_at < ?2 AND direction = 'in' "
-    "GROUP BY 1 ORDER BY 2 DESC";
+    "GROUP BY 1 ORDER BY 2 DESC, 1";
 
 /*
- * Messages to label, the same text together; a text labelled once
- * is left out (the labels are few: agents make them one by one).
+ * Messages to label, the same text together, among the latest
+ * HD_UNKNOWN_SCAN of the range up for review (newest first through the
+ * partial index messages_review, so a year costs what a day does); a text
+ * labelled once is left out (the labels are few: agents make them one by
+ * one).
  */
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
 static const char SQL_ST_UNKNOWN[] =
     "SELECT b, n, last, (SELECT coalesce(intent, '') "
     "FROM messages WHERE id = last), (SELECT coalesce(nlu_prob, 0) "
-    "FROM messages WHERE id = last) FROM (SELECT lower(trim(m.body)) "
-    "AS b, count(*) AS n, max(m.id) AS last FROM messages m "
+    "FROM messages WHERE id = last) FROM (SELECT lower(trim(body)) "
+    "AS b, count(*) AS n, max(id) AS last FROM (SELECT m.id, m.body "
+    "FROM messages m INDEXED BY messages_review "
     "WHERE m.created_at >= ?1 AND m.created_at < ?2 AND "
-    "m.direction = 'in' AND m.review = 1 GROUP BY b HAVING b NOT IN "
+    "m.direction = 'in' AND m.review = 1 ORDER BY m.created_at DESC "
+    "LIMIT " STR(HD_UNKNOWN_SCAN) ") GROUP BY b HAVING b NOT IN "
     "(SELECT lower(trim(x.body)) FROM message_labels l JOIN messages x "
     "ON x.id = l.message_id) ORDER BY n DESC, b LIMIT 20)";
 
@@ -62,19 +76,88 @@ static const char SQL_ST_USSD[] =
 
 /* The bot answers in the same transaction: reply_to gives the pair. */
 static const char SQL_ST_REPLY_BOT[] =
-    "SELECT o.created_at - i.created_at AS s "
+    "SELECT o.created_at - i.created_at AS s, count(*) "
     "FROM messages o JOIN messages i ON i.id = o.reply_to "
     "WHERE o.created_at >= ?1 AND o.created_at < ?2 AND "
-    "o.direction = 'out' ORDER BY s";
+    "o.direction = 'out' GROUP BY s ORDER BY s";
 
 /* An agent's reply: time since the citizen's latest message before. */
 static const char SQL_ST_REPLY_AGENT[] =
-    "SELECT s FROM (SELECT o.created_at - (SELECT "
+    "SELECT s, count(*) FROM (SELECT o.created_at - (SELECT "
     "max(i.created_at) FROM messages i WHERE i.contact_id = "
     "o.contact_id AND i.direction = 'in' AND i.id < o.id) AS s "
     "FROM messages o WHERE o.created_at >= ?1 AND o.created_at < ?2 "
     "AND o.direction = 'out' AND o.intent = 'manual') "
-    "WHERE s IS NOT NULL ORDER BY s";
+    "WHERE s IS NOT NULL GROUP BY s ORDER BY s";
+
+/*
+ * The same from the roll-up, for whole days: ?1 and ?2 at Tashkent
+ * midnights.  live: the messages of [?1, ?2) after the roll-up's cursor,
+ * found by id (+created_at keeps SQLite off the date index) and read
+ * once, before the queries that use them pick an index of their own.
+ */
+#define LIVE	"WITH live AS MATERIALIZED (SELECT * FROM messages WHERE id > " \
+		"(SELECT last_id FROM index_state WHERE name = 'dash') AND " \
+		"+created_at >= ?1 AND +created_at < ?2) "
+#define DAYS	"day >= date(?1 + 18000, 'unixepoch') AND " \
+		"day < date(?2 + 18000, 'unixepoch')"
+
+static const char SQL_RU_DAYS[] = LIVE
+    "SELECT day, channel, sum(a), sum(b), sum(c), sum(d) FROM ("
+    "SELECT day, channel, n_in AS a, n_out AS b, seg AS c, failed AS d "
+    "FROM dash_days WHERE " DAYS " UNION ALL "
+    "SELECT date(created_at + 18000, 'unixepoch'), channel, "
+    "direction = 'in', direction = 'out', "
+    "CASE WHEN direction = 'out' AND delivery IN ('sent', "
+    "'delivered', 'sync') THEN coalesce(segments, 0) ELSE 0 END, "
+    "delivery = 'failed' FROM live) "
+    "GROUP BY day, channel ORDER BY day, channel";
+
+static const char SQL_RU_INTENTS[] = LIVE
+    "SELECT key, sum(n) FROM (SELECT key, n FROM dash_counts WHERE "
+    "kind = 'intent' AND " DAYS " UNION ALL SELECT coalesce(intent, ''), 1 "
+    "FROM live WHERE direction = 'in') GROUP BY 1 ORDER BY 2 DESC, 1";
+
+static const char SQL_RU_LANGS[] = LIVE
+    "SELECT key, sum(n) FROM (SELECT key, n FROM dash_counts WHERE "
+    "kind = 'lang' AND " DAYS " UNION ALL SELECT coalesce(lang, ''), 1 "
+    "FROM live WHERE direction = 'in') GROUP BY 1 ORDER BY 2 DESC, 1";
+
+static const char SQL_RU_REVIEW[] = LIVE
+    "SELECT coalesce(sum(n), 0) FROM (SELECT n FROM dash_counts WHERE "
+    "kind = 'review' AND " DAYS " UNION ALL SELECT 1 FROM live m WHERE "
+    "m.direction = 'in' AND m.review = 1 AND NOT EXISTS (SELECT 1 "
+    "FROM message_labels l WHERE l.message_id = m.id))";
+
+/*
+ * Sessions first seen in the range, those seen again in it after a day
+ * before it, and those of the live messages the roll-up has not seen in
+ * the range.
+ */
+static const char SQL_RU_USSD[] = LIVE
+    "SELECT (SELECT coalesce(sum(n), 0) FROM dash_counts WHERE "
+    "kind = 'ussd' AND " DAYS ") + (SELECT count(*) FROM dash_ussd WHERE "
+    DAYS " AND prev IS NOT NULL AND prev < date(?1 + 18000, 'unixepoch')) "
+    "+ (SELECT count(DISTINCT s) FROM (SELECT substr(channel_msg_id, 1, "
+    "length(channel_msg_id) - 17) AS s FROM live WHERE channel = 'ussd' "
+    "AND direction = 'in' AND channel_msg_id IS NOT NULL) WHERE NOT EXISTS "
+    "(SELECT 1 FROM dash_ussd u WHERE u.session = s AND u.day >= "
+    "date(?1 + 18000, 'unixepoch') AND u.day < date(?2 + 18000, "
+    "'unixepoch')))";
+
+static const char SQL_RU_REPLY_BOT[] = LIVE
+    "SELECT secs, sum(n) FROM (SELECT secs, n FROM dash_reply WHERE "
+    "who = 'bot' AND " DAYS " UNION ALL SELECT o.created_at - "
+    "i.created_at, 1 FROM live o JOIN messages i ON i.id = o.reply_to "
+    "WHERE o.direction = 'out') GROUP BY 1 ORDER BY 1";
+
+static const char SQL_RU_REPLY_AGENT[] = LIVE
+    "SELECT secs, sum(n) FROM (SELECT secs, n FROM dash_reply WHERE "
+    "who = 'agent' AND " DAYS " UNION ALL SELECT s, 1 FROM (SELECT "
+    "o.created_at - (SELECT max(i.created_at) FROM messages i WHERE "
+    "i.contact_id = o.contact_id AND i.direction = 'in' AND i.id < o.id) "
+    "AS s FROM live o WHERE o.direction = 'out' AND "
+    "o.intent = 'manual') WHERE s IS NOT NULL) GROUP BY 1 ORDER BY 1";
 
 static int
 stat_row(sqlite3_stmt *q, void *p)
@@ -114,11 +197,19 @@ top_row(sqlite3_stmt *q, void *p)
 	return ((int (*)(void *, const struct hd_stat *))c->fn)(c->arg, &s);
 }
 
+/* Whole Tashkent days (UTC+5, no summer time): the roll-up answers. */
+static int
+whole_days(int64_t from, int64_t to)
+{
+	return from >= 0 && from < to && (from + 18000) % 86400 == 0 &&
+	    (to + 18000) % 86400 == 0;
+}
+
 enum mj_err
 store_hd_stats(struct store *st, enum hd_stat_kind kind, int64_t from,
     int64_t to, int (*fn)(void *, const struct hd_stat *), void *arg)
 {
-	static const char *const which[] = {
+	static const char *const raw[] = {
 		[HD_STAT_DAYS] = SQL_ST_DAYS,
 		[HD_STAT_INTENTS] = SQL_ST_INTENTS,
 		[HD_STAT_LANGS] = SQL_ST_LANGS,
@@ -127,6 +218,16 @@ store_hd_stats(struct store *st, enum hd_stat_kind kind, int64_t from,
 		[HD_STAT_REVIEW] = SQL_ST_REVIEW,
 		[HD_STAT_USSD] = SQL_ST_USSD,
 	};
+	static const char *const rolled[] = {
+		[HD_STAT_DAYS] = SQL_RU_DAYS,
+		[HD_STAT_INTENTS] = SQL_RU_INTENTS,
+		[HD_STAT_LANGS] = SQL_RU_LANGS,
+		[HD_STAT_UNKNOWN_TOP] = SQL_ST_UNKNOWN,
+		[HD_STAT_REPLY_SECS] = NULL,
+		[HD_STAT_REVIEW] = SQL_RU_REVIEW,
+		[HD_STAT_USSD] = SQL_RU_USSD,
+	};
+	const char *const *which = whole_days(from, to) ? rolled : raw;
 	sqlite3_stmt	*q;
 	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc = MJ_OK;
@@ -135,12 +236,16 @@ store_hd_stats(struct store *st, enum hd_stat_kind kind, int64_t from,
 	if (kind == HD_STAT_REPLY_SECS) {
 		/* Two lists, tagged by k1; each sorted. */
 		const char *tag[2] = { "bot", "agent" };
-		const char *qs[2] = { SQL_ST_REPLY_BOT, SQL_ST_REPLY_AGENT };
+		const char *qs[2][2] = {
+			{ SQL_ST_REPLY_BOT, SQL_ST_REPLY_AGENT },
+			{ SQL_RU_REPLY_BOT, SQL_RU_REPLY_AGENT }
+		};
+		int	ru = which == rolled;
 
 		for (int i = 0; i < 2 && rc == MJ_OK; i++) {
 			int s;
 
-			if ((q = lock_stmt(st, qs[i])) == NULL)
+			if ((q = lock_stmt(st, qs[ru][i])) == NULL)
 				return MJ_EDB;
 			sqlite3_bind_int64(q, 1, from);
 			sqlite3_bind_int64(q, 2, to);
@@ -148,6 +253,7 @@ store_hd_stats(struct store *st, enum hd_stat_kind kind, int64_t from,
 				struct hd_stat	r = { .k1 = tag[i] };
 
 				r.v[0] = sqlite3_column_int64(q, 0);
+				r.v[1] = sqlite3_column_int64(q, 1);
 				if (fn(arg, &r) != 0) {
 					s = SQLITE_DONE;
 					break;
@@ -160,7 +266,7 @@ store_hd_stats(struct store *st, enum hd_stat_kind kind, int64_t from,
 		}
 		return rc;
 	}
-	if ((unsigned)kind >= sizeof(which) / sizeof(which[0]))
+	if ((unsigned)kind >= sizeof(raw) / sizeof(raw[0]))
 		return MJ_EINPUT;
 	if ((q = lock_stmt(st, which[kind])) == NULL)
 		return MJ_EDB;

@@ -279,6 +279,8 @@ enum mj_err	store_hd_labelled(struct store *,
 
 /* ---- dashboard */
 
+#define HD_UNKNOWN_SCAN	2000	/* messages the top list is drawn from */
+
 enum hd_stat_kind {
 	HD_STAT_DAYS,		/* k1 day, k2 channel; v0 in, v1 out,
 				   v2 SMS segments out, v3 failed */
@@ -289,8 +291,11 @@ enum hd_stat_kind {
 				   body (lower case); v0 times, v1 the
 				   latest one's id; k2 its intent, d the
 				   model's probability.  A text labelled
-				   once is left out. */
-	HD_STAT_REPLY_SECS,	/* k1 "bot" or "agent"; v0 seconds, sorted */
+				   once is left out.  Counted among the
+				   latest HD_UNKNOWN_SCAN messages up for
+				   review in the range. */
+	HD_STAT_REPLY_SECS,	/* k1 "bot" or "agent"; v0 seconds, v1
+				   replies that took them; by seconds */
 	HD_STAT_REVIEW,		/* v0 messages to label */
 	HD_STAT_USSD		/* v0 USSD sessions with a message */
 };
@@ -299,7 +304,10 @@ struct hd_stat {
 	int64_t		 v[4];
 	double		 d;
 };
-/* Messages created in [from, to). */
+/*
+ * Messages created in [from, to).  Whole Tashkent days (from and to at
+ * midnight, UTC+5) are read from the daily roll-up, with the same answer.
+ */
 enum mj_err	store_hd_stats(struct store *, enum hd_stat_kind,
 		    int64_t from, int64_t to,
 		    int (*fn)(void *, const struct hd_stat *), void *arg);

@@ -320,7 +320,7 @@ index_run(struct store *st, int max, int *n)
 	sqlite3_stmt	*q;
 	enum mj_err	 rc = MJ_OK;
 	int64_t		 last = 0, upto = 0;
-	int		 searched = 0;
+	int		 searched = 0, rolled = 0;
 
 	*n = 0;
 	if (st->folds == NULL &&
@@ -348,6 +348,10 @@ index_run(struct store *st, int max, int *n)
 	}
 	if (rc == MJ_OK)
 		rc = index_search_pending(st, max, &searched);
+	if (rc == MJ_OK)
+		rc = store_rollup_pending(st, max, &rolled);
+	if (searched < rolled)
+		searched = rolled;
 	if (rc != MJ_OK || *n == 0)
 		goto out;
 	if ((q = store_stmt(st, q_mark)) == NULL) {

@@ -1,8 +1,9 @@
 /*
- * index.h - the help desk's conversation summaries and full-text
- * index, brought up to date with the messages stored since the last time
- * (migration 0007): with each batch of the group commit, and in the
- * background for whatever else wrote messages.
+ * index.h - the help desk's conversation summaries, full-text index and
+ * the dashboard's daily roll-up, brought up to date with the messages
+ * stored since the last time (migrations 0007, 0012, 0017): with each
+ * batch of the group commit, and in the background for whatever else
+ * wrote messages.
  */
 #ifndef STORE_INDEX_H
 #define STORE_INDEX_H
@@ -10,7 +11,8 @@
 
 /*
  * Index up to max new messages in one transaction (takes the lock);
- * *n says how many were indexed (0: all was up to date).
+ * *n says how many were indexed, the most of the three (0: all was up to
+ * date).
  */
 enum mj_err	store_index_pending(struct store *, int max, int *n);
 /*

@@ -341,6 +341,7 @@ store_close(struct store *st)
 	sqlite3_close(st->ckdb);
 	store_progs_drop(st);
 	store_folds_free(st);
+	store_rollup_free(st);
 	free(st->aliases);
 	free(st->wal_path);
 	pthread_mutex_destroy(&st->wal_lock);

@@ -19,9 +19,19 @@
 #define STORE_PROGS	16	/* programmes kept in memory (programmes.c) */
 
 struct fold_table;
+struct rollup_table;
 
 /* Free the indexer's fold table (index.c). */
 void		store_folds_free(struct store *);
+
+/*
+ * The dashboard's daily roll-up (rollup.c, migration 0017): up to max
+ * messages after its cursor counted and written, in the caller's
+ * transaction; *n says how many.
+ */
+enum mj_err	store_rollup_pending(struct store *, int max, int *n);
+/* Free its table of counts. */
+void		store_rollup_free(struct store *);
 
 /* Drop the programmes kept in memory (programmes.c). */
 void		store_progs_drop(struct store *);
@@ -48,6 +58,7 @@ struct store {
 	char		*aliases;	/* store_rules_aliases(), while */
 	int64_t		 aliases_dv;	/* PRAGMA data_version is this */
 	struct fold_table *folds;	/* index.c: kept between calls */
+	struct rollup_table *rollup;	/* rollup.c: kept between calls */
 	void		*progs[STORE_PROGS];	/* programmes.c: prog_defs read */
 	int		 nprogs;
 	int64_t		 progs_dv;	/* data_version they were read at */

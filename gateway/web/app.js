@@ -581,8 +581,10 @@ async function showDashboard(q) {
   const r = await api('GET', 'dashboard?days=' + encodeURIComponent(days));
   if (r.status !== 200) { show(flash(errText(r), 'bad')); return; }
   const d = r.data;
-  const secs = (v) => v === null ? '—' : (v < 90 ? Math.round(v) + ' s' : Math.round(v / 60) + ' min');
-  const pick = h('select', { id: 'd-days' }, ['1', '7', '14', '30', '90'].map((n) => h('option', { value: n, selected: n === days }, n)));
+  const secs = (v) => v === null ? '—' : (v < 90 ? t('d.secs', { n: Math.round(v) }) : t('d.mins', { n: Math.round(v / 60) }));
+  const ranges = ['1', '7', '14', '30', '90', '365'];
+  if (!ranges.includes(days)) ranges.push(days);
+  const pick = h('select', { id: 'd-days' }, ranges.map((n) => h('option', { value: n, selected: n === days }, n)));
   pick.addEventListener('change', () => { location.hash = '#/dashboard?days=' + pick.value; });
   show(h('div', { cls: 'row' }, h('h1', {}, t('d.title')), h('label', {}, t('d.days') + ' ', pick)),
     h('div', { cls: 'tiles' },
@@ -597,7 +599,8 @@ async function showDashboard(q) {
       stackedBars(d.days, (x) => x.failed, t('d.failed_day'), 'chart-failed'),
       hBars(d.intents, t('d.intents'), 'chart-intents', iname),
       hBars(d.langs, t('d.langs'), 'chart-langs', (k) => nm('lang', k))),
-    h('section', { cls: 'card' }, h('h2', {}, t('d.top_unknown') + ' (' + t('d.review', { n: d.review }) + ')'),
+    h('section', { cls: 'card' }, h('h2', {}, t('d.top_unknown') + ' (' + t('d.review', { n: d.review }) + ')' +
+      (d.review >= d.unknown_top_scan ? ' — ' + t('d.top_scope', { n: d.unknown_top_scan }) : '')),
       h('ol', { cls: 'top-unknown', id: 'top-unknown' }, d.unknown_top.map((u) => {
         const li = h('li', {}, h('span', { cls: 'q' }, u.text), ' — ' + u.n + ' ' + t('d.times') + ' ');
         li.append(labelPicker(u.message_id, '', u.intent, () => li.classList.add('done')));

@@ -13,7 +13,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 import harness  # noqa: E402
 from mocks import MockTelegram  # noqa: E402
 
-REL = os.path.join(harness.ROOT, "murojaat")
+REL = os.environ.get("MUROJAAT_BIN", os.path.join(harness.ROOT, "murojaat"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 APPS = int(os.environ.get("BENCH_APPS", "1000000"))
 CEILING = os.path.join(harness.ROOT, "build", "rel", "ceiling")

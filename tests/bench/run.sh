@@ -8,5 +8,11 @@ echo "== HTTP (release build, wrk on loopback)"
 python3 tests/bench/http_bench.py
 echo "== USSD sessions under load, alone and beside SMS (release build, wrk)"
 python3 tests/bench/ussd_bench.py
+# The help desk's two: a line over its limit fails that bench, and the
+# other still runs.
+rc=0
 echo "== help-desk inbox, 1,000,000 messages (release build, HTTP)"
-python3 tests/bench/inbox_bench.py
+python3 tests/bench/inbox_bench.py || rc=1
+echo "== help-desk dashboard, 1,000,000 messages over 400 days (release build, HTTP)"
+python3 tests/bench/dash_bench.py || rc=1
+exit "$rc"
