@@ -694,13 +694,20 @@ function officeError(d) {
   return errText({ data: d });
 }
 
+/* Office days ("1-5", "1-6", "6") by the names of the days: "Du–Ju". */
+function weekdays(days) {
+  const m = /^([1-7])(?:-([1-7]))?$/.exec(String(days || ''));
+  if (!m) return String(days || '');
+  return t('wd.' + m[1]) + (m[2] ? '–' + t('wd.' + m[2]) : '');
+}
+
 function officeView(o) {
   const l = OLANGS.includes(S.lang) ? S.lang : 'uz-Latn';
   const row = (k, v) => [h('dt', {}, t(k)), h('dd', {}, v || '—')];
   return h('div', { cls: 'office-view' },
     h('dl', { cls: 'contact' },
       row('of.address', o.address[l]), row('of.landmark', o.landmark[l]),
-      row('of.phone', o.phone), row('of.hours', o.days + ' ' + o.opens + '-' + o.closes)),
+      row('of.phone', o.phone), row('of.hours', weekdays(o.days) + ' ' + o.opens + '–' + o.closes)),
     h('p', { cls: 'meta' }, t('of.reply') + ' (' + t('of.segments', { n: o.segments[l] }) + '):'),
     h('p', { cls: 'office-reply' }, o.reply[l] || '—'));
 }
@@ -724,7 +731,7 @@ function officeCard(o) {
       field('of.opens', inp('opens', cur.opens, { placeholder: '09:00' })),
       field('of.closes', inp('closes', cur.closes, { placeholder: '18:00' }))));
     for (const lg of OLANGS)
-      f.append(h('fieldset', { cls: 'office-lang' }, h('legend', {}, lg),
+      f.append(h('fieldset', { cls: 'office-lang' }, h('legend', {}, nm('lang', lg)),
         field('of.address', inp('address.' + lg, cur.address[lg], { maxlength: 199 })),
         field('of.landmark', inp('landmark.' + lg, cur.landmark[lg], { maxlength: 159 }))));
     const save = h('button', { type: 'submit', cls: 'office-save' }, t('of.save'));

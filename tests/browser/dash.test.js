@@ -9,7 +9,7 @@
  * Ends "N passed, N failed".
  */
 'use strict';
-const { check, eq, sql, startServer, launch, signIn, run, SHOTS } = require('./lib');
+const { check, eq, sql, startServer, launch, signIn, run, SHOTS, ROOT } = require('./lib');
 const fs = require('fs');
 const path = require('path');
 
@@ -110,10 +110,17 @@ run(async (c) => {
 
       /* each bar: "day channel: value", all of the API's and no other */
       const bars = async (id) => (await page.$$eval(`#${id} rect title`, (ts) => ts.map((t) => t.textContent))).sort();
-      const want = (f) => d.days.filter((x) => f(x) > 0).map((x) => `${x.day} ${x.channel}: ${f(x)}`).sort();
+      /* as the page names them: dd.mm.yyyy, channels by their names */
+      const T = JSON.parse(fs.readFileSync(path.join(ROOT, 'gateway', 'web', 'i18n', lang + '.json'), 'utf8'));
+      const named = (kind, k) => (k ? T[kind + '.' + k] || k : '—');
+      const dmy = (iso) => iso.split('-').reverse().join('.');
+      const want = (f) => d.days.filter((x) => f(x) > 0).map((x) => `${dmy(x.day)} ${named('ch', x.channel)}: ${f(x)}`).sort();
       eq(JSON.stringify(await bars('chart-days')), JSON.stringify(want((x) => x.in + x.out)), `${what}: messages per day`);
       eq(JSON.stringify(await bars('chart-failed')), JSON.stringify(want((x) => x.failed)), `${what}: failures per day`);
-      const inside = await page.$$eval('#chart-days rect', (rs) => rs.every((r) => Number(r.getAttribute('x')) + Number(r.getAttribute('width')) <= 640));
+      const inside = await page.$eval('#chart-days', (svg) => {
+        const w = svg.viewBox.baseVal.width;
+        return [...svg.querySelectorAll('rect')].every((r) => Number(r.getAttribute('x')) + Number(r.getAttribute('width')) <= w);
+      });
       check(inside, `${what}: every day's bar inside the chart`);
       /* horizontal bars: name, then the number */
       const pairs = async (id) => page.$$eval(`#${id} text`, (ts) => {
@@ -121,8 +128,8 @@ run(async (c) => {
         for (let i = 0; i + 1 < ts.length; i += 2) out.push(ts[i].textContent + '=' + ts[i + 1].textContent);
         return out;
       });
-      eq(JSON.stringify(await pairs('chart-intents')), JSON.stringify(d.intents.map((x) => (x.key || '—') + '=' + x.n)), `${what}: intents`);
-      eq(JSON.stringify(await pairs('chart-langs')), JSON.stringify(d.langs.map((x) => (x.key || '—') + '=' + x.n)), `${what}: languages`);
+      eq(JSON.stringify(await pairs('chart-intents')), JSON.stringify(d.intents.map((x) => named('intent', x.key) + '=' + x.n)), `${what}: intents`);
+      eq(JSON.stringify(await pairs('chart-langs')), JSON.stringify(d.langs.map((x) => named('lang', x.key) + '=' + x.n)), `${what}: languages`);
       /* the texts not understood, with their counts, and how many to label */
       const top = await page.$$eval('#top-unknown li', (ls) => ls.map((l) => l.querySelector('.q').textContent + '=' + l.textContent.match(/— (\d+)/)[1]));
       eq(JSON.stringify(top), JSON.stringify(d.unknown_top.map((u) => u.text + '=' + u.n)), `${what}: texts not understood`);

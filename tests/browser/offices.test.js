@@ -44,6 +44,8 @@ run(async (c) => {
       check(reply.startsWith(lang === 'ru' ? 'Центр Инсон, г. Хива' : 'Inson markazi, Xiva shahri'), `${what}: the reply in ${lang}: ${reply}`);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       check(overflow <= 0, `${what}: no sideways scrolling (${overflow}px)`);
+      const hours = (await page.locator('#offices li.office[data-district="xonqa"] .office-view dd').nth(3).textContent()).trim();
+      eq(hours, `${T['wd.1']}–${T['wd.5']} 09:00–18:00`, `${what}: days by their names`);
 
       if (width === (lang === 'ru' ? 360 : 1280)) {
         const e = EDITS[lang];
