@@ -71,6 +71,7 @@ class MockTelegram:
 
         class H(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # one segment per answer: no 40 ms wait for a delayed ACK
 
             def log_message(self, *a):
                 pass
@@ -179,6 +180,7 @@ class MockSendsms:
 
         class H(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # one segment per answer: no 40 ms wait for a delayed ACK
 
             def log_message(self, *a):
                 pass
