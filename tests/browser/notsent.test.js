@@ -89,4 +89,21 @@ run(async (c) => {
   check(overflow <= 360, 'ru: no sideways scrolling at 360 px (' + overflow + ')');
   await ru.page.locator(`.msg[data-id="${mid}"]`).scrollIntoViewIfNeeded();
   await ru.page.screenshot({ path: path.join(SHOTS, 'notsent-ru-360.png'), fullPage: true });
+
+  /* the other two: Uzbek on a phone, Russian on a desktop */
+  const WANT = { 'uz-Latn': ['YUBORILMADI', 'SMS provayderi sozlanmagan'], ru: ['НЕ ОТПРАВЛЕНО', 'SMS-провайдер не настроен'] };
+  for (const [lang, width] of [['uz-Latn', 360], ['ru', 1280]]) {
+    const at = `${lang} ${width}px`;
+    const p = await signIn(browser, base, 'agent1', { lang, viewport: { width, height: 800 } });
+    await p.page.goto(base + '#/c/' + cid);
+    await p.page.waitForSelector(`.msg[data-id="${mid}"]`);
+    const m = await mark(p.page, mid);
+    eq(m.count, 1, `${at}: the reply is marked`);
+    eq(m.label, WANT[lang][0], `${at}: NOT SENT`);
+    check(m.why && m.why.startsWith(WANT[lang][1]), `${at}: the reason: ${m.why}`);
+    check(m.box && m.box.x >= 0 && m.box.x + m.box.width <= width, `${at}: the mark is on the screen: ${JSON.stringify(m.box)}`);
+    const wide = await p.page.evaluate(() => document.documentElement.scrollWidth);
+    check(wide <= width, `${at}: no sideways scrolling (${wide})`);
+    await p.ctx.close();
+  }
 });
