@@ -772,7 +772,20 @@ async function showOffices() {
 
 /* ---- routing by location.hash */
 
-async function route() {
+/*
+ * One page is drawn at a time, in the order asked: a page still waiting
+ * for its data (the dashboard after a change of language, say) no longer
+ * draws itself over the one asked for after it.
+ */
+let routing = Promise.resolve();
+function route() {
+  /* a page whose data does not come within 3 s does not hold the next one */
+  const before = Promise.race([routing, new Promise((r) => setTimeout(r, 3000))]);
+  routing = before.then(routeNow, routeNow);
+  return routing;
+}
+
+async function routeNow() {
   if (!S.me) return;
   const hash = location.hash || '#/inbox';
   const [path, query] = hash.slice(1).split('?');

@@ -159,6 +159,17 @@ run(async (c) => {
     await page.selectOption('#ui-lang', 'en');
     await page.waitForFunction(() => document.querySelector('#nav a').textContent === 'Inbox');
 
+    /* a page still waiting for its data does not draw over the next one */
+    await page.route('**/api/dashboard*', async (r) => { await sleep(800); await r.continue(); });
+    await page.goto(base + '#/dashboard?days=7');
+    await sleep(100);
+    await page.goto(base + '#/inbox');
+    await page.waitForSelector('#inbox-list li.conv');
+    await sleep(1500);
+    eq(await page.locator('#inbox-list').count(), 1, 'the inbox stays after a slow dashboard answered');
+    eq(await page.locator('#chart-days').count(), 0, 'the slow dashboard did not draw over it');
+    await page.unroute('**/api/dashboard*');
+
     /* a narrow screen: nothing wider than the phone */
     await page.setViewportSize({ width: 360, height: 740 });
     await page.goto(base + '#/inbox');
