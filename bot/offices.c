@@ -4,9 +4,11 @@
  * keeps them ready for matching.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/phone.h"
 #include "bot/elig_text.h"
 #include "bot/offices.h"
 #include "intents/fold.h"
@@ -109,24 +111,17 @@ offices_days_ok(const char *s)
 int
 offices_phone_norm(const char *in, char *out, size_t len)
 {
-	char	 buf[32];
-	size_t	 n = 0;
+	const char	*p = in + strspn(in, " ");
+	char		 e[20];
 
-	for (const char *p = in; *p != '\0'; p++) {
-		if (*p == ' ' || *p == '-' || *p == '(' || *p == ')')
-			continue;
-		if (n + 1 >= sizeof(buf))
-			return -1;
-		buf[n++] = *p;
+	if (*p == '\0') {		/* no phone known */
+		out[0] = '\0';
+		return 0;
 	}
-	buf[n] = '\0';
-	if (n != 0 && (n != 13 || strncmp(buf, "+998", 4) != 0 ||
-	    strspn(buf + 1, "0123456789") != 12))
+	/* Written in full, with its +: one Uzbek number (base/phone.c). */
+	if (*p != '+' || phone_uz(p, e, sizeof(e)) != 0)
 		return -1;
-	if (n + 1 > len)
-		return -1;
-	memcpy(out, buf, n + 1);
-	return 0;
+	return snprintf(out, len, "%s", e) < (int)len ? 0 : -1;
 }
 
 /* Printable text: no tab, newline or other control byte (a TSV cell). */
