@@ -8,7 +8,7 @@
 #                 DESTDIR honoured); make uninstall removes it again
 
 CC	?= cc
-PKGS	 = libmicrohttpd libpcre2-8 sqlite3 libcurl jansson libsodium
+PKGS	 = libmicrohttpd libpcre2-8 sqlite3 libpq libcurl jansson libsodium
 CSTD	 = -std=c11 -D_GNU_SOURCE
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wpointer-arith -Wformat=2 -Wcast-qual -Wvla
@@ -22,8 +22,9 @@ LIBS	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -llinear -lunistring \
 SRCS	:= $(sort $(wildcard base/*.c store/*.c bot/*.c gateway/*.c intents/*.c locales/*.c))
 MAIN	:= bot/main.c
 LIBSRCS	:= $(filter-out $(MAIN),$(SRCS))
-GEN	:= build/gen/migrations.c
+GEN	:= build/gen/migrations.c build/gen/pg_migrations.c
 MIGRATIONS := $(sort $(wildcard store/migrations/*.sql))
+PG_MIGRATIONS := $(sort $(wildcard store/migrations-pg/*.sql))
 UNITSRC	:= $(sort $(wildcard tests/unit/*_test.c))
 
 REL_CFLAGS = $(CSTD) $(WARN) -O2 -g $(INC) $(PKGCFLAGS)
@@ -56,9 +57,12 @@ build/.deps-bench: tools/deps.sh
 deps: build/.deps-build
 deps-test: build/.deps-test
 
-$(GEN): $(MIGRATIONS) tools/embed-sql.sh
+build/gen/migrations.c: $(MIGRATIONS) tools/embed-sql.sh
 	@mkdir -p $(dir $@)
-	sh tools/embed-sql.sh $(MIGRATIONS) > $@
+	sh tools/embed-sql.sh migrations $(MIGRATIONS) > $@
+build/gen/pg_migrations.c: $(PG_MIGRATIONS) tools/embed-sql.sh
+	@mkdir -p $(dir $@)
+	sh tools/embed-sql.sh pg_migrations $(PG_MIGRATIONS) > $@
 
 build/rel/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)

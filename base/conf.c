@@ -63,6 +63,10 @@ static const struct key keys[] = {
 	  "more are closed when accepted; 0: no cap" },
 	{ "db.path", "MUROJAAT_DB", K_STR, S(db_path), 0, 0,
 	  "var/murojaat.db", "SQLite database file (created when missing)" },
+	{ "db.url", "MUROJAAT_DB_URL", K_SECRET, S(db_url), 0, 0, "",
+	  "PostgreSQL instead of SQLite: postgresql://user@host1,host2/db?"
+	  "target_session_attrs=read-write or a libpq conninfo; several "
+	  "nodes may share one database; empty: SQLite at db.path" },
 	{ "share.dir", "MUROJAAT_SHARE_DIR", K_STR, S(share_dir), 0, 0, "",
 	  "the folder holding intents/, locales/, data/ and gateway/web "
 	  "(default: ../share/murojaat beside the program after make install, "
@@ -511,4 +515,16 @@ conf_sample(void *fp)
 		fprintf(f, "# %s (%s)\n%s%s = %s\n\n", keys[i].help, keys[i].env,
 		    keys[i].type == K_SECRET ? "# " : "", keys[i].name,
 		    keys[i].def);
+}
+
+const char *
+conf_store(const struct conf *c)
+{
+	return c->db_url[0] != '\0' ? c->db_url : c->db_path;
+}
+
+const char *
+conf_store_name(const struct conf *c)
+{
+	return c->db_url[0] != '\0' ? "PostgreSQL (db.url)" : c->db_path;
 }

@@ -23,6 +23,7 @@ struct conf {
 	int	 http_rate_loopback;	/* 1: loopback is exempt */
 	int	 http_conn_per_ip;	/* connections open per address, 0: off */
 	char	 db_path[512];
+	char	 db_url[1024];	/* "": SQLite at db_path; else PostgreSQL */
 	char	 share_dir[512];	/* "": found by the caller (data_root) */
 	char	 intents_dir[512];
 	char	 locales_dir[512];
@@ -92,6 +93,13 @@ int	 conf_load(struct conf *c, const char *file, const char *data_root,
 	    char *where, size_t wherelen);
 /* Set one key from the command line ("key=value"); -1 and where on error. */
 int	 conf_set(struct conf *c, const char *kv, char *where, size_t wherelen);
+/* What the store opens: db.url when set, else db.path. */
+const char *conf_store(const struct conf *c);
+/*
+ * The store named for a person: db.path, or "PostgreSQL (db.url)" - a URL
+ * may hold a password, so it is never printed.
+ */
+const char *conf_store_name(const struct conf *c);
 /* Write a commented sample of every key to f (FILE *). */
 void	 conf_sample(void *f);
 #endif

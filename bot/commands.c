@@ -46,9 +46,9 @@ with_labels(const struct conf *conf, const struct nlu *nlu, int argc,
 		return 0;
 	snprintf(db, sizeof(db), "%s", conf->db_path);
 	snprintf(buf, len, "%s/labels-XXXXXX", dirname(db));
-	if (store_open(&st, conf->db_path) != MJ_OK) {
+	if (store_open(&st, conf_store(conf)) != MJ_OK) {
 		fprintf(stderr, "murojaat: cannot open the database %s\n",
-		    conf->db_path);
+		    conf_store_name(conf));
 		buf[0] = '\0';
 		return 1;
 	}

@@ -341,6 +341,8 @@ trainer_reload(void *ctx, const char *path, char *err, size_t errlen)
 	return rc;
 }
 
+static int	open_seed(struct app *, char *, size_t);
+
 /* Load patterns and catalogues, open (and on first start fill) the store. */
 static int
 app_open(struct app *a)
@@ -372,17 +374,37 @@ app_open(struct app *a)
 		load_failed(a, where);
 		return -1;
 	}
-	if (store_open(&a->st, a->conf.db_path) != MJ_OK) {
+	if (store_open(&a->st, conf_store(&a->conf)) != MJ_OK) {
 		fprintf(stderr, "murojaat: cannot open the database %s "
-		    "(see the log line above)\n", a->conf.db_path);
+		    "(see the log line above)\n", conf_store_name(&a->conf));
 		return -1;
 	}
+	/*
+	 * Nodes starting at once on an empty PostgreSQL database: one seeds,
+	 * the others wait and then find the rows there.
+	 */
+	if (store_seed_lock(a->st, 1) != MJ_OK) {
+		fprintf(stderr, "murojaat: the database %s did not answer\n",
+		    conf_store_name(&a->conf));
+		return -1;
+	}
+	rc = open_seed(a, where, sizeof(where));
+	store_seed_lock(a->st, 0);
+	return rc;
+}
+
+/* Rules, offices and demo data into a new database (under the seed lock). */
+static int
+open_seed(struct app *a, char *where, size_t wherelen)
+{
+	enum mj_err	rc;
+
 	/*
 	 * Eligibility rules and offices, once, from data/ (rules_data.h):
 	 * first, since the demo's applications belong to those programmes.
 	 */
 	if ((rc = rules_data_seed(a->st, a->cat, a->conf.sms_budget,
-	    a->conf.data_dir, where, sizeof(where))) == MJ_ENOTFOUND)
+	    a->conf.data_dir, where, wherelen)) == MJ_ENOTFOUND)
 		log_warn("rules.unseeded", "why=\"%s\"", where);
 	else if (rc != MJ_OK) {
 		fprintf(stderr, "murojaat: %s\n", where[0] != '\0' ? where :
@@ -393,7 +415,7 @@ app_open(struct app *a)
 		struct timespec	t0, t1;
 
 		fprintf(stderr, "murojaat: new database %s: creating demo data "
-		    "(%d applications)...\n", a->conf.db_path,
+		    "(%d applications)...\n", conf_store_name(&a->conf),
 		    a->conf.demo_apps);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if ((rc = demo_fill(a->st, a->conf.demo_apps)) != MJ_OK) {

@@ -418,9 +418,9 @@ teach_cmd_corpus(const struct conf *c, int argc, char **argv)
 		fprintf(stderr, "murojaat: %s\n", where);
 		return 1;
 	}
-	if (store_open(&st, c->db_path) != MJ_OK) {
+	if (store_open(&st, conf_store(c)) != MJ_OK) {
 		fprintf(stderr, "murojaat: cannot open the database %s (see the "
-		    "log line above)\n", c->db_path);
+		    "log line above)\n", conf_store_name(c));
 		nlu_free(nl);
 		return 1;
 	}

@@ -117,9 +117,9 @@ staff_cmd(const struct conf *conf, int argc, char **argv)
 	if ((strcmp(argv[0], "add") == 0 || change == STAFF_PASSWORD) &&
 	    !read_password(argv[1], pw, sizeof(pw)))
 		return 2;
-	if (store_open(&st, conf->db_path) != MJ_OK) {
+	if (store_open(&st, conf_store(conf)) != MJ_OK) {
 		fprintf(stderr, "murojaat: cannot open the database %s\n",
-		    conf->db_path);
+		    conf_store_name(conf));
 		sodium_memzero(pw, sizeof(pw));
 		return 1;
 	}

@@ -16,4 +16,7 @@ struct migration {
 
 extern const struct migration	migrations[];
 extern const size_t		migrations_count;
+/* PostgreSQL's own, from store/migrations-pg/ (store/pg.c). */
+extern const struct migration	pg_migrations[];
+extern const size_t		pg_migrations_count;
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "store/pg_int.h"
 #include "store/store_int.h"
 
 struct store *
@@ -67,8 +68,12 @@ reader_open(const char *path, int limit_ms)
 enum mj_err
 store_open_readers(struct store *st, int n, int limit_ms)
 {
-	const char	*path = sqlite3_db_filename(st->db, "main");
+	const char	*path;
 
+	if (st->pg != NULL)
+		return st->nreaders > 0 ? MJ_EINPUT :
+		    pg_open_readers(st, n, limit_ms);
+	path = sqlite3_db_filename(st->db, "main");
 	if (n <= 0 || path == NULL || path[0] == '\0')
 		return MJ_OK;		/* in memory: the writer reads too */
 	if (st->nreaders > 0)

@@ -20,6 +20,7 @@
 
 #include "base/log.h"
 #include "store/migrations.h"
+#include "store/pg_int.h"
 #include "store/store.h"
 #include "store/store_int.h"
 #include "store/walvfs.h"
@@ -139,6 +140,8 @@ store_schema_version(struct store *st)
 	sqlite3_stmt	*q;
 	int		 v = 0;
 
+	if (st->pg != NULL)
+		return pg_schema_version(st);
 	if ((q = lock_stmt(st, SQL_MIG_VERSION)) == NULL)
 		return 0;
 	if (sqlite3_step(q) == SQLITE_ROW)
@@ -180,6 +183,14 @@ store_open(struct store **out, const char *path)
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_mutex_init(&st->wal_lock, NULL);
 	st->wal_fd = -1;
+	if (pg_url_is(path)) {
+		if (pg_open(st, path) != MJ_OK) {
+			store_close(st);
+			return MJ_EDB;
+		}
+		*out = st;
+		return MJ_OK;
+	}
 	if (mkdir_parent(path) == -1) {
 		log_err("store.open", "path=\"%s\" err=\"cannot create its "
 		    "folder: %s\"", path, strerror(errno));
@@ -335,6 +346,7 @@ store_close(struct store *st)
 	for (size_t i = 0; i < st->nreaders; i++)
 		store_close(st->readers[i]);
 	free(st->readers);
+	pg_close(st);
 	sqlite3_close(st->db);
 	if (st->wal_fd != -1)
 		close(st->wal_fd);
@@ -379,6 +391,14 @@ enum mj_err
 store_begin(struct store *st)
 {
 	pthread_mutex_lock(&st->lock);
+	if (st->pg != NULL) {
+		if (pg_begin(st) != MJ_OK) {
+			pthread_mutex_unlock(&st->lock);
+			return MJ_EDB;
+		}
+		st->in_tx = 1;
+		return MJ_OK;
+	}
 	if (run_sql(st, SQL_BEGIN, "begin") != MJ_OK) {
 		pthread_mutex_unlock(&st->lock);
 		return MJ_EDB;
@@ -390,6 +410,8 @@ store_begin(struct store *st)
 enum mj_err
 store_begin_derived(struct store *st)
 {
+	if (st->pg != NULL)	/* PostgreSQL's COMMIT is durable itself */
+		return store_begin(st);
 	pthread_mutex_lock(&st->lock);
 	if (st->walvfs)
 		walvfs_defer(1);	/* the log's sync only writes it */
@@ -421,6 +443,8 @@ store_sync(struct store *st)
 	struct stat	 a, b;
 	enum mj_err	 rc = MJ_OK;
 
+	if (st->pg != NULL)	/* COMMIT returned after the server's flush */
+		return MJ_OK;
 	pthread_mutex_lock(&st->wal_lock);
 	if (st->wal_path == NULL)
 		goto out;	/* in memory: nothing to sync */
@@ -541,12 +565,16 @@ store_checkpoint(struct store *st, int min_pages, int *pages)
 enum mj_err
 store_savepoint(struct store *st)
 {
+	if (st->pg != NULL)
+		return pg_savepoint(st);
 	return run_sql(st, "SAVEPOINT msg", "savepoint");
 }
 
 enum mj_err
 store_savepoint_end(struct store *st, int keep)
 {
+	if (st->pg != NULL)
+		return pg_savepoint_end(st, keep);
 	if (!keep && run_sql(st, "ROLLBACK TO msg", "rollback_to") != MJ_OK)
 		return MJ_EDB;
 	return run_sql(st, "RELEASE msg", "release");
@@ -557,6 +585,12 @@ store_end(struct store *st, int commit)
 {
 	enum mj_err	rc = MJ_OK;
 
+	if (st->pg != NULL) {
+		rc = pg_end(st, commit);
+		st->in_tx = 0;
+		pthread_mutex_unlock(&st->lock);
+		return rc;
+	}
 	if (commit && run_sql(st, SQL_COMMIT, "commit") != MJ_OK)
 		rc = MJ_EDB;
 	if (!commit || rc != MJ_OK)
@@ -566,4 +600,22 @@ store_end(struct store *st, int commit)
 		restore_full(st);
 	pthread_mutex_unlock(&st->lock);
 	return rc;
+}
+
+int
+store_retryable(struct store *st)
+{
+	return pg_retryable(st);
+}
+
+int
+store_is_pg(const struct store *st)
+{
+	return st->pg != NULL;
+}
+
+enum mj_err
+store_seed_lock(struct store *st, int take)
+{
+	return st->pg != NULL ? pg_seed_lock(st, take) : MJ_OK;
 }

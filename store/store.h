@@ -33,6 +33,25 @@ void		store_close(struct store *);	/* NULL is fine */
  * connection reads too.  A store without readers behaves as before.
  */
 enum mj_err	store_open_readers(struct store *, int n, int limit_ms);
+/*
+ * path is a SQLite file, or a PostgreSQL URL ("postgresql://...", or a
+ * libpq conninfo "host=... dbname=..."): then every function below runs on
+ * PostgreSQL (store/pg*.c), with the same meaning.
+ */
+int		store_is_pg(const struct store *);
+/*
+ * After a failure (MJ_EDB): whether it may pass if the whole transaction
+ * is run again - PostgreSQL's connection lost (it is opened again, with a
+ * backoff), a serialization failure (40001) or a deadlock (40P01).
+ * Always 0 on SQLite.
+ */
+int		store_retryable(struct store *);
+/*
+ * Several nodes starting at once on an empty database: demo seeding under
+ * a lock of the database (an advisory lock; nothing on SQLite).  take 1,
+ * then 0 when done.
+ */
+enum mj_err	store_seed_lock(struct store *, int take);
 /* The highest migration applied; takes the store's lock itself. */
 int		store_schema_version(struct store *);
 

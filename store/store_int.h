@@ -43,7 +43,10 @@ struct stmt_slot {
 	sqlite3_stmt	*q;
 };
 
+struct pg;		/* pg.c: a PostgreSQL connection and its state */
+
 struct store {
+	struct pg	*pg;		/* NULL: SQLite (everything below) */
 	sqlite3		*db;
 	pthread_mutex_t	 lock;
 	int		 in_tx;
