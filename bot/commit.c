@@ -61,15 +61,21 @@ bot_job_queue(struct bot *b, struct bot_job *j)
 	pthread_mutex_unlock(&b->qlock);
 }
 
+#define RETRY_MAX	4	/* runs of a batch whose failure may pass */
+#define RETRY_WAIT_MS	25	/* before the first rerun; doubles */
+
 /*
  * A batch's steps in one transaction.  First without savepoints: if a
  * step fails, the whole transaction is undone and the batch runs again
  * with a savepoint per message, so that only the failed one is lost.
  * The commit does not wait for the disk: batch_finish() does, after
- * store_sync(), before anyone is answered.
+ * store_sync(), before anyone is answered.  Returns 1 when the failure
+ * may pass if the whole batch runs again (store_retryable(): PostgreSQL's
+ * connection lost, a deadlock or a serialization failure), with nothing
+ * of the batch kept.
  */
-static void
-batch_commit(struct bot *b, struct bot_job *list)
+static int
+batch_once(struct bot *b, struct bot_job *list)
 {
 	struct bot_job	*j;
 	enum mj_err	 rc;
@@ -79,12 +85,21 @@ again:
 	if ((rc = store_begin_derived(b->st)) != MJ_OK) {
 		for (j = list; j != NULL; j = j->next)
 			j->rc = rc;
-		return;
+		return store_retryable(b->st);
 	}
 	for (j = list; j != NULL; j = j->next) {
 		if (!fast && (j->rc = store_savepoint(b->st)) != MJ_OK)
 			continue;
 		j->rc = bot_step(b, &j->in, &j->r, &j->out, &j->lang, &j->event);
+		if (j->rc != MJ_OK && store_retryable(b->st)) {
+			/* The transaction itself is gone: all of it again. */
+			store_end(b->st, 0);
+			for (j = list; j != NULL; j = j->next) {
+				bot_out_free(&j->out);
+				j->rc = MJ_EDB;
+			}
+			return 1;
+		}
 		if (fast && j->rc != MJ_OK) {
 			store_end(b->st, 0);
 			for (j = list; j != NULL; j = j->next)
@@ -112,6 +127,34 @@ again:
 				bot_out_free(&j->out);
 				j->rc = MJ_EDB;
 			}
+		/*
+		 * A connection lost during COMMIT leaves its outcome unknown:
+		 * running the batch again is safe, since a message stored
+		 * after all is found by its id (dedupe) and answered with its
+		 * stored reply.
+		 */
+		return store_retryable(b->st);
+	}
+	return 0;
+}
+
+/*
+ * batch_once(), run again after a short wait while its failure may pass;
+ * a database that stays away fails the batch (the webhooks answer 503 and
+ * the providers deliver again later).
+ */
+static void
+batch_commit(struct bot *b, struct bot_job *list)
+{
+	struct timespec	ts;
+	long		wait = RETRY_WAIT_MS;
+
+	for (int i = 1; batch_once(b, list) && i < RETRY_MAX; i++) {
+		log_warn("batch.retry", "try=%d wait_ms=%ld", i + 1, wait);
+		ts.tv_sec = 0;
+		ts.tv_nsec = wait * 1000000L;
+		nanosleep(&ts, NULL);
+		wait *= 2;
 	}
 }
 

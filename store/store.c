@@ -106,7 +106,26 @@ static enum mj_err
 migrate(struct store *st)
 {
 	char		*err = NULL;
+	sqlite3_stmt	*q;
+	int64_t		 have = 0;
+	int		 top = 0;
 
+	/* A database a newer program has migrated: this one must not run. */
+	PREP(q, SQL_MIG_VERSION);
+	if (step_int64(st, q, &have, "schema_version") == MJ_EDB) {
+		done(q);
+		return MJ_EDB;
+	}
+	done(q);
+	for (size_t i = 0; i < migrations_count; i++)
+		if (migrations[i].version > top)
+			top = migrations[i].version;
+	if (have > top) {
+		log_err("store.open", "err=\"the database's schema is version "
+		    "%lld, newer than this program's %d: run the newer program, "
+		    "or restore a backup\"", (long long)have, top);
+		return MJ_EDB;
+	}
 	for (size_t i = 0; i < migrations_count; i++) {
 		const struct migration	*m = &migrations[i];
 		int			 yes;

@@ -6,6 +6,8 @@ echo "== intents: normalise + detect + match + extract + model, one core"
 make --no-print-directory bench-intents
 echo "== HTTP (release build, wrk on loopback)"
 python3 tests/bench/http_bench.py
+echo "== the store's backends: SQLite, PostgreSQL with one node and with two (release build, wrk)"
+python3 tests/bench/pg_bench.py
 echo "== USSD sessions under load, alone and beside SMS (release build, wrk)"
 python3 tests/bench/ussd_bench.py
 # The help desk's two: a line over its limit fails that bench, and the
