@@ -20,6 +20,7 @@
 #include "locales/catalog.h"
 #include "store/programmes.h"
 #include "store/store.h"
+#include "tests/unit/pgtest.h"
 
 #define CHECK_TSV	"tests/fixtures/offices/check.tsv"
 #define REPLIES_TSV	"tests/fixtures/offices/replies.tsv"
@@ -311,7 +312,8 @@ out:
 int
 main(void)
 {
-	char		 dir[] = "/tmp/offices_test.XXXXXX", db[600], where[512];
+	char		 dir[] = "/tmp/offices_test.XXXXXX", db[600], where[512],
+			 url[600];
 	struct store	*st = NULL;
 	struct catalog	*cat = NULL;
 
@@ -320,7 +322,8 @@ main(void)
 		return 1;
 	snprintf(db, sizeof(db), "%s/t.db", dir);
 	CHECK_INT(catalog_load(&cat, "locales", where, sizeof(where)), MJ_OK);
-	CHECK_INT(store_open(&st, db), MJ_OK);
+	CHECK_INT(store_open(&st, test_store_target(url, sizeof(url), db)),
+	    MJ_OK);
 	if (st != NULL && cat != NULL) {
 		CHECK_INT(rules_data_seed(st, cat, 2, "data", where,
 		    sizeof(where)), MJ_OK);

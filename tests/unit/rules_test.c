@@ -24,6 +24,7 @@
 #include "locales/catalog.h"
 #include "store/programmes.h"
 #include "store/store.h"
+#include "tests/unit/pgtest.h"
 
 #define RULES_TSV	"tests/fixtures/eligibility/rules.tsv"
 #define ANSWERS_TSV	"tests/fixtures/eligibility/answers.tsv"
@@ -492,7 +493,8 @@ test_import_export(struct store *st, const struct catalog *cat,
 int
 main(void)
 {
-	char		 dir[] = "/tmp/rules_test.XXXXXX", db[600], where[512];
+	char		 dir[] = "/tmp/rules_test.XXXXXX", db[600], where[512],
+			 url[600];
 	struct store	*st = NULL;
 	struct catalog	*cat = NULL;
 
@@ -504,7 +506,8 @@ main(void)
 		return 1;
 	snprintf(db, sizeof(db), "%s/t.db", dir);
 	CHECK_INT(catalog_load(&cat, "locales", where, sizeof(where)), MJ_OK);
-	CHECK_INT(store_open(&st, db), MJ_OK);
+	CHECK_INT(store_open(&st, test_store_target(url, sizeof(url), db)),
+	    MJ_OK);
 	if (st != NULL && cat != NULL) {
 		CHECK_INT(rules_data_seed(st, cat, 2, "data", where,
 		    sizeof(where)), MJ_OK);
