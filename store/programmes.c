@@ -1,11 +1,13 @@
 /*
  * programmes.c - the SQLite side of programmes.h: programmes, their texts
  * and criteria, settings, offices and district spellings.  Statements come
- * from store_stmt(); every value is a bound parameter.
+ * from store_stmt(); every value is a bound parameter.  On a store opened on
+ * PostgreSQL each function hands over to pg_programmes.c.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/pg_programmes.h"
 #include "store/programmes.h"
 #include "store/store_int.h"
 
@@ -137,6 +139,9 @@ store_rules_put(struct store *st, const struct prog_def *p, int64_t now)
 	long long		 lo = 0, hi = 0;
 	enum mj_err		 rc;
 
+	if (st->pg != NULL)
+		return pg_rules_put(st, p, now);
+
 	store_progs_drop(st);
 	if (a->kind == AMOUNT_FIXED)
 		lo = hi = a->fixed;
@@ -247,9 +252,13 @@ enum mj_err
 store_rules_get(struct store *st, const char *code, struct prog_def *p)
 {
 	struct prog_def	*c;
-	int64_t		 dv = data_version(st);
+	int64_t		 dv;
 	enum mj_err	 rc;
 
+	if (st->pg != NULL)
+		return pg_rules_get(st, code, p);
+
+	dv = data_version(st);
 	if (dv == -1 || dv != st->progs_dv) {
 		store_progs_drop(st);
 		st->progs_dv = dv;
@@ -364,12 +373,16 @@ code_list(struct store *st, const char *sql_text, char *buf, size_t len)
 enum mj_err
 store_rules_codes(struct store *st, char *buf, size_t len)
 {
+	if (st->pg != NULL)
+		return pg_rules_codes(st, buf, len);
 	return code_list(st, SQL_CODES, buf, len);
 }
 
 enum mj_err
 store_rules_general(struct store *st, char *buf, size_t len)
 {
+	if (st->pg != NULL)
+		return pg_rules_general(st, buf, len);
 	return code_list(st, SQL_GENERAL, buf, len);
 }
 
@@ -377,6 +390,9 @@ enum mj_err
 store_rules_setting_put(struct store *st, const struct setting *s)
 {
 	sqlite3_stmt	*q;
+
+	if (st->pg != NULL)
+		return pg_rules_setting_put(st, s);
 
 	PREP(q, SQL_SET_PUT);
 	bind_str(q, 1, s->key);
@@ -411,6 +427,9 @@ store_rules_setting_get(struct store *st, const char *key, struct setting *s)
 {
 	sqlite3_stmt	*q;
 
+	if (st->pg != NULL)
+		return pg_rules_setting_get(st, key, s);
+
 	PREP(q, SQL_SET_GET);
 	bind_str(q, 1, key);
 	return setting_row(st, q, s);
@@ -420,6 +439,9 @@ enum mj_err
 store_rules_setting_at(struct store *st, int i, struct setting *s)
 {
 	sqlite3_stmt	*q;
+
+	if (st->pg != NULL)
+		return pg_rules_setting_at(st, i, s);
 
 	PREP(q, SQL_SET_AT);
 	sqlite3_bind_int(q, 1, i);
@@ -433,6 +455,9 @@ store_rules_office_put(struct store *st, const struct office *o,
 	sqlite3_stmt	*q;
 	enum mj_err	 rc;
 	char		 al[2048], *save = NULL, *a;
+
+	if (st->pg != NULL)
+		return pg_rules_office_put(st, o, spellings);
 
 	free(st->aliases);	/* read again next time */
 	st->aliases = NULL;
@@ -485,6 +510,9 @@ store_rules_office_edit(struct store *st, const struct office *o)
 	sqlite3_stmt	*q;
 	enum mj_err	 rc;
 
+	if (st->pg != NULL)
+		return pg_rules_office_edit(st, o);
+
 	PREP(q, SQL_OFFICE_EDIT);
 	bind_str(q, 1, o->district);
 	bind_str(q, 2, o->days);
@@ -516,6 +544,9 @@ store_rules_office_get(struct store *st, const char *district,
 	sqlite3_stmt	*q;
 	size_t		 n = 0;
 	int		 rc;
+
+	if (st->pg != NULL)
+		return pg_rules_office_get(st, district, o);
 
 	memset(o, 0, sizeof(*o));
 	PREP(q, SQL_OFFICE_GET);
@@ -597,12 +628,16 @@ enum mj_err
 store_rules_office_in_region(struct store *st, const char *region,
     struct office *o)
 {
+	if (st->pg != NULL)
+		return pg_rules_office_in_region(st, region, o);
 	return office_by(st, SQL_OFFICE_REGION, region, 0, o);
 }
 
 enum mj_err
 store_rules_office_at(struct store *st, int i, struct office *o)
 {
+	if (st->pg != NULL)
+		return pg_rules_office_at(st, i, o);
 	return office_by(st, SQL_OFFICE_AT, NULL, i, o);
 }
 
@@ -617,9 +652,13 @@ store_rules_aliases(struct store *st, char **out)
 	sqlite3_stmt	*q;
 	char		*buf = NULL, *nb;
 	size_t		 n = 0, cap = 0;
-	int64_t		 dv = data_version(st);
+	int64_t		 dv;
 	int		 rc;
 
+	if (st->pg != NULL)
+		return pg_rules_aliases(st, out);
+
+	dv = data_version(st);
 	*out = NULL;
 	if (st->aliases != NULL && dv != -1 && dv == st->aliases_dv)
 		return (*out = strdup(st->aliases)) != NULL ? MJ_OK :
@@ -663,6 +702,10 @@ store_rules_phone_district(struct store *st, const char *phone, char *region,
 {
 	sqlite3_stmt	*q;
 	int		 rc;
+
+	if (st->pg != NULL)
+		return pg_rules_phone_district(st, phone, region, rlen, district,
+		    dlen);
 
 	PREP(q, SQL_PHONE_DISTRICT);
 	bind_str(q, 1, phone);

@@ -20,6 +20,7 @@
 #include "locales/catalog.h"
 #include "store/programmes.h"
 #include "store/store.h"
+#include "tests/unit/pgtest.h"
 
 #define CHECK_TSV	"tests/fixtures/offices/check.tsv"
 #define REPLIES_TSV	"tests/fixtures/offices/replies.tsv"
@@ -308,10 +309,87 @@ out:
 	free(got);
 }
 
+/* Whether node st's spellings hold line ("alias\tdistrict\n"): 1, 0, -1. */
+static int
+aliases_hold(struct store *st, const char *line)
+{
+	char	*all = NULL;
+	int	 has = -1;
+
+	if (store_begin(st) != MJ_OK)
+		return -1;
+	if (store_rules_aliases(st, &all) == MJ_OK)
+		has = strstr(all, line) != NULL;
+	store_end(st, 0);
+	free(all);
+	return has;
+}
+
+/*
+ * PostgreSQL: two stores on one database stand for two nodes.  An office
+ * an admin corrects on one is what the other answers with; a spelling one
+ * adds is in the other's spellings, which it keeps in memory until the
+ * data changes on any node.
+ */
+static void
+test_two_nodes(struct store *a, const char *url)
+{
+	struct store	*b = NULL;
+	struct office	*o = malloc(sizeof(*o)), *was = malloc(sizeof(*o));
+	char		 spell[sizeof(o->aliases) + 32];
+
+	CHECK(o != NULL && was != NULL);
+	CHECK_INT(store_open(&b, url), MJ_OK);
+	if (o == NULL || was == NULL || b == NULL)
+		goto out;
+	CHECK_INT(store_begin(b), MJ_OK);
+	CHECK_INT(store_rules_office_get(b, "xiva_sh", was), MJ_OK);
+	store_end(b, 0);
+	CHECK_INT(aliases_hold(b, "xivatown\txiva_sh\n"), 0);
+
+	/* a corrects the office; b answers with the correction */
+	*o = *was;
+	snprintf(o->landmark[LANG_EN], sizeof(o->landmark[0]), "by the gate");
+	snprintf(o->closes, sizeof(o->closes), "17:00");
+	CHECK_INT(store_begin(a), MJ_OK);
+	CHECK_INT(store_rules_office_edit(a, o), MJ_OK);
+	CHECK_INT(store_end(a, 1), MJ_OK);
+	CHECK_INT(store_begin(b), MJ_OK);
+	CHECK_INT(store_rules_office_get(b, "xiva_sh", o), MJ_OK);
+	store_end(b, 0);
+	CHECK_STR(o->landmark[LANG_EN], "by the gate");
+	CHECK_STR(o->closes, "17:00");
+	CHECK_STR(o->aliases, was->aliases);
+
+	/* a adds a spelling: b's spellings have it, and lose it again */
+	snprintf(spell, sizeof(spell), "%s|xivatown", was->aliases);
+	CHECK_INT(store_begin(a), MJ_OK);
+	CHECK_INT(store_rules_office_put(a, was, spell), MJ_OK);
+	CHECK_INT(aliases_hold(b, "xivatown\txiva_sh\n"), 0);
+	CHECK_INT(store_end(a, 1), MJ_OK);
+	CHECK_INT(aliases_hold(b, "xivatown\txiva_sh\n"), 1);
+	CHECK_INT(store_begin(a), MJ_OK);
+	CHECK_INT(store_rules_office_put(a, was, was->aliases), MJ_OK);
+	CHECK_INT(store_end(a, 1), MJ_OK);
+	CHECK_INT(aliases_hold(b, "xivatown\txiva_sh\n"), 0);
+	CHECK_INT(aliases_hold(a, "xivatown\txiva_sh\n"), 0);
+
+	/* and the office is as it was, on both */
+	CHECK_INT(store_begin(b), MJ_OK);
+	CHECK_INT(store_rules_office_get(b, "xiva_sh", o), MJ_OK);
+	store_end(b, 0);
+	CHECK(memcmp(o, was, sizeof(*o)) == 0);
+out:
+	store_close(b);
+	free(o);
+	free(was);
+}
+
 int
 main(void)
 {
-	char		 dir[] = "/tmp/offices_test.XXXXXX", db[600], where[512];
+	char		 dir[] = "/tmp/offices_test.XXXXXX", db[600], where[512],
+			 url[600];
 	struct store	*st = NULL;
 	struct catalog	*cat = NULL;
 
@@ -320,11 +398,14 @@ main(void)
 		return 1;
 	snprintf(db, sizeof(db), "%s/t.db", dir);
 	CHECK_INT(catalog_load(&cat, "locales", where, sizeof(where)), MJ_OK);
-	CHECK_INT(store_open(&st, db), MJ_OK);
+	CHECK_INT(store_open(&st, test_store_target(url, sizeof(url), db)),
+	    MJ_OK);
 	if (st != NULL && cat != NULL) {
 		CHECK_INT(rules_data_seed(st, cat, 2, "data", where,
 		    sizeof(where)), MJ_OK);
 		test_edit(st, cat, dir);
+		if (test_pg())
+			test_two_nodes(st, url);
 	}
 	store_close(st);
 	catalog_free(cat);

@@ -24,6 +24,7 @@
 #include "locales/catalog.h"
 #include "store/programmes.h"
 #include "store/store.h"
+#include "tests/unit/pgtest.h"
 
 #define RULES_TSV	"tests/fixtures/eligibility/rules.tsv"
 #define ANSWERS_TSV	"tests/fixtures/eligibility/answers.tsv"
@@ -489,10 +490,110 @@ test_import_export(struct store *st, const struct catalog *cat,
 	CHECK(strstr(where, ":2:") != NULL);
 }
 
+/* A programme read in a transaction of its own. */
+static enum mj_err
+get_in_tx(struct store *st, const char *code, struct prog_def *p)
+{
+	enum mj_err	rc;
+
+	if (store_begin(st) != MJ_OK)
+		return MJ_EDB;
+	rc = store_rules_get(st, code, p);
+	store_end(st, 0);
+	return rc;
+}
+
+/*
+ * PostgreSQL: two stores on one database stand for two nodes.  A node
+ * keeps the programmes it read in memory; a change another node commits
+ * is what it answers with next, a change still under way is not, and a
+ * change rolled back is never answered with, not even after another
+ * node's commit moved the data's version on.
+ */
+static void
+test_two_nodes(struct store *a, const char *url)
+{
+	struct store	*b = NULL;
+	struct prog_def	*p = malloc(sizeof(*p)), *q = malloc(sizeof(*q));
+	int		 period;
+
+	CHECK(p != NULL && q != NULL);
+	CHECK_INT(store_open(&b, url), MJ_OK);
+	if (p == NULL || q == NULL || b == NULL)
+		goto out;
+	CHECK_INT(get_in_tx(b, "child_allowance", p), MJ_OK);
+	CHECK_INT(get_in_tx(b, "child_allowance", q), MJ_OK);
+	CHECK(memcmp(p, q, sizeof(*p)) == 0);
+	period = p->period_months;
+
+	/* a changes it: b answers with the old until a commits */
+	*q = *p;
+	q->period_months = period + 5;
+	snprintf(q->text[LANG_EN][PF_NAME], sizeof(q->text[0][0]),
+	    "Child allowance, changed");
+	CHECK_INT(store_begin(a), MJ_OK);
+	CHECK_INT(store_rules_put(a, q, 1), MJ_OK);
+	CHECK_INT(get_in_tx(b, "child_allowance", q), MJ_OK);
+	CHECK_INT(q->period_months, period);
+	CHECK_INT(store_end(a, 1), MJ_OK);
+	CHECK_INT(get_in_tx(b, "child_allowance", q), MJ_OK);
+	CHECK_INT(q->period_months, period + 5);
+	CHECK_STR(q->text[LANG_EN][PF_NAME], "Child allowance, changed");
+
+	/* b changes it, reads its change, rolls back; then a commits */
+	q->period_months = 99;
+	CHECK_INT(store_begin(b), MJ_OK);
+	CHECK_INT(store_rules_put(b, q, 2), MJ_OK);
+	CHECK_INT(store_rules_get(b, "child_allowance", q), MJ_OK);
+	CHECK_INT(q->period_months, 99);
+	store_end(b, 0);
+	q->period_months = period + 6;
+	CHECK_INT(store_begin(a), MJ_OK);
+	CHECK_INT(store_rules_put(a, q, 3), MJ_OK);
+	CHECK_INT(store_end(a, 1), MJ_OK);
+	CHECK_INT(get_in_tx(b, "child_allowance", q), MJ_OK);
+	CHECK_INT(q->period_months, period + 6);
+
+	/* a setting b changes is what a reads (settings are not kept) */
+	{
+		struct setting s, t;
+
+		CHECK_INT(store_begin(a), MJ_OK);
+		CHECK_INT(store_rules_setting_get(a, "mce", &s), MJ_OK);
+		store_end(a, 0);
+		t = s;
+		t.value = s.value + 1;
+		CHECK_INT(store_begin(b), MJ_OK);
+		CHECK_INT(store_rules_setting_put(b, &t), MJ_OK);
+		CHECK_INT(store_end(b, 1), MJ_OK);
+		CHECK_INT(store_begin(a), MJ_OK);
+		CHECK_INT(store_rules_setting_get(a, "mce", &t), MJ_OK);
+		store_end(a, 0);
+		CHECK(t.value == s.value + 1);
+		CHECK_INT(store_begin(b), MJ_OK);
+		CHECK_INT(store_rules_setting_put(b, &s), MJ_OK);
+		CHECK_INT(store_end(b, 1), MJ_OK);
+	}
+
+	/* as it was, read by both */
+	CHECK_INT(store_begin(b), MJ_OK);
+	CHECK_INT(store_rules_put(b, p, 4), MJ_OK);
+	CHECK_INT(store_end(b, 1), MJ_OK);
+	CHECK_INT(get_in_tx(a, "child_allowance", q), MJ_OK);
+	CHECK(memcmp(p, q, sizeof(*p)) == 0);
+	CHECK_INT(get_in_tx(b, "child_allowance", q), MJ_OK);
+	CHECK(memcmp(p, q, sizeof(*p)) == 0);
+out:
+	store_close(b);
+	free(p);
+	free(q);
+}
+
 int
 main(void)
 {
-	char		 dir[] = "/tmp/rules_test.XXXXXX", db[600], where[512];
+	char		 dir[] = "/tmp/rules_test.XXXXXX", db[600], where[512],
+			 url[600];
 	struct store	*st = NULL;
 	struct catalog	*cat = NULL;
 
@@ -504,7 +605,8 @@ main(void)
 		return 1;
 	snprintf(db, sizeof(db), "%s/t.db", dir);
 	CHECK_INT(catalog_load(&cat, "locales", where, sizeof(where)), MJ_OK);
-	CHECK_INT(store_open(&st, db), MJ_OK);
+	CHECK_INT(store_open(&st, test_store_target(url, sizeof(url), db)),
+	    MJ_OK);
 	if (st != NULL && cat != NULL) {
 		CHECK_INT(rules_data_seed(st, cat, 2, "data", where,
 		    sizeof(where)), MJ_OK);
@@ -516,6 +618,8 @@ main(void)
 		test_rules_table(st);
 		test_budget(st, cat);
 		test_import_export(st, cat, dir);
+		if (test_pg())
+			test_two_nodes(st, url);
 	}
 	store_close(st);
 	catalog_free(cat);
