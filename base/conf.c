@@ -177,6 +177,10 @@ static const struct key keys[] = {
 	{ "outbox.chat_interval_ms", "MUROJAAT_OUTBOX_CHAT_INTERVAL_MS", K_INT,
 	  I(outbox_chat_interval_ms), 0, 600000, "1000",
 	  "least time between two messages to one chat, ms" },
+	{ "outbox.lease_s", "MUROJAAT_OUTBOX_LEASE_S", K_INT,
+	  I(outbox_lease_s), 5, 3600, "60",
+	  "on PostgreSQL, how long a node owns an outbox row it is sending; "
+	  "another node takes it over after that, seconds" },
 	{ "outbox.max_attempts", "MUROJAAT_OUTBOX_MAX_ATTEMPTS", K_INT,
 	  I(outbox_max_attempts), 1, 1000, "30",
 	  "failed tries before a message is marked failed" },

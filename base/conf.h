@@ -60,6 +60,7 @@ struct conf {
 	int	 agg_dedupe_s;		/* id-less inbound: same body = replay */
 	int	 outbox_rate;		/* messages a second, all chats */
 	int	 outbox_chat_interval_ms;	/* between two to one chat */
+	int	 outbox_lease_s;	/* PostgreSQL: a claimed row's owner */
 	int	 outbox_max_attempts;
 	int	 outbox_backoff_cap_s;
 	int	 outbox_timeout_s;	/* one provider request */

@@ -232,12 +232,114 @@ entities_str(const struct nlu_result *r, char *buf, size_t len)
 }
 
 /*
+ * Whether in was seen before: MJ_OK with out answered as a duplicate (the
+ * stored reply), MJ_ENOTFOUND when it is new (or has no message id), or
+ * the look-up's failure.  *msg_id: the id to store it under.
+ */
+static enum mj_err
+seen_before(struct bot *b, const struct bot_in *in, char *stamped,
+    size_t size, const char **msg_id, struct bot_out *out,
+    const char **event)
+{
+	enum mj_err	 rc = MJ_ENOTFOUND;
+	int64_t		 in_id = 0;
+	char		*prev = NULL;
+
+	*msg_id = in->msg_id;
+	if (in->msg_id != NULL && in->msg_id_window > 0) {
+		/* Stored with its time, so the same text later is new. */
+		snprintf(stamped, size, "%s:%lld", in->msg_id,
+		    (long long)in->now);
+		*msg_id = stamped;
+		rc = store_inbound_seen_since(b->st, in->channel, in->msg_id,
+		    in->now - in->msg_id_window, &in_id, &prev);
+	} else if (in->msg_id != NULL)
+		rc = store_inbound_seen(b->st, in->channel, in->msg_id, &in_id,
+		    &prev);
+	if (rc != MJ_OK)
+		return rc;
+	*event = "msg.dup";
+	metrics_duplicate(metric_chan_of(in->channel));
+	out->duplicate = 1;
+	out->text = prev;
+	if (prev != NULL && bot_channel_is_sms(in->channel) &&
+	    in->event != BOT_USSD) {	/* a screen, not SMS */
+		struct sms_info info;
+
+		sms_measure(prev, strlen(prev), &info);
+		out->gsm7 = info.coding == SMS_GSM7;
+		out->segments = info.segments;
+	}
+	return MJ_OK;
+}
+
+static enum mj_err	text_step(struct bot *, const struct bot_in *,
+			    const char *, struct nlu_result *,
+			    struct bot_out *, enum lang *, const char **);
+
+/*
  * bot_job_queue() (commit.c) hands the job to the writer, which runs this
  * step for it inside a batch's transaction (bot_int.h).
+ *
+ * Several nodes on one PostgreSQL database: a redelivered message may
+ * reach two of them at once; both find it new, and the unique index lets
+ * one store it (store_msg_add() answers the other MJ_EINPUT after the
+ * first committed).  The other then answers as for a duplicate found
+ * above, with the stored reply, and keeps nothing of its step: the step
+ * runs in a savepoint of its own there.
  */
 enum mj_err
 bot_step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
     struct bot_out *out, enum lang *lang_out, const char **event)
+{
+	struct nlu_result	 r0 = *rp;
+	enum mj_err		 rc, e;
+	char			 stamped[200];
+	const char		*msg_id;
+	int			 undo;
+
+	memset(out, 0, sizeof(*out));
+	out->intent = rp->intent;
+	*event = "msg.in";
+	rc = seen_before(b, in, stamped, sizeof(stamped), &msg_id, out, event);
+	if (msg_id != NULL && rc != MJ_ENOTFOUND)
+		return rc;	/* seen before (or the look-up failed) */
+	undo = msg_id != NULL && store_is_pg(b->st);
+	if (undo && (rc = store_savepoint(b->st)) != MJ_OK)
+		return rc;
+	if (in->event == BOT_USSD)
+		rc = ussd_step(b, in, rp, out, lang_out);
+	else
+		rc = text_step(b, in, msg_id, rp, out, lang_out, event);
+	if (!undo)
+		return rc;
+	if ((e = store_savepoint_end(b->st, rc == MJ_OK)) != MJ_OK &&
+	    rc == MJ_OK) {
+		bot_out_free(out);
+		return e;
+	}
+	if (rc != MJ_EINPUT)
+		return rc;
+	/* Another node stored it meanwhile: its reply, nothing of ours. */
+	bot_out_free(out);
+	memset(out, 0, sizeof(*out));
+	*rp = r0;
+	out->intent = rp->intent;
+	*event = "msg.in";
+	rc = seen_before(b, in, stamped, sizeof(stamped), &msg_id, out, event);
+	if (rc == MJ_ENOTFOUND) {
+		log_warn("msg.dup", "req=%s chan=%s err=\"stored by another "
+		    "node but not found\"", in->req, in->channel);
+		rc = MJ_EDB;	/* the sender tries again */
+	}
+	return rc;
+}
+
+/* A new message of any event but USSD: the dialogue's step, stored. */
+static enum mj_err
+text_step(struct bot *b, const struct bot_in *in, const char *msg_id,
+    struct nlu_result *rp, struct bot_out *out, enum lang *lang_out,
+    const char **event)
 {
 	struct nlu_result	 r = *rp;
 	struct contact		 c;
@@ -246,48 +348,13 @@ bot_step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
 	enum mj_err		 rc;
 	enum lang		 lang;
 	int64_t			 in_id = 0, out_id = 0;
-	char			 ents[256], *prev = NULL, stamped[200];
+	char			 ents[256];
 	const char		*source = source_name(&r);
-	const char		*msg_id = in->msg_id;
 	char			 was_cyrl[sizeof(c.lang_cyrl)];
 	char			 was_latn[sizeof(c.lang_latn)];
 	int			 held, limited;
 
-	memset(out, 0, sizeof(*out));
 	memset(&a, 0, sizeof(a));
-	out->intent = r.intent;
-	*event = "msg.in";
-	rc = MJ_ENOTFOUND;
-	if (in->msg_id != NULL && in->msg_id_window > 0) {
-		/* Stored with its time, so the same text later is new. */
-		snprintf(stamped, sizeof(stamped), "%s:%lld", in->msg_id,
-		    (long long)in->now);
-		msg_id = stamped;
-		rc = store_inbound_seen_since(b->st, in->channel, in->msg_id,
-		    in->now - in->msg_id_window, &in_id, &prev);
-	} else if (in->msg_id != NULL)
-		rc = store_inbound_seen(b->st, in->channel, in->msg_id, &in_id,
-		    &prev);
-	if (msg_id != NULL && rc != MJ_ENOTFOUND) {
-		/* Seen before (or the look-up failed): no second step. */
-		if (rc == MJ_OK) {
-			*event = "msg.dup";
-			metrics_duplicate(metric_chan_of(in->channel));
-			out->duplicate = 1;
-			out->text = prev;
-			if (prev != NULL && bot_channel_is_sms(in->channel) &&
-			    in->event != BOT_USSD) {	/* a screen, not SMS */
-				struct sms_info info;
-
-				sms_measure(prev, strlen(prev), &info);
-				out->gsm7 = info.coding == SMS_GSM7;
-				out->segments = info.segments;
-			}
-		}
-		return rc;
-	}
-	if (in->event == BOT_USSD)
-		return ussd_step(b, in, rp, out, lang_out);
 	if ((rc = store_contact_get(b->st, in->channel, in->address, in->now,
 	    &c)) != MJ_OK)
 		goto fail;

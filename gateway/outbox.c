@@ -627,6 +627,9 @@ outbox_start(struct outbox **out, const struct conf *conf, struct store *st)
 		return MJ_ENOMEM;
 	ob->conf = conf;
 	ob->st = st;
+	/* Nodes sharing a PostgreSQL database: leases and per-chat pacing. */
+	store_outbox_pacing(st, conf->outbox_lease_s,
+	    conf->outbox_chat_interval_ms);
 	/* The configuration may name a provider those rows waited for. */
 	if (store_outbox_recheck(st, (int64_t)time(NULL)) != MJ_OK)
 		log_warn("outbox.recheck", "err=\"rows waiting for a provider "

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/pg_citizen.h"
 #include "store/store.h"
 #include "store/store_int.h"
 
@@ -108,6 +109,8 @@ store_contact_by_id(struct store *st, int64_t id, struct contact *c)
 {
 	sqlite3_stmt	*q;
 
+	if (st->pg != NULL)
+		return pg_contact_by_id(st, id, c);
 	PREP(q, SQL_CONTACT_BY_ID);
 	sqlite3_bind_int64(q, 1, id);
 	return contact_row(st, q, c);
@@ -120,6 +123,8 @@ store_contact_get(struct store *st, const char *channel, const char *address,
 	sqlite3_stmt	*q;
 	enum mj_err	 rc;
 
+	if (st->pg != NULL)
+		return pg_contact_get(st, channel, address, now, out);
 	PREP(q, SQL_CONTACT_GET);
 	bind_str(q, 1, channel);
 	bind_str(q, 2, address);
@@ -139,6 +144,8 @@ store_contact_find(struct store *st, const char *channel, const char *address,
 {
 	sqlite3_stmt	*q;
 
+	if (st->pg != NULL)
+		return pg_contact_find(st, channel, address, out);
 	PREP(q, SQL_CONTACT_GET);
 	bind_str(q, 1, channel);
 	bind_str(q, 2, address);
@@ -151,6 +158,8 @@ store_contact_save(struct store *st, const struct contact *c, int64_t now)
 	int		 same = strcmp(c->phone, c->phone_read) == 0;
 	sqlite3_stmt	*q;
 
+	if (st->pg != NULL)
+		return pg_contact_save(st, c, now);
 	PREP(q, same ? SQL_CONTACT_SAVE_SAME : SQL_CONTACT_SAVE);
 	sqlite3_bind_int64(q, 1, c->id);
 	if (!same)
@@ -180,6 +189,8 @@ store_app_get(struct store *st, const char *number, struct app_status *out)
 	sqlite3_stmt	*q;
 	enum mj_err	 rc = MJ_ENOTFOUND;
 
+	if (st->pg != NULL)
+		return pg_app_get(st, number, out);
 	PREP(q, SQL_APP_GET);
 	bind_str(q, 1, number);
 	switch (sqlite3_step(q)) {
@@ -212,6 +223,8 @@ store_app_put(struct store *st, const struct app_row *a, int64_t now)
 	int64_t		 id = 0;
 	int		 changed = 1, insert = 1;
 
+	if (st->pg != NULL)
+		return pg_app_put(st, a, now);
 	PREP(q, SQL_APP_STATUS_OF);
 	bind_str(q, 1, a->number);
 	switch (sqlite3_step(q)) {
@@ -260,6 +273,8 @@ store_app_count(struct store *st)
 	sqlite3_stmt	*q;
 	int64_t		 n = 0;
 
+	if (st->pg != NULL)
+		return pg_app_count(st);
 	if ((q = lock_stmt(st, SQL_APP_COUNT)) == NULL)
 		return 0;
 	if (sqlite3_step(q) == SQLITE_ROW)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/pg_citizen.h"
 #include "store/store.h"
 #include "store/store_int.h"
 
@@ -57,6 +58,8 @@ store_msg_add(struct store *st, const struct msg_row *m, int64_t *id)
 	sqlite3_stmt	*q;
 	enum mj_err	 rc;
 
+	if (st->pg != NULL)
+		return pg_msg_add(st, m, id);
 	PREP(q, SQL_MSG_ADD);
 	sqlite3_bind_int64(q, 1, m->contact_id);
 	bind_str(q, 2, m->direction);
@@ -91,6 +94,8 @@ inbound_seen(struct store *st, const char *channel, const char *msg_id,
 	enum mj_err	 rc;
 	int64_t		 id = 0;
 
+	if (st->pg != NULL)
+		return pg_inbound_seen(st, channel, msg_id, since, in_id, reply);
 	*reply = NULL;
 	PREP(q, since < 0 ? SQL_INBOUND_SEEN : SQL_INBOUND_SEEN_SINCE);
 	bind_str(q, 1, channel);
@@ -140,6 +145,9 @@ store_outbox_add(struct store *st, int64_t msg_id, const char *channel,
 {
 	sqlite3_stmt	*q;
 
+	if (st->pg != NULL)
+		return pg_outbox_add(st, msg_id, channel, address, state, markup,
+		    provider, next_try_at, now);
 	PREP(q, SQL_OUTBOX_ADD);
 	sqlite3_bind_int64(q, 1, msg_id);
 	bind_str(q, 2, channel);
@@ -158,6 +166,8 @@ store_outbox_recheck(struct store *st, int64_t now)
 	sqlite3_stmt	*q;
 	enum mj_err	 rc;
 
+	if (st->pg != NULL)
+		return pg_outbox_recheck(st, now);
 	if ((q = lock_stmt(st, SQL_OUTBOX_WAITING)) == NULL)
 		return MJ_EDB;
 	sqlite3_bind_int64(q, 1, now);
@@ -187,6 +197,8 @@ store_outbox_due(struct store *st, int64_t now, struct outbox_item *items,
 	enum mj_err	 rc = MJ_OK;
 	int		 step = SQLITE_DONE;
 
+	if (st->pg != NULL)
+		return pg_outbox_due(st, now, items, max, n);
 	*n = 0;
 	if ((q = lock_stmt(st, SQL_OUTBOX_DUE)) == NULL)
 		return MJ_EDB;
@@ -256,6 +268,8 @@ store_outbox_set(struct store *st, const struct outbox_result *r, size_t n,
 {
 	enum mj_err	rc;
 
+	if (st->pg != NULL)
+		return pg_outbox_set(st, r, n, now);
 	if (n == 0)
 		return MJ_OK;
 	if ((rc = store_begin(st)) != MJ_OK)
@@ -265,4 +279,12 @@ store_outbox_set(struct store *st, const struct outbox_result *r, size_t n,
 	if (store_end(st, rc == MJ_OK) != MJ_OK && rc == MJ_OK)
 		rc = MJ_EDB;
 	return rc;
+}
+
+/* One sender per process on SQLite: nothing to share, nothing to set. */
+void
+store_outbox_pacing(struct store *st, int lease_s, int chat_interval_ms)
+{
+	if (st->pg != NULL)
+		pg_outbox_pacing(st, lease_s, chat_interval_ms);
 }

@@ -1,6 +1,7 @@
 /* sms.c - delivery reports and applicants' contacts (SQLite). */
 #include <string.h>
 
+#include "store/pg_citizen.h"
 #include "store/sms.h"
 #include "store/store_int.h"
 
@@ -40,6 +41,9 @@ store_delivery_report(struct store *st, int64_t msg_id, const char *provider,
 	char		 cur[16] = "";
 	const char	*now_state = delivery;
 
+	if (st->pg != NULL)
+		return pg_delivery_report(st, msg_id, provider, type, delivery,
+		    detail, retry, now);
 	if ((rc = store_begin(st)) != MJ_OK)
 		return rc;
 	if ((q = store_stmt(st, q_cur)) == NULL) {
@@ -117,6 +121,8 @@ store_contact_for_phone(struct store *st, const char *phone, int64_t now,
 	char		 channel[16] = "sms", address[64];
 	int		 step;
 
+	if (st->pg != NULL)
+		return pg_contact_for_phone(st, phone, now, out);
 	snprintf(address, sizeof(address), "%s", phone);
 	PREP(q, q_find);
 	bind_str(q, 1, phone);
@@ -152,6 +158,9 @@ store_app_set_status(struct store *st, const char *number, const char *status,
 	sqlite3_stmt		*q;
 	enum mj_err		 rc;
 
+	if (st->pg != NULL)
+		return pg_app_set_status(st, number, status, decided, payment,
+		    source, now, changed, out);
 	*changed = 0;
 	if ((rc = store_app_get(st, number, &cur)) != MJ_OK)
 		return rc;
@@ -191,6 +200,8 @@ store_cancel_notices(struct store *st, int64_t contact_id)
 	sqlite3_stmt	*q;
 	enum mj_err	 rc = MJ_OK;
 
+	if (st->pg != NULL)
+		return pg_cancel_notices(st, contact_id);
 	PREP(q, q_cancel);
 	sqlite3_bind_int64(q, 1, contact_id);
 	if (sqlite3_step(q) != SQLITE_DONE)
@@ -208,6 +219,8 @@ store_outbox_stats(struct store *st, int64_t now, int64_t *depth,
 	sqlite3_stmt	*q;
 	enum mj_err	 rc = MJ_OK;
 
+	if (st->pg != NULL)
+		return pg_outbox_stats(st, now, depth, oldest_age);
 	*depth = 0;
 	*oldest_age = 0;
 	pthread_mutex_lock(&st->lock);
@@ -233,6 +246,8 @@ store_ping(struct store *st)
 	sqlite3_stmt	*q;
 	enum mj_err	 rc = MJ_EDB;
 
+	if (st->pg != NULL)
+		return pg_ping(st);
 	pthread_mutex_lock(&st->lock);
 	if ((q = store_stmt(st, q_ping)) != NULL) {
 		if (sqlite3_step(q) == SQLITE_ROW)

@@ -124,7 +124,12 @@ struct contact {
 	char	phone_read[20];		/* phone as read: unchanged is not
 					 * written (nor its index entry) */
 };
-/* Inside a transaction: the contact, created (lang "uz-Latn") if new. */
+/*
+ * Inside a transaction: the contact, created (lang "uz-Latn") if new.
+ * On PostgreSQL get and find lock the contact's row until the transaction
+ * ends, so that nodes handling one sender's messages take turns and the
+ * counters kept in the row (rate windows, misses) add up across nodes.
+ */
 enum mj_err	store_contact_get(struct store *, const char *channel,
 		    const char *address, int64_t now, struct contact *out);
 enum mj_err	store_contact_save(struct store *, const struct contact *,
@@ -172,6 +177,15 @@ struct msg_row {
 	double		 nlu_prob;	/* the model's probability, 0..1 */
 	int		 review;	/* 1: up for review in the help desk */
 };
+/*
+ * Inside a transaction: the message (and, on PostgreSQL, its place in the
+ * help desk's index queue).  MJ_EINPUT (PostgreSQL only): an inbound
+ * message of this (channel, channel_msg_id) is already stored: another
+ * node took it; look it up with store_inbound_seen*() and answer the
+ * stored reply.  Nothing is stored then.  On SQLite, one writer checks
+ * store_inbound_seen*() first and the unique index refuses a repeat with
+ * MJ_EDB.
+ */
 enum mj_err	store_msg_add(struct store *, const struct msg_row *,
 		    int64_t *id);
 
@@ -224,6 +238,13 @@ void		store_outbox_item_free(struct outbox_item *);
 /*
  * Up to max pending rows due at now, oldest first, into items (*n of
  * them; free each with store_outbox_item_free).  Takes the lock itself.
+ * On PostgreSQL the rows are claimed for this store's node until now plus
+ * the lease (store_outbox_pacing()): another node gets none of them until
+ * store_outbox_set() records them or the lease ends (the node died
+ * mid-send).  This node gets its own claimed rows again, as SQLite gives
+ * every due row: the sender skips the ones it has under way.  A row whose
+ * chat has a row under another node's live lease, or was sent to within
+ * the chat interval (on the database's clock), waits.
  */
 enum mj_err	store_outbox_due(struct store *, int64_t now,
 		    struct outbox_item *items, size_t max, size_t *n);
@@ -247,10 +268,19 @@ struct outbox_result {
 };
 /*
  * Record n outcomes in one transaction; each message's delivery follows
- * its row's state.
+ * its row's state.  On PostgreSQL a row's lease ends, and a row sent
+ * marks its chat's last send for the pacing across nodes.
  */
 enum mj_err	store_outbox_set(struct store *,
 		    const struct outbox_result *r, size_t n, int64_t now);
+/*
+ * The outbox sender's terms on PostgreSQL, for the process (one sender
+ * each): a node owns a row it claimed for lease_s seconds (default 60),
+ * and a chat gets one row every chat_interval_ms across all nodes
+ * (default 0: no pacing in the database).  Nothing on SQLite.
+ */
+void		store_outbox_pacing(struct store *, int lease_s,
+		    int chat_interval_ms);
 
 /* Demo and import rows (inside a transaction). */
 
