@@ -6,7 +6,8 @@ once) stored once and answered alike; N status changes sent exactly N times
 with both outbox senders running; one node killed with SIGKILL under load
 (the other finishes its leased sends); PostgreSQL restarted under load
 (503 and not ready while it is down, then recovery without restarting the
-nodes, nothing acknowledged lost).
+nodes, nothing acknowledged lost); deploy/nginx-two-nodes.conf in front,
+balancing over both and passing a stopped one by.
 
 The database is a new one per test on MUROJAAT_E2E_PG's cluster, or on a
 cluster the test starts in a temporary folder (and stops); the restart test
@@ -14,12 +15,16 @@ always starts its own, since it stops PostgreSQL.  run.py runs this module
 only on PostgreSQL or when it is named:
     python3 tests/e2e/run.py tests/e2e/test_pg_nodes.py"""
 import glob
+import http.client
 import json
 import os
+import shutil
+import ssl
 import subprocess
 import tempfile
 import threading
 import time
+import urllib.parse
 
 import harness
 from harness import ROOT, Server
@@ -343,3 +348,111 @@ def test_postgresql_restart_under_load(t):
     t.eq(sorted(acked - stored, key=str), [], "acknowledged but not stored")
     t.ok(len(acked) >= 20, "acknowledged: %d" % len(acked))
     stop_all(t, (a, b))
+
+
+# ---- nginx in front of both (deploy/nginx-two-nodes.conf)
+
+def nginx_two_nodes(t, ports):
+    """deploy/nginx-two-nodes.conf rendered for loopback (as test_nginx
+    renders nginx-murojaat.conf) and started; its plain-HTTP port is a
+    redirect, so requests go by TLS.  None without nginx or openssl."""
+    from test_nginx import NGINX, available
+    if not available():
+        return None
+    d = tempfile.mkdtemp(prefix="murojaat-nginx2-")
+    os.chmod(d, 0o755)
+    t.defer(lambda: shutil.rmtree(d, ignore_errors=True))
+    logs = os.path.join(d, "logs")
+    os.makedirs(logs)
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=bot.example.uz", "-keyout", os.path.join(d, "key.pem"),
+                    "-out", os.path.join(d, "cert.pem")], check=True, capture_output=True)
+    with open(os.path.join(ROOT, "deploy", "nginx-two-nodes.conf"), encoding="utf-8") as f:
+        text = f.read()
+    https = harness.free_port()
+    subs = [
+        ("/etc/letsencrypt/live/bot.example.uz/fullchain.pem", os.path.join(d, "cert.pem")),
+        ("/etc/letsencrypt/live/bot.example.uz/privkey.pem", os.path.join(d, "key.pem")),
+        ("listen [::]:80;", ""),
+        ("listen [::]:443 ssl http2;", ""),
+        ("listen 80;", "listen 127.0.0.1:%d;" % harness.free_port()),
+        ("listen 443 ssl http2;", "listen 127.0.0.1:%d ssl http2;" % https),
+        ("server 127.0.0.1:8081 ", "server 127.0.0.1:%d " % ports[0]),
+        ("server 127.0.0.1:8082 ", "server 127.0.0.1:%d " % ports[1]),
+        ("/var/log/nginx/", logs + "/"),
+        ("allow 10.0.0.0/8;", "allow 127.0.0.1; allow 10.0.0.0/8;"),
+    ]
+    for old, new in subs:
+        t.ok(old in text, "deploy/nginx-two-nodes.conf no longer has %r" % old)
+        text = text.replace(old, new)
+    with open(os.path.join(d, "murojaat.conf"), "w", encoding="utf-8") as f:
+        f.write(text)
+    with open(os.path.join(d, "nginx.conf"), "w", encoding="utf-8") as f:
+        f.write("pid {d}/nginx.pid;\nerror_log {d}/logs/main-error.log info;\n"
+                "events {{ worker_connections 64; }}\nhttp {{\n"
+                "\tclient_body_temp_path {d}/body;\n\tproxy_temp_path {d}/proxy;\n"
+                "\tfastcgi_temp_path {d}/fastcgi;\n\tuwsgi_temp_path {d}/uwsgi;\n"
+                "\tscgi_temp_path {d}/scgi;\n\tinclude {d}/murojaat.conf;\n}}\n".format(d=d))
+    args = [NGINX, "-p", d, "-c", os.path.join(d, "nginx.conf")]
+    p = subprocess.run(args + ["-t"], capture_output=True, timeout=30)
+    t.eq(p.returncode, 0, "nginx -t: " + (p.stdout + p.stderr).decode("utf-8", "replace"))
+    proc = subprocess.Popen(args + ["-g", "daemon off;"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop():
+        if proc.poll() is None:
+            proc.terminate()      # the nginx this test started, by its PID
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    t.defer(stop)
+
+    def get(path):
+        c = http.client.HTTPSConnection("127.0.0.1", https, timeout=15,
+                                        context=ssl._create_unverified_context())
+        try:
+            c.request("GET", path, headers={"Host": "bot.example.uz"})
+            r = c.getresponse()
+            return r.status, r.read().decode("utf-8", "replace")
+        finally:
+            c.close()
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        try:
+            get("/healthz")
+            return get
+        except OSError:
+            time.sleep(0.1)
+    raise harness.Failed("nginx did not answer")
+
+
+def test_nginx_balances_over_both_nodes_and_skips_a_stopped_one(t):
+    url = database(t, cluster(t))
+    a, b = nodes(t, url)
+    get = nginx_two_nodes(t, (a.port, b.port))
+    if get is None:
+        print("[test_pg_nodes] nginx or openssl is not installed (tools/deps.sh test): "
+              "deploy/nginx-two-nodes.conf was not checked", flush=True)
+        stop_all(t, (a, b))
+        return
+
+    def kannel(i):
+        q = urllib.parse.urlencode([("from", "+99890%07d" % (5300000 + i)), ("to", "1234"),
+                                    ("text", "arizam holati AR-2025-000001"),
+                                    ("id", "ngx-%d" % i)], quote_via=urllib.parse.quote_plus)
+        return get("/sms/kannel?" + q)
+    n = 20
+    st = [kannel(i)[0] for i in range(n)]
+    t.eq(st, [200] * n, "through nginx")
+    per = [s.log().count("ev=msg.in") for s in (a, b)]
+    t.eq(sum(per), n, "each message taken once: %r" % per)
+    t.ok(per[0] >= n // 4 and per[1] >= n // 4, "both nodes took a share: %r" % per)
+    # one node stopped: nginx goes to the other, nothing is lost
+    a.check_clean_exit()
+    st = [kannel(n + i)[0] for i in range(n)]
+    t.eq(st, [200] * n, "with node A stopped")
+    t.eq(b.sql("SELECT count(*) FROM messages WHERE direction = 'in' "
+               "AND channel_msg_id LIKE 'ngx-%'"), [(2 * n,)])
+    b.check_clean_exit()
