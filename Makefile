@@ -2,7 +2,11 @@
 #   make          build ./murojaat (release)
 #   make run      install what is missing, build, serve on 127.0.0.1:8080
 #   make test     install what is missing, build with -Werror and ASan/UBSan,
-#                 run unit then end-to-end tests; ends "N passed, N failed"
+#                 run unit then end-to-end tests, on SQLite and again on a
+#                 throwaway PostgreSQL cluster (tests/run.sh says what);
+#                 ends "N passed, N failed"
+#   make test-pg-nodes  two nodes on one PostgreSQL database (its own
+#                 throwaway cluster): tests/e2e/test_pg_nodes.py
 #   make bench    benchmarks (never part of make test)
 #   make install  build, then install under PREFIX (default /usr/local;
 #                 DESTDIR honoured); make uninstall removes it again
@@ -34,7 +38,7 @@ REL_OBJS = $(patsubst %.c,build/rel/%.o,$(LIBSRCS) $(GEN:build/gen/%=gen/%))
 SAN_OBJS = $(patsubst %.c,build/san/%.o,$(LIBSRCS) $(GEN:build/gen/%=gen/%))
 UNITBINS = $(patsubst tests/unit/%.c,build/san/tests/%,$(UNITSRC))
 
-.PHONY: all run test unit e2e bench deps deps-test clean install uninstall
+.PHONY: all run test test-pg-nodes unit e2e bench deps deps-test clean install uninstall
 .DEFAULT_GOAL := all
 
 all: build/.deps-build murojaat intents/model.bin
@@ -109,6 +113,10 @@ e2e: build/.deps-test build/san/murojaat murojaat intents/model.bin
 test: build/.deps-test
 	@$(MAKE) --no-print-directory unit e2e
 	@sh tests/run.sh
+
+test-pg-nodes: build/.deps-test
+	@$(MAKE) --no-print-directory e2e
+	@python3 tests/e2e/run.py tests/e2e/test_pg_nodes.py
 
 bench: build/.deps-bench murojaat build/rel/ceiling
 	@sh tests/bench/run.sh

@@ -6,7 +6,7 @@ set -eu
 build="build-essential pkg-config libmicrohttpd-dev libpcre2-dev libsqlite3-dev libpq-dev
 libcurl4-openssl-dev liblinear-dev libunistring-dev libjansson-dev libsodium-dev libgettextpo-dev
 ca-certificates"
-test="$build python3 curl sqlite3 postgresql-15 kannel kannel-extras nginx openssl chromium nodejs clang libclang-rt-14-dev"
+test="$build python3 python3-psycopg2 curl sqlite3 postgresql-15 kannel kannel-extras nginx openssl chromium nodejs clang libclang-rt-14-dev"
 bench="$test wrk"
 case "${1:-build}" in
 build) want=$build ;;

@@ -1,20 +1,34 @@
 """End-to-end test harness: starts the real murojaat binary on 127.0.0.1 with
 a free port and its own directory, config and database; talks HTTP to it;
-checks the rows in SQLite.  Tests share nothing, so they can run in parallel.
+checks the rows in the store.  Tests share nothing, so they can run in
+parallel.
 
 A test file tests/e2e/test_*.py defines functions test_*(t); t is a Check
 whose failures print file:line and both values.  run.py discovers and runs
 them and ends with "N passed, N failed".
+
+PostgreSQL mode: when MUROJAAT_E2E_PG names the folder of a running
+throwaway cluster (sh tests/pg/cluster.sh start DIR), every Server gets a
+new empty database on it (dropped again when the test ends) and runs with
+MUROJAAT_DB_URL; Server.sql() asks PostgreSQL, with sqlite3's `?`
+placeholders and its kinds of values (ints, not Decimal or bool); murojaat()
+given a Server's db path passes that Server's URL too.  A test of something
+only SQLite has (its file, PRAGMA, sqlite_master) calls t.sqlite_only(why),
+or its module sets PG_SKIP = "why": run.py then skips it on PostgreSQL.
 """
+import decimal
 import http.client
 import inspect
+import itertools
 import os
 import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 
@@ -22,10 +36,134 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BIN = os.environ.get("MUROJAAT_BIN", os.path.join(ROOT, "build", "san", "murojaat"))
 SAN_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                "runtime error:", "SUMMARY: UndefinedBehaviorSanitizer")
+# The throwaway cluster's folder in PostgreSQL mode, else "".
+PG_DIR = os.environ.get("MUROJAAT_E2E_PG", "")
 
 
 class Failed(Exception):
     pass
+
+
+class Skipped(Exception):
+    """Raised by Check.sqlite_only() on PostgreSQL; run.py counts nothing."""
+
+
+def on_pg():
+    """Whether this run's Servers use PostgreSQL (MUROJAAT_E2E_PG)."""
+    return PG_DIR != ""
+
+
+# ---- PostgreSQL (psycopg2, Debian's python3-psycopg2: tools/deps.sh test)
+_psycopg2 = None
+
+
+def _pg():
+    global _psycopg2
+    if _psycopg2 is None:
+        try:
+            import psycopg2
+        except ImportError:
+            # a python3 other than Debian's (pyenv, venv): Debian's module
+            # is built for the same 3.x
+            sys.path.append("/usr/lib/python3/dist-packages")
+            import psycopg2
+        import psycopg2.extensions as ext
+
+        def num(v, cur):
+            if v is None:
+                return None
+            d = decimal.Decimal(v)
+            return int(d) if d == d.to_integral_value() else float(d)
+        # sqlite3's kinds: sum()/avg() of bigint are numeric, booleans 0/1
+        ext.register_type(ext.new_type((1700,), "MJ_NUMERIC", num))
+        ext.register_type(ext.new_type((16,), "MJ_BOOL",
+                                       lambda v, cur: None if v is None else int(v == "t")))
+        _psycopg2 = psycopg2
+    return _psycopg2
+
+
+def pg_url(cluster, dbname):
+    """The libpq URL of database dbname on the cluster in folder cluster."""
+    return "postgresql:///%s?host=%s&user=postgres" % (dbname, cluster)
+
+
+_pg_seq = itertools.count(1)
+_pg_lock = threading.Lock()
+
+
+def pg_createdb(cluster=None, prefix="e2e"):
+    """A new empty database on the cluster (default: MUROJAAT_E2E_PG's);
+    returns its URL."""
+    cluster = cluster or PG_DIR
+    with _pg_lock:
+        name = "%s_%d_%d" % (prefix, os.getpid(), next(_pg_seq))
+    con = _pg().connect(pg_url(cluster, "postgres"))
+    try:
+        con.autocommit = True
+        con.cursor().execute('CREATE DATABASE "%s"' % name)
+    finally:
+        con.close()
+    return pg_url(cluster, name)
+
+
+def pg_dropdb(url):
+    """Drop the database of url (one pg_createdb made), connections and all."""
+    name = urllib.parse.urlparse(url).path.lstrip("/")
+    q = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
+    con = _pg().connect(pg_url(q["host"][0], "postgres"))
+    try:
+        con.autocommit = True
+        con.cursor().execute('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+    finally:
+        con.close()
+
+
+def pg_placeholders(query):
+    """sqlite3's `?` placeholders as psycopg2's %s (and a literal % as %%),
+    outside quoted strings and names."""
+    out, quote = [], None
+    for ch in query:
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "?":
+            out.append("%s")
+            continue
+        if ch == "%":
+            out.append("%%")
+            continue
+        out.append(ch)
+    return "".join(out)
+
+
+def pg_sql(url, query, args=()):
+    """Run query on PostgreSQL (autocommit); rows as a list of tuples."""
+    con = _pg().connect(url, connect_timeout=10)
+    try:
+        con.autocommit = True
+        cur = con.cursor()
+        cur.execute(pg_placeholders(query), tuple(args))
+        return cur.fetchall() if cur.description is not None else []
+    finally:
+        con.close()
+
+
+# db path -> URL of each PostgreSQL Server, for murojaat()
+_db_urls = {}
+
+
+def store_env(t, path):
+    """The environment of a command with a store of its own: MUROJAAT_DB
+    path and, on PostgreSQL, MUROJAAT_DB_URL of a new database that is
+    dropped when the test ends."""
+    env = {"MUROJAAT_DB": path}
+    if on_pg():
+        url = pg_createdb()
+        env["MUROJAAT_DB_URL"] = url
+        t.defer(lambda: pg_dropdb(url))
+    return env
 
 
 class Check:
@@ -76,6 +214,12 @@ class Check:
 
     def defer(self, fn):
         self.cleanups.append(fn)
+
+    def sqlite_only(self, why):
+        """End the test here, uncounted, on PostgreSQL: it checks something
+        only SQLite has (why says what)."""
+        if on_pg():
+            raise Skipped(why)
 
 
 def free_port():
@@ -129,6 +273,16 @@ class Server:
             "UBSAN_OPTIONS": "print_stacktrace=1",
         })
         self.env.update(env or {})
+        # PostgreSQL: the URL given, or a new database on MUROJAAT_E2E_PG's
+        # cluster (dropped by cleanup)
+        self.db_url = self.env.get("MUROJAAT_DB_URL") or None
+        self.own_db = False
+        if self.db_url is None and on_pg():
+            self.db_url = pg_createdb()
+            self.own_db = True
+            self.env["MUROJAAT_DB_URL"] = self.db_url
+        if self.db_url is not None:
+            _db_urls[self.db] = self.db_url
         self.conf_path = os.path.join(self.dir, "murojaat.conf")
         with open(self.conf_path, "w") as f:
             f.write("# e2e test config\n")
@@ -211,6 +365,13 @@ class Server:
                     break
         if os.environ.get("KEEP_E2E") is None:
             shutil.rmtree(self.dir, ignore_errors=True)
+            if self.own_db:
+                self.own_db = False
+                try:
+                    pg_dropdb(self.db_url)
+                except Exception as e:  # the cluster may be gone already
+                    print("[%s] drop database: %s" % (self.t.name, e), flush=True)
+        _db_urls.pop(self.db, None)
 
     # ---- HTTP
     def request(self, method, path, body=None, headers=None, timeout=30):
@@ -236,17 +397,46 @@ class Server:
 
     # ---- store
     def sql(self, query, args=()):
+        """Rows of query (sqlite3's `?` placeholders) on this server's store,
+        SQLite or PostgreSQL; a write is committed."""
+        if self.db_url is not None:
+            return pg_sql(self.db_url, query, args)
         con = sqlite3.connect(self.db, timeout=10)
         try:
-            return con.execute(query, args).fetchall()
+            rows = con.execute(query, args).fetchall()
+            con.commit()
+            return rows
         finally:
             con.close()
 
+    def integrity(self):
+        """SQLite's PRAGMA integrity_check; [("ok",)] on PostgreSQL, which
+        has no such check to ask (its pages are checked as they are read)."""
+        if self.db_url is not None:
+            return [("ok",)]
+        return self.sql("PRAGMA integrity_check")
 
-def murojaat(args, stdin="", env=None, binary=None, timeout=120, cwd=ROOT):
-    """Run a murojaat command in cwd; returns (code, stdout, stderr)."""
+    def schema_names(self):
+        """The names of the store's tables, indexes and the like, sorted, as
+        [(name,)]: what a schema-unchanged check compares."""
+        if self.db_url is not None:
+            return self.sql("SELECT c.relname::text FROM pg_class c JOIN pg_namespace n "
+                            "ON n.oid = c.relnamespace WHERE n.nspname = 'public' ORDER BY 1")
+        return self.sql("SELECT name FROM sqlite_master ORDER BY name")
+
+
+def murojaat(args, stdin="", env=None, binary=None, timeout=120, cwd=ROOT, server=None):
+    """Run a murojaat command in cwd; returns (code, stdout, stderr).  The
+    store is server's (its path and, on PostgreSQL, its URL) when given;
+    env's MUROJAAT_DB naming a PostgreSQL Server's path brings its URL."""
     e = dict(os.environ)
+    if server is not None:
+        e["MUROJAAT_DB"] = server.db
+        if server.db_url is not None:
+            e["MUROJAAT_DB_URL"] = server.db_url
     e.update(env or {})
+    if "MUROJAAT_DB_URL" not in e and e.get("MUROJAAT_DB") in _db_urls:
+        e["MUROJAAT_DB_URL"] = _db_urls[e["MUROJAAT_DB"]]
     data = stdin if isinstance(stdin, bytes) else stdin.encode()
     p = subprocess.run([binary or BIN] + args, input=data, env=e,
                        capture_output=True, timeout=timeout, cwd=cwd)

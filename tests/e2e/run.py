@@ -1,6 +1,9 @@
 """Run the end-to-end tests: every test_* function of tests/e2e/test_*.py
 (or the files named on the command line), a few at a time.  Prints one line
-per test and ends with "e2e: N passed, N failed"."""
+per test and ends with "e2e: N passed, N failed".  With MUROJAAT_E2E_PG set
+(PostgreSQL mode, see harness.py) a module's PG_SKIP and t.sqlite_only()
+skip what only SQLite has; a module with PG_ONLY (test_pg_nodes) runs only
+then, or when named."""
 import concurrent.futures
 import importlib.util
 import os
@@ -22,9 +25,13 @@ def load(path):
 
 def run_one(name, fn):
     t = harness.Check(name)
+    skipped = False
     t0 = time.time()
     try:
         fn(t)
+    except harness.Skipped as e:  # SQLite only, on PostgreSQL: counts nothing
+        print("skip [%s] on PostgreSQL: %s" % (name, e), flush=True)
+        skipped = True
     except Exception as e:  # a crash of the test counts as one failure
         t.failed += 1
         print("FAIL [%s] raised %s\n%s" % (name, e, traceback.format_exc()), flush=True)
@@ -35,17 +42,25 @@ def run_one(name, fn):
             except Exception as e:
                 t.failed += 1
                 print("FAIL [%s] cleanup raised %s" % (name, e), flush=True)
-    print("%-4s %s (%d checks, %.1fs)" % ("ok" if t.failed == 0 else "FAIL", name,
+    word = "FAIL" if t.failed else "skip" if skipped else "ok"
+    print("%-4s %s (%d checks, %.1fs)" % (word, name,
                                            t.passed + t.failed, time.time() - t0), flush=True)
     return t
 
 
 def main():
-    files = sys.argv[1:] or sorted(
+    named = sys.argv[1:]
+    files = named or sorted(
         os.path.join(HERE, f) for f in os.listdir(HERE) if f.startswith("test_") and f.endswith(".py"))
     tests = []
     for f in files:
         mod = load(f)
+        # a PostgreSQL-only module (PG_ONLY): run when named or on PostgreSQL
+        if getattr(mod, "PG_ONLY", False) and not named and not harness.on_pg():
+            continue
+        if harness.on_pg() and getattr(mod, "PG_SKIP", None):
+            print("skip %s on PostgreSQL: %s" % (os.path.basename(f)[:-3], mod.PG_SKIP), flush=True)
+            continue
         serial = getattr(mod, "SERIAL", False)
         for n, fn in sorted(vars(mod).items()):
             if n.startswith("test_") and callable(fn):

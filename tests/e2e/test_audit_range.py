@@ -2,7 +2,6 @@
 rows outside them left out, and days that do not exist (31 February, month
 13, not a date) refused with 400 bad_date, here and in the inbox, while the
 server keeps serving."""
-import sqlite3
 import time
 
 from test_helpdesk_api import Staff, server
@@ -17,12 +16,9 @@ def test_audit_by_days(t):
     boss = Staff(t, s, "boss")
     now = int(time.time())
     # rows of other days, written beside the real ones
-    con = sqlite3.connect(s.db, timeout=10)
-    with con:
-        con.execute("INSERT INTO audit (at, username, action, detail, req, ip) VALUES "
-                    "(?, 'old', 'view', '', '', ''), (?, 'older', 'view', '', '', '')",
-                    (now - 3 * 86400, now - 10 * 86400))
-    con.close()
+    s.sql("INSERT INTO audit (at, username, action, detail, req, ip) VALUES "
+          "(?, 'old', 'view', '', '', ''), (?, 'older', 'view', '', '', '')",
+          (now - 3 * 86400, now - 10 * 86400))
     today, three = tashkent_day(now), tashkent_day(now - 3 * 86400)
     ten = tashkent_day(now - 10 * 86400)
 

@@ -72,7 +72,7 @@ def test_sync_reply_carries_dlr_url_and_reports_update_delivery(t):
     t.eq(s.get("/sms/dlr?msgid=999999&type=1").status, 200, "unknown id: acknowledged")
     t.eq(s.get("/sms/dlr?msgid=abc&type=1").status, 200, "unlabelled: acknowledged")
     t.eq(s.get("/sms/dlr?via=sms-service&type=8&kid=x").status, 200)
-    t.eq(s.sql("PRAGMA integrity_check"), [("ok",)])
+    t.eq(s.integrity(), [("ok",)])
     s.check_clean_exit()
 
 

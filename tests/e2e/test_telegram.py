@@ -288,7 +288,7 @@ def test_kill9_while_provider_down_then_everything_once(t):
     s.start()
     time.sleep(1.0)
     t.eq(len(mock.sent()), 5, "nothing sent twice after restart")
-    t.eq(s.sql("PRAGMA integrity_check"), [("ok",)])
+    t.eq(s.integrity(), [("ok",)])
     s.check_clean_exit()
 
 
@@ -342,5 +342,5 @@ def test_kill9_mid_send_then_restart(t):
     dups = len(got) - len(set(got))
     t.ok(dups <= n - len(sent_before), "duplicates only among rows not yet recorded: %d" % dups)
     t.eq(s.sql("SELECT count(*) FROM outbox WHERE state='sent'"), [(n,)])
-    t.eq(s.sql("PRAGMA integrity_check"), [("ok",)])
+    t.eq(s.integrity(), [("ok",)])
     s.check_clean_exit()
