@@ -20,6 +20,8 @@
 
 #include <sqlite3.h>
 
+#include "tests/unit/pgtest.h"
+
 #include "base/conf.h"
 #include "bot/bot.h"
 #include "bot/demo.h"
@@ -38,7 +40,7 @@
 
 struct kit {
 	char		 dir[64];
-	char		 db[128];
+	char		 db[256];	/* a SQLite path or a PostgreSQL URL */
 	struct conf	 conf;
 	struct store	*st;
 	struct nlu	*nlu;
@@ -62,7 +64,12 @@ kit_open(struct kit *k, const char *name)
 	snprintf(k->dir, sizeof(k->dir), "/tmp/%s_XXXXXX", name);
 	if (mkdtemp(k->dir) == NULL)
 		return -1;
-	snprintf(k->db, sizeof(k->db), "%s/m.db", k->dir);
+	{
+		char	path[160];
+
+		snprintf(path, sizeof(path), "%s/m.db", k->dir);
+		test_store_target(k->db, sizeof(k->db), path);
+	}
 	if (conf_load(&k->conf, "/dev/null", ".", where, sizeof(where)) == -1 ||
 	    nlu_load(&k->nlu, "intents/patterns", where, sizeof(where)) !=
 	    MJ_OK || catalog_load(&k->cat, "locales", where, sizeof(where)) !=
@@ -85,17 +92,18 @@ kit_open(struct kit *k, const char *name)
 static inline void
 kit_close(struct kit *k)
 {
-	char	side[160];
+	char	side[300];
 
 	bot_out_free(&k->out);
 	bot_free(k->bot);
 	store_close(k->st);
 	nlu_free(k->nlu);
 	catalog_free(k->cat);
-	unlink(k->db);
-	snprintf(side, sizeof(side), "%s-wal", k->db);
+	snprintf(side, sizeof(side), "%s/m.db", k->dir);
 	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", k->db);
+	snprintf(side, sizeof(side), "%s/m.db-wal", k->dir);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s/m.db-shm", k->dir);
 	unlink(side);
 	rmdir(k->dir);
 }
@@ -184,6 +192,20 @@ kit_sql(struct kit *k, const char *q)
 	char		*w = k->want[k->nwant++ % 8];
 
 	w[0] = '\0';
+	if (test_pg()) {
+		PGconn		*c = PQconnectdb(k->db);
+		PGresult	*r = PQexec(c, q);
+
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
+		    !PQgetisnull(r, 0, 0))
+			snprintf(w, 2048, "%s", PQgetvalue(r, 0, 0));
+		else if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			fprintf(stderr, "kit_sql: %s: %s\n", q,
+			    PQerrorMessage(c));
+		PQclear(r);
+		PQfinish(c);
+		return w;
+	}
 	if (sqlite3_open(k->db, &db) != SQLITE_OK) {
 		sqlite3_close(db);
 		return w;

@@ -24,6 +24,13 @@ test_pg(void)
 	return d != NULL && d[0] != '\0';
 }
 
+static inline void
+test_pg_quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
 /*
  * Into buf: sqlite_path as it is, or a new database's URL.  Exits the
  * test (status 1, a failure line) when the cluster does not answer.
@@ -50,6 +57,7 @@ test_store_target(char *buf, size_t size, const char *sqlite_path)
 		printf("0 passed, 1 failed\n");
 		exit(1);
 	}
+	PQsetNoticeProcessor(c, test_pg_quiet, NULL);
 	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", name);
 	PQclear(PQexec(c, sql));
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
