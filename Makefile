@@ -93,7 +93,7 @@ murojaat: build/rel/bot/main.o build/rel/libmj.a
 build/san/murojaat: build/san/bot/main.o build/san/libmj.a
 	$(CC) $(SAN_CFLAGS) -o $@ $^ $(LIBS)
 
-build/san/tests/%: tests/unit/%.c build/san/libmj.a tests/unit/check.h
+build/san/tests/%: tests/unit/%.c build/san/libmj.a tests/unit/check.h tests/unit/pgtest.h tests/unit/bot_kit.h
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) -o $@ $< build/san/libmj.a $(LIBS)
 
