@@ -309,9 +309,9 @@ commands_store(const struct conf *conf, int argc, char **argv)
 		return 2;
 	}
 	if (url[0] == '\0') {
-		fprintf(stderr, "murojaat store copy: no PostgreSQL database to "
-		    "copy into: give --to URL, or set db.url (MUROJAAT_DB_URL, "
-		    "db.url_file)\n");
+		fprintf(stderr, "murojaat store copy: no PostgreSQL database "
+		    "to copy into: give --to URL, or set db.url "
+		    "(MUROJAAT_DB_URL, db.url_file)\n");
 		return 2;
 	}
 	if (store_copy(conf->db_path, url, stdout, why, sizeof(why)) !=

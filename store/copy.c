@@ -16,7 +16,6 @@
  * printed: the report holds table names and counts, errors the SQLSTATE
  * and the server's words cut before any quoted value.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,8 +49,8 @@ static const char *const copied[] = {
 /*
  * SQLite's tables that are not copied: what the indexer and the roll-up
  * derive from the messages (rebuilt on PostgreSQL from index_queue), and
- * each backend's own migration record.  The FTS5 tables and their shadow
- * tables are recognised by their CREATE VIRTUAL TABLE.
+ * each backend's own migration record (and the FTS5 tables, found by
+ * their CREATE VIRTUAL TABLE).
  */
 static const char *const rebuilt[] = {
 	"conversations", "index_state", "dash_days", "dash_counts",
@@ -67,14 +66,19 @@ static const char *const pg_derived[] = {
 	"dash_counts", "dash_reply", "dash_ussd", "chat_sends"
 };
 
-/* Rows in any of these make the target "not empty". */
-static const char *const owned[] = {
-	"applications", "contacts", "messages", "staff"
-};
+/* Rows in any of these make the target "not empty" (audit: a trail). */
+static const char SQL_HELD[] = "SELECT concat_ws(', ', "
+    "CASE WHEN EXISTS (SELECT 1 FROM applications) THEN 'applications' END, "
+    "CASE WHEN EXISTS (SELECT 1 FROM contacts) THEN 'contacts' END, "
+    "CASE WHEN EXISTS (SELECT 1 FROM messages) THEN 'messages' END, "
+    "CASE WHEN EXISTS (SELECT 1 FROM staff) THEN 'staff' END, "
+    "CASE WHEN EXISTS (SELECT 1 FROM audit) THEN 'audit' END)";
 
+/* A growing text; a failed allocation is remembered (oom), not returned. */
 struct buf {
 	char	*p;
 	size_t	 len, cap;
+	int	 oom;
 };
 
 struct copy {
@@ -114,10 +118,10 @@ words(char *dst, size_t size, const char *s, int cut)
 	for (; s != NULL && *s != '\0' && i + 1 < size; s++) {
 		if (cut && s[0] == ':' && (s[1] == ' ' || s[1] == '\0'))
 			break;
-		if ((*s == '\n' || *s == '\r' || *s == '\t') &&
-		    (i == 0 || dst[i - 1] == ' '))
-			continue;
-		dst[i++] = *s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s;
+		if (strchr("\n\r\t", *s) == NULL)
+			dst[i++] = *s;
+		else if (i > 0 && dst[i - 1] != ' ')
+			dst[i++] = ' ';
 	}
 	while (i > 0 && dst[i - 1] == ' ')
 		i--;
@@ -126,23 +130,22 @@ words(char *dst, size_t size, const char *s, int cut)
 
 /* A failed statement's reason into c->why: MJ_EDB. */
 static enum mj_err
-pg_failed(struct copy *c, const char *op, const PGresult *r)
+tgt_failed(struct copy *c, const char *op, const PGresult *r)
 {
 	const char	*state = r != NULL ?
 			    PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-	const char	*prim = r != NULL ?
-			    PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char	*prim = r != NULL ? PQresultErrorField(r,
+			    PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	const char	*ctx = r != NULL ?
 			    PQresultErrorField(r, PG_DIAG_CONTEXT) : NULL;
-	char		 msg[300], where[160] = "";
+	char		 msg[300], where[160];
 
 	words(msg, sizeof(msg), prim != NULL ? prim : PQerrorMessage(c->pg),
 	    1);
-	if (ctx != NULL)		/* "COPY messages, line 3, column x" */
-		words(where, sizeof(where), ctx, 1);
-	return fail(c, MJ_EDB, "%s: PostgreSQL said %s%s%s%s%s%s", op,
-	    state != NULL ? state : "", state != NULL ? " " : "", msg,
-	    where[0] ? " (" : "", where[0] ? where : "", where[0] ? ")" : "");
+	words(where, sizeof(where), ctx, 1);	/* "COPY t, line 3, column x" */
+	return fail(c, MJ_EDB, "%s: PostgreSQL said %s %s%s%s%s", op,
+	    state != NULL ? state : "-", msg, where[0] ? " (" : "", where,
+	    where[0] ? ")" : "");
 }
 
 /*
@@ -150,38 +153,26 @@ pg_failed(struct copy *c, const char *op, const PGresult *r)
  * when its status is want, else NULL with c->why set.
  */
 static PGresult *
-pgx(struct copy *c, const char *op, const char *sql, int n,
+tgt_exec(struct copy *c, const char *op, const char *sql, int n,
     const char *const *v, ExecStatusType want)
 {
-	PGresult	*r = PQexecParams(c->pg, sql, n, NULL, v, NULL, NULL, 0);
+	PGresult	*r;
 
+	r = PQexecParams(c->pg, sql, n, NULL, v, NULL, NULL, 0);
 	if (r != NULL && PQresultStatus(r) == want)
 		return r;
-	pg_failed(c, op, r);
+	tgt_failed(c, op, r);
 	PQclear(r);
 	return NULL;
 }
 
 static enum mj_err
-pg_run(struct copy *c, const char *op, const char *sql)
+tgt_run(struct copy *c, const char *op, const char *sql)
 {
-	PGresult	*r = pgx(c, op, sql, 0, NULL, PGRES_COMMAND_OK);
+	PGresult	*r = tgt_exec(c, op, sql, 0, NULL, PGRES_COMMAND_OK);
 
 	if (r == NULL)
 		return MJ_EDB;
-	PQclear(r);
-	return MJ_OK;
-}
-
-/* One bigint from row 0, column 0 of sql: MJ_OK or MJ_EDB. */
-static enum mj_err
-pg_count(struct copy *c, const char *op, const char *sql, int64_t *v)
-{
-	PGresult	*r = pgx(c, op, sql, 0, NULL, PGRES_TUPLES_OK);
-
-	if (r == NULL)
-		return MJ_EDB;
-	*v = PQntuples(r) > 0 ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
 	PQclear(r);
 	return MJ_OK;
 }
@@ -201,78 +192,72 @@ buf_room(struct buf *b, size_t more)
 	char	*p;
 	size_t	 cap;
 
+	if (b->oom)
+		return -1;
 	if (b->len + more <= b->cap)
 		return 0;
 	cap = b->cap ? b->cap : 4096;
 	while (cap < b->len + more)
 		cap *= 2;
-	if ((p = realloc(b->p, cap)) == NULL)
+	if ((p = realloc(b->p, cap)) == NULL) {
+		b->oom = 1;
 		return -1;
+	}
 	b->p = p;
 	b->cap = cap;
 	return 0;
 }
 
-static int
+static void
 buf_add(struct buf *b, const char *s, size_t n)
 {
-	if (buf_room(b, n) == -1)
-		return -1;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	return 0;
+	if (buf_room(b, n) == 0) {
+		memcpy(b->p + b->len, s, n);
+		b->len += n;
+	}
+}
+
+static void
+buf_s(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
 }
 
 /*
  * A value in COPY's text format: backslash, tab, newline and carriage
- * return escaped (the delimiter, the row's end and the escape itself);
- * every other byte goes as it is.
+ * return escaped (the escape itself, the delimiter, the row's end); every
+ * other byte goes as it is.
  */
-static int
+static void
 buf_text(struct buf *b, const unsigned char *s, size_t n)
 {
-	if (buf_room(b, n * 2) == -1)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		char	e = 0;
+	static const char	esc[256] = { ['\\'] = '\\', ['\t'] = 't',
+				    ['\n'] = 'n', ['\r'] = 'r' };
 
-		switch (s[i]) {
-		case '\\':
-			e = '\\';
-			break;
-		case '\t':
-			e = 't';
-			break;
-		case '\n':
-			e = 'n';
-			break;
-		case '\r':
-			e = 'r';
-			break;
-		}
-		if (e != 0) {
+	if (buf_room(b, n * 2) == -1)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (esc[s[i]] != 0) {
 			b->p[b->len++] = '\\';
-			b->p[b->len++] = e;
+			b->p[b->len++] = esc[s[i]];
 		} else
 			b->p[b->len++] = (char)s[i];
-	}
-	return 0;
 }
 
 /* An identifier from a schema, double-quoted. */
-static int
+static void
 buf_ident(struct buf *b, const char *s)
 {
-	if (buf_add(b, "\"", 1) == -1)
-		return -1;
-	for (; *s != '\0'; s++)
-		if (buf_add(b, s, 1) == -1 || (*s == '"' &&
-		    buf_add(b, "\"", 1) == -1))
-			return -1;
-	return buf_add(b, "\"", 1);
+	buf_add(b, "\"", 1);
+	for (; *s != '\0'; s++) {
+		buf_add(b, s, 1);
+		if (*s == '"')
+			buf_add(b, "\"", 1);
+	}
+	buf_add(b, "\"", 1);
 }
 
-/* b's text, NUL-terminated, or NULL when memory ran out. */
+/* b's text, NUL-terminated; NULL when memory ran out on the way. */
 static const char *
 buf_str(struct buf *b)
 {
@@ -286,39 +271,39 @@ buf_str(struct buf *b)
 static int
 describe(const char *url, char *dst, size_t size)
 {
+	static const char *const key[] = { "host", "hostaddr", "port",
+				    "dbname", "user" };
+	const char		*v[5] = { "", "", "", "", "" };
 	PQconninfoOption	*o, *opts;
-	const char		*host = "", *port = "", *db = "", *user = "";
 
 	/* libpq's reason may quote the URL, password and all: not shown. */
 	if ((opts = PQconninfoParse(url, NULL)) == NULL)
 		return -1;
-	for (o = opts; o->keyword != NULL; o++) {
-		if (o->val == NULL || o->val[0] == '\0')
-			continue;
-		if (strcmp(o->keyword, "host") == 0 ||
-		    (strcmp(o->keyword, "hostaddr") == 0 && host[0] == '\0'))
-			host = o->val;
-		else if (strcmp(o->keyword, "port") == 0)
-			port = o->val;
-		else if (strcmp(o->keyword, "dbname") == 0)
-			db = o->val;
-		else if (strcmp(o->keyword, "user") == 0)
-			user = o->val;
-	}
+	for (o = opts; o->keyword != NULL; o++)
+		for (int k = 0; k < 5; k++)
+			if (strcmp(o->keyword, key[k]) == 0 && o->val != NULL)
+				v[k] = o->val;
 	snprintf(dst, size, "host=%s port=%s dbname=%s user=%s",
-	    host[0] ? host : "(default)", port[0] ? port : "(default)",
-	    db[0] ? db : "(default)", user[0] ? user : "(default)");
+	    v[0][0] ? v[0] : v[1][0] ? v[1] : "(default)",
+	    v[2][0] ? v[2] : "(default)", v[3][0] ? v[3] : "(default)",
+	    v[4][0] ? v[4] : "(default)");
 	PQconninfoFree(opts);
 	return 0;
 }
 
-/* The copy's own connection, UTF-8, with no statement time limit. */
+/*
+ * The copy's own connection: UTF-8, no time limit on a statement, 10 s on
+ * waiting for a lock (a node at work on the target).
+ */
 static enum mj_err
 connect_target(struct copy *c, const char *url)
 {
 	const char *const	 kw[] = { "connect_timeout", "application_name",
-				    "dbname", NULL };
-	const char *const	 val[] = { "10", "murojaat-copy", url, NULL };
+				    "client_encoding", "options", "dbname",
+				    NULL };
+	const char *const	 val[] = { "10", "murojaat-copy", "UTF8",
+				    "-c statement_timeout=0 "
+				    "-c lock_timeout=10s", url, NULL };
 	char			 msg[300];
 
 	c->pg = PQconnectdbParams(kw, val, 1);
@@ -329,41 +314,35 @@ connect_target(struct copy *c, const char *url)
 		return fail(c, MJ_EDB, "cannot connect to the PostgreSQL "
 		    "database at %s: %s", c->where, msg);
 	}
-	if (PQsetClientEncoding(c->pg, "UTF8") != 0)
-		return fail(c, MJ_EDB, "cannot set the client encoding to "
-		    "UTF8 on %s", c->where);
-	return pg_run(c, "settings", "SET statement_timeout = 0");
+	return MJ_OK;
 }
 
 /*
  * BEGIN, and every table the copy writes locked against writers (a node
  * already running on it, a second copy): then the check that the target
- * holds no application, contact, message nor staff row.  MJ_EINPUT when
- * it does.
+ * holds no application, contact, message, staff nor audit row.  MJ_EINPUT
+ * when it does.
  */
 static enum mj_err
 begin_empty(struct copy *c)
 {
-	char		 held[160] = "";
-	enum mj_err	 rc;
+	char		 held[160];
+	PGresult	*r;
 
 	c->b.len = 0;
-	if (buf_add(&c->b, "LOCK TABLE ", 11) == -1)
-		return fail(c, MJ_ENOMEM, "out of memory");
+	buf_s(&c->b, "LOCK TABLE ");
 	for (size_t i = 0; i < NCOPIED + sizeof(pg_derived) /
-	    sizeof(pg_derived[0]); i++)
-		if ((i > 0 && buf_add(&c->b, ", ", 2) == -1) ||
-		    buf_ident(&c->b, i < NCOPIED ? copied[i] :
-		    pg_derived[i - NCOPIED]) == -1)
-			return fail(c, MJ_ENOMEM, "out of memory");
-	if (buf_add(&c->b, " IN SHARE ROW EXCLUSIVE MODE", 28) == -1 ||
-	    buf_str(&c->b) == NULL)
+	    sizeof(pg_derived[0]); i++) {
+		buf_s(&c->b, i > 0 ? ", " : "");
+		buf_ident(&c->b, i < NCOPIED ? copied[i] :
+		    pg_derived[i - NCOPIED]);
+	}
+	buf_s(&c->b, " IN SHARE ROW EXCLUSIVE MODE");
+	if (buf_str(&c->b) == NULL)
 		return fail(c, MJ_ENOMEM, "out of memory");
-	if ((rc = pg_run(c, "begin", "BEGIN")) != MJ_OK ||
-	    (rc = pg_run(c, "begin", "SET LOCAL lock_timeout = '10s'")) !=
-	    MJ_OK)
-		return rc;
-	if (pg_run(c, "lock", c->b.p) != MJ_OK) {
+	if (tgt_run(c, "begin", "BEGIN") != MJ_OK)
+		return MJ_EDB;
+	if (tgt_run(c, "lock", c->b.p) != MJ_OK) {
 		char	 reason[300];
 
 		snprintf(reason, sizeof(reason), "%s", c->why);
@@ -371,19 +350,11 @@ begin_empty(struct copy *c)
 		    "at %s (%s): is a node running on it? Copy only into a new "
 		    "database that no node uses yet", c->where, reason);
 	}
-	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++) {
-		char	sql[96];
-		int64_t	n;
-
-		snprintf(sql, sizeof(sql), "SELECT count(*) FROM (SELECT 1 "
-		    "FROM \"%s\" LIMIT 1) x", owned[i]);
-		if ((rc = pg_count(c, "check", sql, &n)) != MJ_OK)
-			return rc;
-		if (n > 0)
-			snprintf(held + strlen(held), sizeof(held) -
-			    strlen(held), "%s%s", held[0] ? ", " : "",
-			    owned[i]);
-	}
+	if ((r = tgt_exec(c, "check", SQL_HELD, 0, NULL, PGRES_TUPLES_OK)) ==
+	    NULL)
+		return MJ_EDB;
+	snprintf(held, sizeof(held), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
 	if (held[0] != '\0')
 		return fail(c, MJ_EINPUT, "the database at %s is not empty "
 		    "(it holds %s): copy only into a new database", c->where,
@@ -409,8 +380,8 @@ clear_target(struct copy *c, int64_t *cleared)
 		PGresult	*r;
 
 		snprintf(sql, sizeof(sql), "DELETE FROM \"%s\"", t);
-		if ((r = pgx(c, "clear", sql, 0, NULL, PGRES_COMMAND_OK)) ==
-		    NULL)
+		r = tgt_exec(c, "clear", sql, 0, NULL, PGRES_COMMAND_OK);
+		if (r == NULL)
 			return MJ_EDB;
 		*cleared += strtoll(PQcmdTuples(r), NULL, 10);
 		PQclear(r);
@@ -429,7 +400,7 @@ columns(struct copy *c, const char *t, char cols[][64], int *ncols,
     int *ident)
 {
 	char		 have[COPY_COLS][64];
-	int		 nhave = 0, *used = NULL;
+	int		 nhave = 0, used[COPY_COLS] = { 0 };
 	sqlite3_stmt	*q;
 	PGresult	*r;
 	const char	*v[1] = { t };
@@ -444,8 +415,8 @@ columns(struct copy *c, const char *t, char cols[][64], int *ncols,
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		if (nhave == COPY_COLS) {
 			sqlite3_finalize(q);
-			return fail(c, MJ_EINTERNAL, "table %s has more than %d "
-			    "columns", t, COPY_COLS);
+			return fail(c, MJ_EINTERNAL, "table %s has more than "
+			    "%d columns", t, COPY_COLS);
 		}
 		snprintf(have[nhave++], sizeof(have[0]), "%s",
 		    (const char *)sqlite3_column_text(q, 0));
@@ -454,7 +425,7 @@ columns(struct copy *c, const char *t, char cols[][64], int *ncols,
 	if (nhave == 0)
 		return fail(c, MJ_EDB, "table %s is missing from the SQLite "
 		    "store", t);
-	if ((r = pgx(c, t, "SELECT column_name, is_identity = 'YES' FROM "
+	if ((r = tgt_exec(c, t, "SELECT column_name, is_identity = 'YES' FROM "
 	    "information_schema.columns WHERE table_schema = "
 	    "current_schema() AND table_name = $1 ORDER BY ordinal_position",
 	    1, v, PGRES_TUPLES_OK)) == NULL)
@@ -463,10 +434,6 @@ columns(struct copy *c, const char *t, char cols[][64], int *ncols,
 		PQclear(r);
 		return fail(c, MJ_EDB, "table %s is missing from PostgreSQL's "
 		    "schema", t);
-	}
-	if ((used = calloc((size_t)nhave, sizeof(*used))) == NULL) {
-		PQclear(r);
-		return fail(c, MJ_ENOMEM, "out of memory");
 	}
 	for (int i = 0; i < PQntuples(r); i++) {
 		const char	*name = PQgetvalue(r, i, 0);
@@ -487,7 +454,6 @@ columns(struct copy *c, const char *t, char cols[][64], int *ncols,
 			    "has no place in PostgreSQL's schema "
 			    "(store/migrations-pg): nothing copied", t,
 			    have[j]);
-	free(used);
 	return rc;
 }
 
@@ -509,30 +475,26 @@ add_row(struct copy *c, const char *t, sqlite3_stmt *q, char cols[][64],
     int n)
 {
 	char	num[40];
-	int	w;
 
 	for (int i = 0; i < n; i++) {
-		int	e = 0;
-
-		if (i > 0 && buf_add(&c->b, "\t", 1) == -1)
-			return fail(c, MJ_ENOMEM, "out of memory");
+		buf_s(&c->b, i > 0 ? "\t" : "");
 		switch (sqlite3_column_type(q, i)) {
 		case SQLITE_NULL:
-			e = buf_add(&c->b, "\\N", 2);
+			buf_s(&c->b, "\\N");
 			break;
 		case SQLITE_INTEGER:
-			w = snprintf(num, sizeof(num), "%lld",
+			snprintf(num, sizeof(num), "%lld",
 			    (long long)sqlite3_column_int64(q, i));
-			e = buf_add(&c->b, num, (size_t)w);
+			buf_s(&c->b, num);
 			break;
 		case SQLITE_FLOAT:
 			/* 17 digits: the same double on the other side */
-			w = snprintf(num, sizeof(num), "%.17g",
+			snprintf(num, sizeof(num), "%.17g",
 			    sqlite3_column_double(q, i));
-			e = buf_add(&c->b, num, (size_t)w);
+			buf_s(&c->b, num);
 			break;
 		case SQLITE_TEXT:
-			e = buf_text(&c->b, sqlite3_column_text(q, i),
+			buf_text(&c->b, sqlite3_column_text(q, i),
 			    (size_t)sqlite3_column_bytes(q, i));
 			break;
 		default:
@@ -540,10 +502,9 @@ add_row(struct copy *c, const char *t, sqlite3_stmt *q, char cols[][64],
 			    "which PostgreSQL's text column cannot take", t,
 			    cols[i]);
 		}
-		if (e == -1)
-			return fail(c, MJ_ENOMEM, "out of memory");
 	}
-	if (buf_add(&c->b, "\n", 1) == -1)
+	buf_s(&c->b, "\n");
+	if (c->b.oom)
 		return fail(c, MJ_ENOMEM, "out of memory");
 	return flush(c, 0);
 }
@@ -563,7 +524,7 @@ copy_end(struct copy *c, const char *t, const char *abort_why, int64_t *n)
 		if (PQresultStatus(r) == PGRES_COMMAND_OK)
 			*n = strtoll(PQcmdTuples(r), NULL, 10);
 		else if (rc == MJ_OK && abort_why == NULL)
-			rc = pg_failed(c, op, r);
+			rc = tgt_failed(c, op, r);
 		PQclear(r);
 	}
 	return rc;
@@ -576,7 +537,7 @@ copy_table(struct copy *c, size_t k)
 	const char	*t = copied[k];
 	char		 cols[COPY_COLS][64];
 	int		 ncols, ident, s = SQLITE_DONE;
-	struct buf	 sel = { NULL, 0, 0 };
+	struct buf	 sel = { NULL, 0, 0, 0 };
 	sqlite3_stmt	*q = NULL;
 	PGresult	*r;
 	enum mj_err	 rc;
@@ -586,27 +547,30 @@ copy_table(struct copy *c, size_t k)
 		return rc;
 	/* SELECT "a", "b" FROM "t" [ORDER BY "id"]; COPY "t" ("a", "b") */
 	c->b.len = 0;
-	if (buf_add(&sel, "SELECT ", 7) == -1 ||
-	    buf_add(&c->b, "COPY ", 5) == -1 || buf_ident(&c->b, t) == -1 ||
-	    buf_add(&c->b, " (", 2) == -1)
-		goto nomem;
-	for (int i = 0; i < ncols; i++)
-		if ((i > 0 && (buf_add(&sel, ", ", 2) == -1 ||
-		    buf_add(&c->b, ", ", 2) == -1)) ||
-		    buf_ident(&sel, cols[i]) == -1 ||
-		    buf_ident(&c->b, cols[i]) == -1)
-			goto nomem;
-	if (buf_add(&sel, " FROM ", 6) == -1 || buf_ident(&sel, t) == -1 ||
-	    (ident && buf_add(&sel, " ORDER BY \"id\"", 14) == -1) ||
-	    buf_str(&sel) == NULL ||
-	    buf_add(&c->b, ") FROM STDIN", 12) == -1 || buf_str(&c->b) == NULL)
-		goto nomem;
+	buf_s(&sel, "SELECT ");
+	buf_s(&c->b, "COPY ");
+	buf_ident(&c->b, t);
+	buf_s(&c->b, " (");
+	for (int i = 0; i < ncols; i++) {
+		buf_s(&sel, i > 0 ? ", " : "");
+		buf_s(&c->b, i > 0 ? ", " : "");
+		buf_ident(&sel, cols[i]);
+		buf_ident(&c->b, cols[i]);
+	}
+	buf_s(&sel, " FROM ");
+	buf_ident(&sel, t);
+	buf_s(&sel, ident ? " ORDER BY \"id\"" : "");
+	buf_s(&c->b, ") FROM STDIN");
+	if (buf_str(&sel) == NULL || buf_str(&c->b) == NULL) {
+		free(sel.p);
+		return fail(c, MJ_ENOMEM, "out of memory");
+	}
 	if (sqlite3_prepare_v2(c->db, sel.p, -1, &q, NULL) != SQLITE_OK) {
 		free(sel.p);
 		return sq_failed(c, t);
 	}
 	free(sel.p);
-	if ((r = pgx(c, t, c->b.p, 0, NULL, PGRES_COPY_IN)) == NULL) {
+	if ((r = tgt_exec(c, t, c->b.p, 0, NULL, PGRES_COPY_IN)) == NULL) {
 		sqlite3_finalize(q);
 		return MJ_EDB;
 	}
@@ -637,15 +601,12 @@ copy_table(struct copy *c, size_t k)
 		snprintf(sql, sizeof(sql), "SELECT setval(pg_get_serial_"
 		    "sequence($1, 'id'), m) FROM (SELECT max(id) AS m FROM "
 		    "\"%s\") x WHERE m IS NOT NULL", t);
-		if ((r = pgx(c, "setval", sql, 1, &t, PGRES_TUPLES_OK)) ==
+		if ((r = tgt_exec(c, "setval", sql, 1, &t, PGRES_TUPLES_OK)) ==
 		    NULL)
 			return MJ_EDB;
 		PQclear(r);
 	}
 	return MJ_OK;
-nomem:
-	free(sel.p);
-	return fail(c, MJ_ENOMEM, "out of memory");
 }
 
 /*
@@ -656,36 +617,26 @@ static enum mj_err
 known_tables(struct copy *c)
 {
 	sqlite3_stmt	*q;
-	char		 virt[8][64];
-	int		 nvirt = 0, s;
+	int		 s;
 	enum mj_err	 rc = MJ_OK;
 
-	if (sqlite3_prepare_v2(c->db, "SELECT name, sql LIKE 'CREATE VIRTUAL "
-	    "TABLE%' FROM sqlite_master WHERE type = 'table' AND name NOT "
-	    "LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY sql LIKE 'CREATE VIRTUAL "
-	    "TABLE%' DESC, name", -1, &q, NULL) != SQLITE_OK)
+	/* Not the FTS5 tables: virtual, or a virtual one's "NAME_..." */
+	if (sqlite3_prepare_v2(c->db, "SELECT name FROM sqlite_master t WHERE "
+	    "type = 'table' AND substr(name, 1, 7) != 'sqlite_' AND sql NOT "
+	    "LIKE 'CREATE VIRTUAL%' AND NOT EXISTS (SELECT 1 FROM "
+	    "sqlite_master v WHERE v.sql LIKE 'CREATE VIRTUAL%' AND "
+	    "substr(t.name, 1, length(v.name) + 1) = v.name || '_')", -1, &q,
+	    NULL) != SQLITE_OK)
 		return sq_failed(c, "tables");
 	while (rc == MJ_OK && (s = sqlite3_step(q)) == SQLITE_ROW) {
 		const char	*name = (const char *)sqlite3_column_text(q, 0);
 		int		 known = 0;
 
-		if (sqlite3_column_int(q, 1)) {
-			if (nvirt < 8)
-				snprintf(virt[nvirt++], sizeof(virt[0]), "%s",
-				    name);
-			continue;
-		}
 		for (size_t i = 0; i < NCOPIED && !known; i++)
 			known = strcmp(name, copied[i]) == 0;
 		for (size_t i = 0; i < sizeof(rebuilt) / sizeof(rebuilt[0]) &&
 		    !known; i++)
 			known = strcmp(name, rebuilt[i]) == 0;
-		for (int i = 0; i < nvirt && !known; i++) {
-			size_t	l = strlen(virt[i]);
-
-			known = strncmp(name, virt[i], l) == 0 &&
-			    name[l] == '_';
-		}
 		if (!known)
 			rc = fail(c, MJ_EDB, "the SQLite store has a table %s "
 			    "that this program does not know how to copy: "
@@ -710,8 +661,8 @@ compare(struct copy *c, int64_t *total)
 	for (size_t k = 0; k < NCOPIED; k++) {
 		char		 sql[96];
 		sqlite3_stmt	*q;
-		int64_t		 was = -1, now = -1;
-		enum mj_err	 rc;
+		PGresult	*r;
+		int64_t		 was = -1, now;
 
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"",
 		    copied[k]);
@@ -722,8 +673,11 @@ compare(struct copy *c, int64_t *total)
 		sqlite3_finalize(q);
 		if (was < 0)
 			return sq_failed(c, copied[k]);
-		if ((rc = pg_count(c, copied[k], sql, &now)) != MJ_OK)
-			return rc;
+		if ((r = tgt_exec(c, copied[k], sql, 0, NULL,
+		    PGRES_TUPLES_OK)) == NULL)
+			return MJ_EDB;
+		now = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		PQclear(r);
 		fprintf(c->out, "%s %lld -> %lld%s\n", copied[k],
 		    (long long)was, (long long)now, was == now &&
 		    now == c->rows[k] ? "" : "  DIFFERENT");
@@ -755,15 +709,15 @@ copy_all(struct copy *c)
 	for (size_t k = 0; k < NCOPIED; k++)
 		if ((rc = copy_table(c, k)) != MJ_OK)
 			return rc;
-	if ((r = pgx(c, "index_queue", "INSERT INTO index_queue (message_id) "
-	    "SELECT id FROM messages ON CONFLICT DO NOTHING", 0, NULL,
-	    PGRES_COMMAND_OK)) == NULL)
+	if ((r = tgt_exec(c, "index_queue", "INSERT INTO index_queue "
+	    "(message_id) SELECT id FROM messages ON CONFLICT DO NOTHING", 0,
+	    NULL, PGRES_COMMAND_OK)) == NULL)
 		return MJ_EDB;
 	queued = strtoll(PQcmdTuples(r), NULL, 10);
 	PQclear(r);
 	if ((rc = compare(c, &total)) != MJ_OK)
 		return rc;
-	if ((r = pgx(c, "commit", "COMMIT", 0, NULL, PGRES_COMMAND_OK)) ==
+	if ((r = tgt_exec(c, "commit", "COMMIT", 0, NULL, PGRES_COMMAND_OK)) ==
 	    NULL)
 		return MJ_EDB;
 	if (strcmp(PQcmdStatus(r), "COMMIT") != 0) {
@@ -772,9 +726,10 @@ copy_all(struct copy *c)
 		    "transaction back");
 	}
 	PQclear(r);
-	fprintf(c->out, "index_queue %lld messages: the help desk's "
-	    "conversation summaries, search and dashboard roll-ups are "
-	    "rebuilt from them, not copied, by the first node that serves\n"
+	fprintf(c->out, "index_queue: %lld messages queued; derived data is "
+	    "not copied: the help desk's indexer rebuilds conversation "
+	    "summaries, search rows and dashboard roll-ups from them on the "
+	    "first node that serves\n"
 	    "copied %lld rows of %zu tables: every count matches\n",
 	    (long long)queued, (long long)total, NCOPIED);
 	fflush(c->out);
@@ -795,18 +750,14 @@ store_copy(const char *sqlite_path, const char *url, FILE *report,
 	c.why = why;
 	c.whylen = whylen;
 	why[0] = '\0';
-	if (sqlite_path == NULL || sqlite_path[0] == '\0' ||
-	    pg_url_is(sqlite_path))
-		return fail(&c, MJ_EINPUT, "the store to copy from must be a "
-		    "SQLite file (db.path)");
-	if (stat(sqlite_path, &sb) == -1)
-		return fail(&c, MJ_ENOTFOUND, "no SQLite store at %s: %s",
-		    sqlite_path, strerror(errno));
+	if (pg_url_is(sqlite_path) || stat(sqlite_path, &sb) == -1)
+		return fail(&c, MJ_ENOTFOUND, "no SQLite store at %s (db.path)",
+		    sqlite_path);
 	if (url == NULL || !pg_url_is(url) ||
 	    describe(url, c.where, sizeof(c.where)) == -1)
 		return fail(&c, MJ_EINPUT, "the target does not read as a "
-		    "PostgreSQL URL (postgresql://USER@HOST/DBNAME) or conninfo "
-		    "(host=... dbname=...)");
+		    "PostgreSQL URL (postgresql://USER@HOST/DBNAME) or "
+		    "conninfo (host=... dbname=...)");
 	fprintf(report, "copying %s into the PostgreSQL database at %s\n",
 	    sqlite_path, c.where);
 	fflush(report);
@@ -834,12 +785,9 @@ store_copy(const char *sqlite_path, const char *url, FILE *report,
 		sqlite3_exec(c.db, "COMMIT", NULL, NULL, NULL);
 	}
 out:
-	if (rc != MJ_OK && c.pg != NULL && PQstatus(c.pg) == CONNECTION_OK &&
-	    PQtransactionStatus(c.pg) != PQTRANS_IDLE) {
-		PGresult	*r = PQexec(c.pg, "ROLLBACK");
-
-		PQclear(r);
-	}
+	if (rc != MJ_OK && c.pg != NULL &&
+	    PQtransactionStatus(c.pg) != PQTRANS_IDLE)
+		PQclear(PQexec(c.pg, "ROLLBACK"));	/* else PQfinish's */
 	if (c.pg != NULL)
 		PQfinish(c.pg);
 	free(c.b.p);

@@ -279,8 +279,8 @@ int64_t		store_app_count(struct store *);
  * line "TABLE N -> N" per table, a progress line every 100,000 rows and a
  * final line; never a row's values nor the URL's password.  MJ_OK when
  * every count matches and the transaction committed; otherwise the target
- * is left as it was and why holds the reason: MJ_EINPUT (not a SQLite
- * path or PostgreSQL URL, or the target is not empty), MJ_ENOTFOUND (no
+ * is left as it was and why holds the reason: MJ_EINPUT (url is no
+ * PostgreSQL URL, or the target is not empty), MJ_ENOTFOUND (no SQLite
  * file at sqlite_path), MJ_EDB (either database failed, or a column has
  * no place in PostgreSQL's schema), MJ_EINTERNAL (the counts differ).
  */
