@@ -294,3 +294,31 @@ commands_chat(const struct commands_open *op, const struct conf *conf,
 		printf("\n");
 	return 0;
 }
+
+int
+commands_store(const struct conf *conf, int argc, char **argv)
+{
+	const char	*url = conf->db_url;
+	char		 why[1024];
+
+	if (argc == 3 && strcmp(argv[0], "copy") == 0 &&
+	    strcmp(argv[1], "--to") == 0)
+		url = argv[2];
+	else if (argc != 1 || strcmp(argv[0], "copy") != 0) {
+		fprintf(stderr, "usage: murojaat store copy [--to URL]\n");
+		return 2;
+	}
+	if (url[0] == '\0') {
+		fprintf(stderr, "murojaat store copy: no PostgreSQL database "
+		    "to copy into: give --to URL, or set db.url "
+		    "(MUROJAAT_DB_URL, db.url_file)\n");
+		return 2;
+	}
+	if (store_copy(conf->db_path, url, stdout, why, sizeof(why)) !=
+	    MJ_OK) {
+		fflush(stdout);
+		fprintf(stderr, "murojaat store copy: %s\n", why);
+		return 1;
+	}
+	return 0;
+}

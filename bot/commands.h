@@ -45,4 +45,10 @@ int	commands_ussd_cost(const struct commands_open *, int argc,
 int	commands_train(const struct conf *, const char *cmd,
 	    const char *corpus_dir, const char *model_out, int argc,
 	    char **argv);
+/*
+ * murojaat store copy [--to URL]: the SQLite store (db.path) into an empty
+ * PostgreSQL database, --to's or else db.url's (store_copy()); 0 when
+ * every count matched, 1 when nothing was copied, 2 for a usage error.
+ */
+int	commands_store(const struct conf *, int argc, char **argv);
 #endif

@@ -4,7 +4,7 @@
  *   serve [--demo]        the HTTP service (make run: --demo)
  *   rules import|export   eligibility data (bot/rules_data.c)
  * Every other command lives with its module and is dispatched from here:
- * chat, import, staff, train and eval in bot/commands.c; classify,
+ * chat, import, staff, store, train and eval in bot/commands.c; classify,
  * translit, sms-cost, telegram, corpus and config beside what they use.
  * Exits only here, at start-up, saying what and where.
  */
@@ -111,6 +111,8 @@ usage(FILE *f)
 	    "  staff role NAME ROLE      another role\n"
 	    "  staff disable|enable NAME no login (sessions end) or again\n"
 	    "  staff list                the accounts\n"
+	    "  store copy [--to URL]     the SQLite store into an empty "
+	    "PostgreSQL database (else db.url's)\n"
 	    "  config                    print a sample murojaat.conf\n");
 }
 
@@ -711,6 +713,8 @@ main(int argc, char **argv)
 		rc = cmd_rules(&a, argc - i - 1, argv + i + 1);
 	else if (strcmp(cmd, "corpus") == 0)
 		rc = teach_cmd_corpus(&a.conf, argc - i - 1, argv + i + 1);
+	else if (strcmp(cmd, "store") == 0)
+		rc = commands_store(&a.conf, argc - i - 1, argv + i + 1);
 	else {
 		fprintf(stderr, "murojaat: unknown command \"%s\"\n", cmd);
 		usage(stderr);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "base/err.h"
 
@@ -295,4 +296,24 @@ enum mj_err	store_app_put(struct store *, const struct app_row *,
 		    int64_t now);
 /* Number of applications (for start-up messages and tests). */
 int64_t		store_app_count(struct store *);
+
+/*
+ * murojaat store copy (store/copy.c): the SQLite store at sqlite_path,
+ * migrated to its newest schema first, into the PostgreSQL database at url
+ * (a URL or conninfo), which must hold no application, contact, message
+ * nor staff row yet; its migrations are applied first.  One transaction:
+ * every table in foreign-key order with its ids, each identity's sequence
+ * set past the highest id, every message queued in index_queue so that the
+ * help desk's summaries, search rows and roll-ups are rebuilt (they are
+ * not copied), then the row counts of both sides compared.  report gets a
+ * line "TABLE N -> N" per table, a progress line every 100,000 rows and a
+ * final line; never a row's values nor the URL's password.  MJ_OK when
+ * every count matches and the transaction committed; otherwise the target
+ * is left as it was and why holds the reason: MJ_EINPUT (url is no
+ * PostgreSQL URL, or the target is not empty), MJ_ENOTFOUND (no SQLite
+ * file at sqlite_path), MJ_EDB (either database failed, or a column has
+ * no place in PostgreSQL's schema), MJ_EINTERNAL (the counts differ).
+ */
+enum mj_err	store_copy(const char *sqlite_path, const char *url,
+		    FILE *report, char *why, size_t whylen);
 #endif
