@@ -313,6 +313,13 @@ prep_clear(struct pg *pg)
 	pg->nprep = 0;
 }
 
+static void
+quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
 /* Connect (again): MJ_OK, or MJ_EDB logged with pg->where. */
 static enum mj_err
 connect_now(struct pg *pg, const char *why)
@@ -338,6 +345,8 @@ connect_now(struct pg *pg, const char *why)
 		pg->conn = NULL;
 		return MJ_EDB;
 	}
+	/* NOTICEs ("already exists, skipping") are not the service's news. */
+	PQsetNoticeProcessor(pg->conn, quiet, NULL);
 	snprintf(opt, sizeof(opt), "SET statement_timeout = %d",
 	    pg->limit_ms > 0 ? pg->limit_ms : 0);
 	r = PQexec(pg->conn, opt);
