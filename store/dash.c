@@ -10,10 +10,12 @@
  * answer is the one the definitions below give over the raw messages.
  * Any other range, and the list of texts not understood, which no count
  * can hold, read the messages (the list: the latest of the range, below).
+ * A store on PostgreSQL is served by pg_dash.c.
  */
 #include <string.h>
 
 #include "store/helpdesk.h"
+#include "store/pg_dash.h"
 #include "store/store_int.h"
 
 /* Days are Tashkent's (UTC+5 all year). */
@@ -232,6 +234,8 @@ store_hd_stats(struct store *st, enum hd_stat_kind kind, int64_t from,
 	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc = MJ_OK;
 
+	if (st->pg != NULL)
+		return pg_hd_stats(st, kind, from, to, fn, arg);
 	st = store_reader(st);
 	if (kind == HD_STAT_REPLY_SECS) {
 		/* Two lists, tagged by k1; each sorted. */

@@ -9,7 +9,9 @@
  * once per chunk: a batch of a hundred messages on one day costs a dozen
  * upserts, not a few hundred.  The definitions are the dashboard's own
  * (store/dash.c), message by message; what changes after the roll-up
- * (delivery, labels) is followed by the triggers of 0017.
+ * (delivery, labels) is followed by the triggers of 0017.  PostgreSQL has
+ * no cursor: its indexer rolls up each message it takes from index_queue
+ * (pg_rollup.c), and store_rollup_pending() there has nothing to do.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -304,6 +306,9 @@ store_rollup_pending(struct store *st, int max, int *n)
 	int64_t		 last = -1;
 
 	*n = 0;
+	/* PostgreSQL: the indexer rolls up what it takes (pg_rollup.c). */
+	if (st->pg != NULL)
+		return MJ_OK;
 	if (st->rollup == NULL &&
 	    (st->rollup = calloc(1, sizeof(*st->rollup))) == NULL)
 		return MJ_ENOMEM;

@@ -2,12 +2,14 @@
  * staff.c - the help desk's people: staff accounts (the password hash, never
  * the password), their sessions, login throttling and the audit log.
  * Statements come from the store's cache; every value is a bound parameter.
+ * A store on PostgreSQL is served by pg_staff.c.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "store/helpdesk.h"
+#include "store/pg_staff.h"
 #include "store/store_int.h"
 
 static const char SQL_STAFF_ADD[] =
@@ -101,6 +103,9 @@ store_staff_add(struct store *st, const char *username, const char *role,
 	sqlite3_stmt	*q;
 	int		 rc;
 
+	if (st->pg != NULL)
+		return pg_staff_add(st, username, role, pw_hash, now);
+
 	PREP(q, SQL_STAFF_ADD);
 	bind_str(q, 1, username);
 	bind_str(q, 2, role);
@@ -132,6 +137,9 @@ store_staff_get(struct store *st, const char *username, struct hd_staff *out,
 	sqlite3_stmt	*q;
 	enum mj_err	 rc = MJ_ENOTFOUND;
 
+	if (st->pg != NULL)
+		return pg_staff_get(st, username, out, hash, hashlen);
+
 	if ((q = lock_stmt(st, SQL_STAFF_GET)) == NULL)
 		return MJ_EDB;
 	bind_str(q, 1, username);
@@ -159,6 +167,10 @@ store_staff_set(struct store *st, const char *username, int disabled,
 	enum mj_err	 rc;
 	int64_t		 id = 0;
 
+	if (st->pg != NULL)
+		return pg_staff_set(st, username, disabled, pw_hash, role,
+		    end_sessions);
+
 	PREP(q, SQL_STAFF_SET);
 	PREP(e, SQL_STAFF_END);
 	bind_str(q, 1, username);
@@ -183,6 +195,9 @@ store_staff_admins(struct store *st, int64_t *n)
 	sqlite3_stmt	*q;
 	enum mj_err	 rc;
 
+	if (st->pg != NULL)
+		return pg_staff_admins(st, n);
+
 	*n = 0;
 	PREP(q, SQL_STAFF_ADMINS);
 	rc = step_int64(st, q, n, "staff_admins");
@@ -197,6 +212,9 @@ store_staff_list(struct store *st, int64_t now,
 	sqlite3_stmt	*q;
 	enum mj_err	 rc = MJ_OK;
 	int		 step;
+
+	if (st->pg != NULL)
+		return pg_staff_list(st, now, fn, arg);
 
 	if ((q = lock_stmt(st, SQL_STAFF_LIST)) == NULL)
 		return MJ_EDB;
@@ -224,6 +242,10 @@ store_session_add(struct store *st, const char *token_hash, int64_t staff_id,
 {
 	sqlite3_stmt	*q;
 
+	if (st->pg != NULL)
+		return pg_session_add(st, token_hash, staff_id, csrf, now,
+		    expires_at);
+
 	PREP(q, SQL_SESSION_ADD);
 	bind_str(q, 1, token_hash);
 	sqlite3_bind_int64(q, 2, staff_id);
@@ -239,6 +261,10 @@ store_session_get(struct store *st, const char *token_hash, int64_t now,
 {
 	sqlite3_stmt	*q;
 	enum mj_err	 rc = MJ_ENOTFOUND;
+
+	if (st->pg != NULL)
+		return pg_session_get(st, token_hash, now, out, csrf,
+		    csrflen);
 
 	if ((q = lock_stmt(st, SQL_SESSION_GET)) == NULL)
 		return MJ_EDB;
@@ -266,6 +292,9 @@ store_session_del(struct store *st, const char *token_hash, int64_t now)
 	sqlite3_stmt	*q;
 	enum mj_err	 rc;
 
+	if (st->pg != NULL)
+		return pg_session_del(st, token_hash, now);
+
 	PREP(q, SQL_SESSION_DEL);
 	bind_str(q, 1, token_hash);
 	if ((rc = step_done(st, q, "session_del")) != MJ_OK)
@@ -281,6 +310,10 @@ store_login_failures(struct store *st, const char *key, int64_t now,
 {
 	sqlite3_stmt	*q;
 	enum mj_err	 rc = MJ_OK;
+
+	if (st->pg != NULL)
+		return pg_login_failures(st, key, now, window_s, failures,
+		    window_start);
 
 	*failures = 0;
 	*window_start = now;
@@ -308,6 +341,9 @@ store_login_failed(struct store *st, const char *key, int64_t now,
 {
 	sqlite3_stmt	*q;
 
+	if (st->pg != NULL)
+		return pg_login_failed(st, key, now, window_s);
+
 	PREP(q, SQL_FAIL_ADD);
 	bind_str(q, 1, key);
 	sqlite3_bind_int64(q, 2, now);
@@ -320,6 +356,9 @@ store_login_last(struct store *st, const char *key, int64_t now)
 {
 	sqlite3_stmt	*q;
 
+	if (st->pg != NULL)
+		return pg_login_last(st, key, now);
+
 	PREP(q, SQL_FAIL_LAST);
 	bind_str(q, 1, key);
 	sqlite3_bind_int64(q, 2, now);
@@ -330,6 +369,9 @@ enum mj_err
 store_login_mark(struct store *st, const char *key, int64_t now)
 {
 	sqlite3_stmt	*q;
+
+	if (st->pg != NULL)
+		return pg_login_mark(st, key, now);
 
 	PREP(q, SQL_FAIL_MARK);
 	bind_str(q, 1, key);
@@ -342,6 +384,9 @@ store_login_undo(struct store *st, const char *key)
 {
 	sqlite3_stmt	*q;
 
+	if (st->pg != NULL)
+		return pg_login_undo(st, key);
+
 	PREP(q, SQL_FAIL_UNDO);
 	bind_str(q, 1, key);
 	return step_done(st, q, "login_undo");
@@ -352,6 +397,9 @@ store_login_clear(struct store *st, const char *key)
 {
 	sqlite3_stmt	*q;
 
+	if (st->pg != NULL)
+		return pg_login_clear(st, key);
+
 	PREP(q, SQL_FAIL_CLEAR);
 	bind_str(q, 1, key);
 	return step_done(st, q, "login_clear");
@@ -361,6 +409,9 @@ enum mj_err
 store_audit_add(struct store *st, const struct hd_audit *a)
 {
 	sqlite3_stmt	*q;
+
+	if (st->pg != NULL)
+		return pg_audit_add(st, a);
 
 	PREP(q, SQL_AUDIT_ADD);
 	sqlite3_bind_int64(q, 1, a->at);
@@ -406,6 +457,10 @@ store_audit_range(struct store *st, int64_t contact_id, int64_t before_id,
 	sqlite3_stmt	*q;
 	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc;
+
+	if (st->pg != NULL)
+		return pg_audit_range(st, contact_id, before_id, from, to,
+		    limit, fn, arg);
 
 	st = store_reader(st);
 	if ((q = lock_stmt(st, contact_id > 0 ? SQL_AUDIT_LIST_C :

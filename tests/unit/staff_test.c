@@ -5,18 +5,24 @@
  * throttled logins, a disabled account, a changed password, expiry and
  * logout, and the audit rows they leave; changes made by a signed-in
  * admin (audited with their name, request and address, the refusals told
- * apart, never leaving no enabled admin) and generated passwords.
+ * apart, never leaving no enabled admin) and generated passwords.  On
+ * PostgreSQL (MUROJAAT_TEST_PG) also what two nodes on one database do at
+ * once: a name taken in any case, the last admin, a login key's count,
+ * sessions seen from either node.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <sodium.h>
 #include <sqlite3.h>
 
 #include "base/conf.h"
 #include "check.h"
+#include "pgtest.h"
 #include "gateway/staff.h"
 #include "store/helpdesk.h"
 #include "store/store.h"
@@ -34,6 +40,19 @@ scalar(const char *q)
 	sqlite3_stmt	*st = NULL;
 	long long	 v = -1;
 
+	if (test_pg()) {
+		PGconn		*c = PQconnectdb(db_path);
+		PGresult	*r = PQexec(c, q);
+
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
+			v = PQgetisnull(r, 0, 0) ? 0 :
+			    strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		else if (PQresultStatus(r) != PGRES_TUPLES_OK)
+			fprintf(stderr, "scalar: %s", PQerrorMessage(c));
+		PQclear(r);
+		PQfinish(c);
+		return v;
+	}
 	if (sqlite3_open(db_path, &db) != SQLITE_OK)
 		return -1;
 	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK &&
@@ -355,6 +374,158 @@ test_by_admin(struct store *st, const struct conf *c)
 	    "staff_id IS NULL"), 1);
 }
 
+/* A change or a check run by a second node while the first holds its own. */
+struct other {
+	struct store		*st;
+	const struct staff_by	*by;
+	enum mj_err		 rc;
+	struct staff_why	 why;
+	int			 failures;
+	int			 done;
+};
+
+static void *
+other_disable(void *arg)
+{
+	struct other	*o = arg;
+
+	o->rc = staff_change_by(o->st, o->by, "adm2", STAFF_DISABLE, NULL,
+	    5003, &o->why);
+	__atomic_store_n(&o->done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static void *
+other_check(void *arg)
+{
+	struct other	*o = arg;
+	int64_t		 ws;
+
+	if ((o->rc = store_begin(o->st)) == MJ_OK) {
+		o->rc = store_login_failures(o->st, "user:shared", 5010, 600,
+		    &o->failures, &ws);
+		store_end(o->st, 0);
+	}
+	__atomic_store_n(&o->done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static void *
+other_add(void *arg)
+{
+	struct other	*o = arg;
+
+	if ((o->rc = store_begin(o->st)) == MJ_OK) {
+		o->rc = store_staff_add(o->st, "ZED", "agent", "h", 5020);
+		store_end(o->st, o->rc == MJ_OK);
+	}
+	__atomic_store_n(&o->done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/*
+ * PostgreSQL: two stores on one database stand for two nodes.  What one
+ * node's open transaction holds, the other waits for, then sees.
+ */
+static void
+test_nodes(struct store *st, const struct conf *c)
+{
+	char			 token[STAFF_TOKEN_LEN + 1], why[200], h[200];
+	struct staff_by		 by = { .username = "adm1", .req = "rq9",
+	    .ip = IP, .keep_admin = 1 };
+	struct staff_session	 who, s2;
+	struct hd_staff		 sf;
+	struct other		 o;
+	enum staff_login	 res;
+	struct store		*st2 = NULL;
+	pthread_t		 t;
+	int64_t			 retry, n, ws;
+	int			 f;
+
+	CHECK_INT(store_open(&st2, db_path), MJ_OK);
+	if (st2 == NULL)
+		return;
+
+	/* One name in any case, whichever node adds it. */
+	CHECK_INT(store_begin(st), MJ_OK);
+	CHECK_INT(store_staff_add(st, "zed", "agent", "h", 5000), MJ_OK);
+	memset(&o, 0, sizeof(o));
+	o.st = st2;
+	CHECK_INT(pthread_create(&t, NULL, other_add, &o), 0);
+	usleep(300 * 1000);
+	CHECK_INT(__atomic_load_n(&o.done, __ATOMIC_SEQ_CST), 0);
+	CHECK_INT(store_end(st, 1), MJ_OK);
+	pthread_join(t, NULL);
+	CHECK_INT(o.rc, MJ_EINPUT);
+	CHECK_INT(store_staff_get(st2, "ZeD", &sf, h, sizeof(h)), MJ_OK);
+	CHECK_STR(sf.username, "zed");
+	CHECK_INT(scalar("SELECT count(*) FROM staff WHERE lower(username) = "
+	    "'zed'"), 1);
+
+	/* Two admins, each disabled by a node at once: one stays. */
+	CHECK_INT(staff_add(st, "adm1", "admin", PW, 5001, why, sizeof(why)),
+	    MJ_OK);
+	CHECK_INT(staff_add(st2, "adm2", "admin", PW, 5001, why, sizeof(why)),
+	    MJ_OK);
+	by.staff_id = scalar("SELECT id FROM staff WHERE username = 'adm1'");
+	CHECK_INT(scalar("SELECT count(*) FROM staff WHERE role = 'admin' "
+	    "AND disabled = 0"), 2);
+	CHECK_INT(store_begin(st), MJ_OK);
+	CHECK_INT(store_staff_set(st, "adm1", 1, NULL, NULL, 1), MJ_OK);
+	CHECK_INT(store_staff_admins(st, &n), MJ_OK);
+	CHECK_INT(n, 1);
+	memset(&o, 0, sizeof(o));
+	o.st = st2;
+	o.by = &by;
+	CHECK_INT(pthread_create(&t, NULL, other_disable, &o), 0);
+	usleep(300 * 1000);
+	CHECK_INT(__atomic_load_n(&o.done, __ATOMIC_SEQ_CST), 0);
+	CHECK_INT(store_end(st, 1), MJ_OK);
+	pthread_join(t, NULL);
+	CHECK_INT(o.rc, MJ_EINPUT);
+	CHECK_INT(o.why.no, STAFF_LAST_ADMIN);
+	CHECK_INT(scalar("SELECT count(*) FROM staff WHERE role = 'admin' "
+	    "AND disabled = 0"), 1);
+
+	/* A login key's check waits for the failure counted elsewhere. */
+	CHECK_INT(store_begin(st), MJ_OK);
+	CHECK_INT(store_login_failures(st, "user:shared", 5009, 600, &f, &ws),
+	    MJ_OK);
+	CHECK_INT(f, 0);
+	CHECK_INT(store_login_failed(st, "user:shared", 5009, 600), MJ_OK);
+	memset(&o, 0, sizeof(o));
+	o.st = st2;
+	CHECK_INT(pthread_create(&t, NULL, other_check, &o), 0);
+	usleep(300 * 1000);
+	CHECK_INT(__atomic_load_n(&o.done, __ATOMIC_SEQ_CST), 0);
+	CHECK_INT(store_end(st, 1), MJ_OK);
+	pthread_join(t, NULL);
+	CHECK_INT(o.rc, MJ_OK);
+	CHECK_INT(o.failures, 1);
+	/* Counted in SQL by both nodes: no failure lost. */
+	CHECK_INT(store_begin(st2), MJ_OK);
+	CHECK_INT(store_login_failed(st2, "user:shared", 5011, 600), MJ_OK);
+	CHECK_INT(store_end(st2, 1), MJ_OK);
+	CHECK_INT(store_begin(st), MJ_OK);
+	CHECK_INT(store_login_failed(st, "user:shared", 5012, 600), MJ_OK);
+	CHECK_INT(store_login_failures(st, "user:shared", 5013, 600, &f, &ws),
+	    MJ_OK);
+	CHECK_INT(store_end(st, 1), MJ_OK);
+	CHECK_INT(f, 3);
+	CHECK_INT(ws, 5009);
+
+	/* A session opened on one node is seen, and ended, on the other. */
+	CHECK_INT(staff_login(st, c, "adm2", PW, IP, "n1", 5020, token, &who,
+	    &res, &retry), MJ_OK);
+	CHECK_INT(res, STAFF_LOGIN_OK);
+	CHECK_INT(staff_session(st2, token, 5021, &s2), MJ_OK);
+	CHECK_STR(s2.username, "adm2");
+	CHECK_STR(s2.csrf, who.csrf);
+	CHECK_INT(staff_logout(st2, token, &s2, IP, "n2", 5022), MJ_OK);
+	CHECK_INT(staff_session(st, token, 5023, &s2), MJ_ENOTFOUND);
+	store_close(st2);
+}
+
 int
 main(void)
 {
@@ -366,7 +537,12 @@ main(void)
 
 	if (sodium_init() < 0 || mkdtemp(dir) == NULL)
 		return 2;
-	snprintf(db_path, sizeof(db_path), "%s/staff.db", dir);
+	{
+		char	path[300];
+
+		snprintf(path, sizeof(path), "%s/staff.db", dir);
+		test_store_target(db_path, sizeof(db_path), path);
+	}
 	snprintf(conf_path, sizeof(conf_path), "%s/murojaat.conf", dir);
 	if ((f = fopen(conf_path, "w")) == NULL)
 		return 2;
@@ -387,6 +563,8 @@ main(void)
 	test_disabled(st, &c);
 	test_throttle(st, &c);
 	test_by_admin(st, &c);
+	if (test_pg())
+		test_nodes(st, &c);
 	store_close(st);
 	{
 		char cmd[400];
