@@ -34,6 +34,7 @@ struct qp {
 	enum qtok	 t;		/* the token ahead */
 	char		*phrase;	/* Q_PHRASE: its text, malloc'd */
 	int		 star;		/* Q_PHRASE: a prefix */
+	int		 after_phrase;	/* the last primary was a phrase */
 	int		 err;		/* MJ_EINPUT or MJ_ENOMEM once failed */
 };
 
@@ -227,6 +228,7 @@ q_primary(struct qp *p)
 {
 	char	*s;
 
+	p->after_phrase = p->t == Q_PHRASE;
 	if (p->t == Q_PHRASE) {
 		s = q_phrase(p);
 		q_next(p);
@@ -266,8 +268,9 @@ q_and(struct qp *p)
 {
 	char	*l = q_not(p);
 
-	while (p->err == 0 && (p->t == Q_AND || p->t == Q_PHRASE ||
-	    p->t == Q_LP)) {
+	/* FTS5 ANDs two phrases side by side, never a parenthesis. */
+	while (p->err == 0 && (p->t == Q_AND || (p->t == Q_PHRASE &&
+	    p->after_phrase))) {
 		if (p->t == Q_AND)
 			q_next(p);
 		l = q_join(p, l, " & ", q_not(p), 0);

@@ -1185,6 +1185,88 @@ test_search(const char *dir)
 	unlink(path);
 }
 
+/*
+ * Words as FTS5 cuts them, on either backend: letters of every script
+ * folded to lower case, a modifier letter (ʻ) inside a word, punctuation
+ * between words, a quoted phrase in order, prefixes, OR, NOT, AND, and a
+ * phrase without a word (which matches nothing alone and is left out of
+ * AND and OR).
+ */
+static void
+test_search_words(const char *dir)
+{
+	static const char *const texts[] = {
+	    "O\xCA\xBBg\xCA\xBBlim uchun nafaqa-pul kerak, Çok!",
+	    "\xD0\x90\xD1\x80\xD0\xB8\xD0\xB7\xD0\xB0 "
+	    "\xD2\x9B\xD0\xB0\xD0\xB1\xD1\x83\xD0\xBB "
+	    "\xD2\x9B\xD0\xB8\xD0\xBB\xD0\xB8\xD0\xBD\xD0\xB4\xD0\xB8",
+	    NULL };
+	static const struct {
+		const char	*q;
+		int		 replies, want;
+	} cases[] = {
+		{ "\"o\xCA\xBBg\xCA\xBBlim\"*", 0, 1 },
+		{ "\"o\xCA\xBBg\"*", 0, 1 },
+		{ "\"g\"", 0, 0 },
+		{ "\"nafaqa-pul\"*", 0, 1 },
+		{ "\"nafaqa pul\"", 0, 1 },
+		{ "\"pul-nafaqa\"", 0, 0 },
+		{ "\"nafaqa kerak\"", 0, 0 },
+		{ "\"cok\"", 0, 1 },
+		{ "\"COK\"*", 0, 1 },
+		{ "\"\xD0\xB0\xD1\x80\xD0\xB8\xD0\xB7\"*", 0, 0 },
+		{ "\"\xD0\xB0\xD1\x80\xD0\xB8\xD0\xB7\"*", 1, 1 },
+		{ "\"\xD2\x9A\xD0\x90\xD0\x91\xD0\xA3\xD0\x9B\"", 1, 1 },
+		{ "\"\xE2\x80\x94\"*", 1, 0 },
+		{ "\"\xE2\x80\x94\"* \"uchun\"*", 0, 1 },
+		{ "\"\xE2\x80\x94\"* OR \"uchun\"*", 0, 1 },
+		{ "\"xyz\" OR \"kera\"*", 0, 1 },
+		{ "\"xyz\" OR \"abc\"*", 0, 0 },
+		{ "uchun AND kerak", 0, 1 },
+		{ "uchun AND xyz", 0, 0 },
+		{ "nafaqa NOT kerak", 0, 0 },
+		{ "nafaqa NOT xyz", 0, 1 },
+		{ "(xyz OR uchun) AND kerak", 0, 1 },
+		{ "(xyz OR uchun) kerak", 0, -1 },
+		{ "kerak (xyz OR uchun)", 0, -1 },
+		{ "nafaqa NOT xyz kerak", 0, 1 },
+		{ "xyz kerak OR uchun", 0, 1 },
+	};
+	char		 path[160], url[512], got[128];
+	struct store	*st;
+	struct hd_filter f;
+	int		 n;
+
+	snprintf(path, sizeof(path), "%s/words.db", dir);
+	CHECK_INT(store_open(&st, test_store_target(url, sizeof(url), path)),
+	    MJ_OK);
+	CHECK_INT(store_begin(st), MJ_OK);
+	search_contact(st, "telegram", "7007", NULL, texts, T0);
+	CHECK_INT(store_end(st, 1), MJ_OK);
+	CHECK_INT(store_index_pending(st, 1000, &n), MJ_OK);
+	CHECK_INT(n, 2);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		f = (struct hd_filter){ .limit = 10, .now = NOW,
+		    .q = cases[i].q, .replies = cases[i].replies };
+		n = search_ids(st, &f, got, sizeof(got));
+		if (n != cases[i].want)
+			fprintf(stderr, "search case %zu (%s): %d, want %d\n", i,
+			    cases[i].q, n, cases[i].want);
+		CHECK_INT(n, cases[i].want);
+	}
+	/* not a query: the caller's mistake */
+	f = (struct hd_filter){ .limit = 10, .now = NOW, .q = "\"open" };
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), -1);
+	f.q = "uchun ()";
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), -1);
+	store_close(st);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/words.db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/words.db-shm", dir);
+	unlink(path);
+}
+
 /* ---- two nodes on one PostgreSQL database */
 
 struct node_run {
@@ -1309,6 +1391,7 @@ main(void)
 	store_close(st);
 	test_readers(path);
 	test_search(dir);
+	test_search_words(dir);
 	if (test_pg())
 		test_two_nodes();
 	unlink(file);
