@@ -244,6 +244,7 @@ q_primary(struct qp *p)
 			return NULL;
 		}
 		q_next(p);
+		p->after_phrase = 0;
 		return s;
 	}
 	if (p->err == 0)
