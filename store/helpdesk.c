@@ -9,7 +9,7 @@
  * The inbox query is built from a fixed set of fragments chosen by which
  * filters are present (so each shape can use its own index); each shape is
  * a statement of the store's cache like any other.  Every value is a
- * bound parameter.
+ * bound parameter.  A store on PostgreSQL is served by pg_helpdesk.c.
  */
 #include <stdlib.h>
 #include <stdio.h>

@@ -17,6 +17,9 @@
  * The summaries and the search index are derived from messages, so their
  * transaction does not wait for the disk: after a crash the same messages
  * are simply indexed again.
+ *
+ * On PostgreSQL pg_index.c does the same work from a queue instead of a
+ * cursor (pg_index.h), with the folds below (index_int.h).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -292,8 +292,10 @@ taken(struct store *st, const char *op, const char *sql,
 }
 
 /*
- * One transaction taking up to max queued rows, BATCH_LIMIT at a time:
- * skip (SKIP LOCKED) the rows other nodes are indexing, or wait for them.
+ * One transaction taking up to max (<= BATCH_LIMIT) queued rows: skip
+ * (SKIP LOCKED) the rows other nodes are indexing, or wait for them.  One
+ * chunk a transaction, so that its contacts are written in one ascending
+ * order.
  */
 static enum mj_err
 pending_tx(struct store *st, int max, int skip, int *n)
@@ -305,6 +307,8 @@ pending_tx(struct store *st, int max, int skip, int *n)
 	    "message_id IN (SELECT message_id FROM index_queue ORDER BY "
 	    "message_id LIMIT $1 FOR UPDATE) RETURNING message_id";
 	int64_t		*ids;
+	size_t		 got = 0;
+	struct pgq	 p;
 	enum mj_err	 rc;
 
 	*n = 0;
@@ -314,27 +318,34 @@ pending_tx(struct store *st, int max, int skip, int *n)
 		free(ids);
 		return rc;
 	}
-	while (rc == MJ_OK && *n < max) {
-		int		chunk = max - *n < BATCH_LIMIT ? max - *n :
-				    BATCH_LIMIT;
-		size_t		got = 0;
-		struct pgq	p;
+	pgq_init(&p);
+	pgq_int(&p, max);
+	rc = taken(st, "index_take", skip ? q_skip : q_wait, &p, ids, &got);
+	if (rc == MJ_OK)
+		rc = index_ids(st, ids, got);
+	free(ids);
+	if (store_end(st, rc == MJ_OK && got > 0) != MJ_OK && rc == MJ_OK)
+		rc = MJ_EDB;
+	if (rc == MJ_OK)
+		*n = (int)got;
+	return rc;
+}
 
-		pgq_init(&p);
-		pgq_int(&p, chunk);
-		rc = taken(st, "index_take", skip ? q_skip : q_wait, &p, ids,
-		    &got);
-		if (rc == MJ_OK)
-			rc = index_ids(st, ids, got);
-		*n += (int)got;
-		if ((int)got < chunk)
+/* Chunks until max rows or the queue (as pending_tx() sees it) ends. */
+static enum mj_err
+pending_all(struct store *st, int max, int skip, int *n)
+{
+	enum mj_err	rc = MJ_OK;
+
+	while (rc == MJ_OK && *n < max) {
+		int	chunk = max - *n < BATCH_LIMIT ? max - *n : BATCH_LIMIT;
+		int	got = 0;
+
+		rc = pending_tx(st, chunk, skip, &got);
+		*n += got;
+		if (got < chunk)
 			break;
 	}
-	free(ids);
-	if (store_end(st, rc == MJ_OK && *n > 0) != MJ_OK && rc == MJ_OK)
-		rc = MJ_EDB;
-	if (rc != MJ_OK)
-		*n = 0;
 	return rc;
 }
 
@@ -343,12 +354,9 @@ pg_index_pending(struct store *st, int max, int *n)
 {
 	enum mj_err	rc;
 	int64_t		left = 0;
-	int		more = 0;
 
 	*n = 0;
-	if (max <= 0)
-		return MJ_OK;
-	if ((rc = pending_tx(st, max, 1, n)) != MJ_OK || *n == max)
+	if ((rc = pending_all(st, max, 1, n)) != MJ_OK || *n >= max)
 		return rc;
 	/*
 	 * Rows still queued are another node's, being indexed now (or
@@ -360,10 +368,8 @@ pg_index_pending(struct store *st, int max, int *n)
 	    "index_queue)", NULL, &left);
 	pg_unlock(st);
 	if (rc != MJ_OK || left == 0)
-		return rc == MJ_ENOTFOUND ? MJ_OK : rc;
-	if ((rc = pending_tx(st, max - *n, 0, &more)) == MJ_OK)
-		*n += more;
-	return rc;
+		return rc;
+	return pending_all(st, max, 0, n);
 }
 
 enum mj_err

@@ -19,7 +19,8 @@ struct fts_tok;
 
 /*
  * store_index_pending(): up to max queued messages no other node is
- * indexing (FOR UPDATE SKIP LOCKED), in a transaction of its own; then,
+ * indexing (FOR UPDATE SKIP LOCKED), BATCH_LIMIT (index_int.h) to a
+ * transaction of its own; then,
  * if that emptied the queue as this node saw it, the messages other nodes
  * were indexing meanwhile are waited for (their summaries are committed
  * when this returns), and whatever is left is taken.  Takes the lock.
