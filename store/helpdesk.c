@@ -410,7 +410,8 @@ store_hd_messages(struct store *st, int64_t contact_id, int64_t before_id,
 	enum mj_err	 rc;
 
 	if (st->pg != NULL)
-		return pg_hd_messages(st, contact_id, before_id, limit, fn, arg);
+		return pg_hd_messages(st, contact_id, before_id, limit, fn,
+		    arg);
 	st = store_reader(st);
 	if ((q = lock_stmt(st, SQL_MSGS)) == NULL)
 		return MJ_EDB;

@@ -9,8 +9,8 @@
  * the filters present; parameters are numbered as they are added, every
  * value bound.  A search reads its matches newest first in chunks and
  * keeps the first of each conversation, as SQLite's loop over FTS5 does.
- * Holding a conversation reads its holder FOR UPDATE, so that two nodes
- * taking it at once decide one after the other.
+ * Holding a conversation reads its holder FOR NO KEY UPDATE, so that two
+ * nodes taking it at once decide one after the other.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -360,7 +360,8 @@ sq_int(struct sqlb *b, int64_t v)
 #define COLS_HEAD "SELECT c.contact_id, c.channel, k.address, " \
 	"coalesce(k.phone, ''), c.lang, coalesce((SELECT body FROM messages " \
 	"WHERE contact_id = c.contact_id AND direction = 'in' ORDER BY id " \
-	"DESC LIMIT 1), (SELECT body FROM messages WHERE id = c.last_msg_id), " \
+	"DESC LIMIT 1), (SELECT body FROM messages WHERE id = " \
+	"c.last_msg_id), " \
 	"c.snippet), c.last_in_intent, c.status, coalesce(k.held_by, ''), " \
 	"c.last_at, k.held_until, c.last_msg_id, c.msgs, c.needs_human, "
 #define COLS_TAIL ", c.review, EXISTS (SELECT 1 FROM messages WHERE " \
@@ -854,7 +855,8 @@ pg_hd_labels_set(struct store *st, int64_t contact_id,
 /*
  * The contact's holder ("" when free or expired at now), its row locked
  * until the transaction ends: a take or release on another node waits and
- * then sees this one's hold.
+ * then sees this one's hold.  NO KEY: rows that refer to the contact
+ * (messages, a first summary) are not held up.
  */
 static enum mj_err
 holder(struct store *st, int64_t contact_id, int64_t now, char *buf,
@@ -867,7 +869,8 @@ holder(struct store *st, int64_t contact_id, int64_t now, char *buf,
 	pgq_init(&p);
 	pgq_int(&p, contact_id);
 	if ((r = pg_exec(st, "holder", "SELECT coalesce(held_by, ''), "
-	    "held_until FROM contacts WHERE id = $1 FOR UPDATE", &p)) == NULL)
+	    "held_until FROM contacts WHERE id = $1 FOR NO KEY UPDATE", &p)) ==
+	    NULL)
 		return MJ_EDB;
 	if (PQntuples(r) > 0) {
 		if (pg_int(r, 0, 1) > now)

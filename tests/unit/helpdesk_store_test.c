@@ -1250,8 +1250,8 @@ test_search_words(const char *dir)
 		    .q = cases[i].q, .replies = cases[i].replies };
 		n = search_ids(st, &f, got, sizeof(got));
 		if (n != cases[i].want)
-			fprintf(stderr, "search case %zu (%s): %d, want %d\n", i,
-			    cases[i].q, n, cases[i].want);
+			fprintf(stderr, "search case %zu (%s): %d, want "
+			    "%d\n", i, cases[i].q, n, cases[i].want);
 		CHECK_INT(n, cases[i].want);
 	}
 	/* not a query: the caller's mistake */
@@ -1269,69 +1269,115 @@ test_search_words(const char *dir)
 
 /* ---- two nodes on one PostgreSQL database */
 
+enum { CONTACTS = 20, ROUNDS = 10, PER = 3 };
+
 struct node_run {
 	struct store	*st;
 	int		 total;
 	enum mj_err	 rc;
+	int		 here;		/* writes, indexing its own batches */
+	volatile int	*stop;		/* the writer is done */
 };
 
-/* A node's indexer: small batches until it finds nothing left. */
-static void *
-node_index(void *arg)
-{
-	struct node_run	*r = arg;
-	int		 n = 0;
-
-	do {
-		if ((r->rc = store_index_pending(r->st, 7, &n)) == MJ_OK)
-			r->total += n;
-	} while (r->rc == MJ_OK && n > 0);
-	return NULL;
-}
-
-/*
- * Two stores on one URL stand for two nodes: indexing the same queue at
- * once, each message is indexed once (one search row each, every
- * conversation's count whole), and a listing on either sees them all.
- */
+/* ROUNDS transactions of PER messages to each of CONTACTS contacts. */
 static void
-test_two_nodes(void)
+node_write(struct node_run *r, int64_t t)
 {
-	enum { CONTACTS = 20, ROUNDS = 10, PER = 3 };
-	char		 url[512], addr[32], q[160];
-	struct store	*a, *b;
-	struct node_run	 ra = { 0 }, rb = { 0 };
-	pthread_t	 ta, tb;
-	struct contact	 k;
-	struct hd_filter f;
-	struct inbox_seen v;
-	int64_t		 id;
-	int		 more;
+	struct contact	k;
+	char		addr[32];
+	int64_t		id;
+	int		n;
 
-	test_store_target(url, sizeof(url), "");
-	CHECK_INT(store_open(&a, url), MJ_OK);
-	CHECK_INT(store_open(&b, url), MJ_OK);
 	for (int round = 0; round < ROUNDS; round++) {
-		CHECK_INT(store_begin(a), MJ_OK);
+		CHECK_INT(store_begin(r->st), MJ_OK);
 		for (int c = 0; c < CONTACTS; c++) {
 			snprintf(addr, sizeof(addr), "+9989000%05d", c);
-			CHECK_INT(store_contact_get(a, "sms", addr, T0, &k),
+			CHECK_INT(store_contact_get(r->st, "sms", addr, t, &k),
 			    MJ_OK);
 			for (int j = 0; j < PER; j++) {
 				struct msg_row	m = { .contact_id = k.id,
 				    .direction = j == 1 ? "out" : "in",
 				    .channel = "sms", .req = "r",
 				    .body = j == 1 ? "javob" : "savol raqam",
-				    .lang = "uz-Latn", .intent = j == 2 ?
-				    "unknown" : "status", .delivery = "received",
-				    .created_at = T0 + round * 10 + j };
+				    .lang = "uz-Latn",
+				    .intent = j == 2 ? "unknown" : "status",
+				    .delivery = "received",
+				    .created_at = t + round * 10 + j };
 
-				CHECK_INT(store_msg_add(a, &m, &id), MJ_OK);
+				CHECK_INT(store_msg_add(r->st, &m, &id), MJ_OK);
 			}
 		}
-		CHECK_INT(store_end(a, 1), MJ_OK);
+		/* the group commit's own batch; a failure is left queued */
+		if (r->here && store_index_here(r->st, 2000, &n) == MJ_OK)
+			r->total += n;
+		CHECK_INT(store_end(r->st, 1), MJ_OK);
 	}
+}
+
+/* A node's indexer: small batches until it finds nothing left. */
+static void *
+node_index(void *arg)
+{
+	struct node_run	*r = arg;
+	int		 n = 0, last;
+
+	if (r->here) {
+		node_write(r, T0 + 1000);
+		*r->stop = 1;
+		return NULL;
+	}
+	do {
+		last = r->stop == NULL || *r->stop;
+		if ((r->rc = store_index_pending(r->st, 7, &n)) == MJ_OK)
+			r->total += n;
+	} while (r->rc == MJ_OK && (n > 0 || !last));
+	return NULL;
+}
+
+/* What both nodes' indexing left: each of total messages indexed once. */
+static void
+nodes_check(const char *url, int total)
+{
+	char	q[160];
+
+	CHECK_INT(scalar(url, "SELECT count(*) FROM index_queue"), 0);
+	CHECK_INT(scalar(url, "SELECT count(*) FROM message_search"), total);
+	CHECK_INT(scalar(url, "SELECT count(*) FROM message_search s JOIN "
+	    "messages m ON m.id = s.message_id AND m.contact_id = "
+	    "s.contact_id"), total);
+	CHECK_INT(scalar(url, "SELECT count(*) FROM conversations"), CONTACTS);
+	snprintf(q, sizeof(q), "SELECT count(*) FROM conversations WHERE "
+	    "msgs = %d", total / CONTACTS);
+	CHECK_INT(scalar(url, q), CONTACTS);
+	CHECK_INT(scalar(url, "SELECT count(*) FROM conversations c WHERE "
+	    "last_msg_id = (SELECT max(id) FROM messages WHERE contact_id = "
+	    "c.contact_id)"), CONTACTS);
+}
+
+/*
+ * Two stores on one URL stand for two nodes.  Both indexers on the same
+ * queue at once: each message is indexed once (one search row each,
+ * every conversation's count whole), and a listing on either sees them
+ * all.  Then one node's group commits index their own batches while the
+ * other's indexer runs: still each message once.
+ */
+static void
+test_two_nodes(void)
+{
+	char		 url[512];
+	struct store	*a, *b;
+	struct node_run	 ra = { 0 }, rb = { 0 };
+	pthread_t	 ta, tb;
+	struct hd_filter f;
+	struct inbox_seen v;
+	volatile int	 stop = 0;
+	int		 more, n;
+
+	test_store_target(url, sizeof(url), "");
+	CHECK_INT(store_open(&a, url), MJ_OK);
+	CHECK_INT(store_open(&b, url), MJ_OK);
 	ra.st = a;
+	node_write(&ra, T0);
 	rb.st = b;
 	pthread_create(&ta, NULL, node_index, &ra);
 	pthread_create(&tb, NULL, node_index, &rb);
@@ -1340,19 +1386,7 @@ test_two_nodes(void)
 	CHECK_INT(ra.rc, MJ_OK);
 	CHECK_INT(rb.rc, MJ_OK);
 	CHECK_INT(ra.total + rb.total, CONTACTS * ROUNDS * PER);
-	CHECK_INT(scalar(url, "SELECT count(*) FROM index_queue"), 0);
-	CHECK_INT(scalar(url, "SELECT count(*) FROM message_search"),
-	    CONTACTS * ROUNDS * PER);
-	CHECK_INT(scalar(url, "SELECT count(*) FROM message_search s JOIN "
-	    "messages m ON m.id = s.message_id AND m.contact_id = "
-	    "s.contact_id"), CONTACTS * ROUNDS * PER);
-	CHECK_INT(scalar(url, "SELECT count(*) FROM conversations"), CONTACTS);
-	snprintf(q, sizeof(q), "SELECT count(*) FROM conversations WHERE "
-	    "msgs = %d", ROUNDS * PER);
-	CHECK_INT(scalar(url, q), CONTACTS);
-	CHECK_INT(scalar(url, "SELECT count(*) FROM conversations c WHERE "
-	    "last_msg_id = (SELECT max(id) FROM messages WHERE contact_id = "
-	    "c.contact_id)"), CONTACTS);
+	nodes_check(url, CONTACTS * ROUNDS * PER);
 	/* either node lists every conversation and finds the words */
 	memset(&v, 0, sizeof(v));
 	f = (struct hd_filter){ .limit = 50, .now = NOW };
@@ -1362,9 +1396,20 @@ test_two_nodes(void)
 	f = (struct hd_filter){ .limit = 50, .now = NOW, .q = "\"raq\"*" };
 	CHECK_INT(store_hd_inbox(a, &f, inbox_cb, &v, &more), MJ_OK);
 	CHECK_INT(v.n, CONTACTS);
-	/* nothing is left for a second pass */
-	CHECK_INT(store_index_pending(b, 1000, &ra.total), MJ_OK);
-	CHECK_INT(ra.total, 0);
+	CHECK_INT(store_index_pending(b, 1000, &n), MJ_OK);
+	CHECK_INT(n, 0);
+
+	/* a writer indexing its own batches beside the other's indexer */
+	ra = (struct node_run){ .st = a, .here = 1, .stop = &stop };
+	rb = (struct node_run){ .st = b, .stop = &stop };
+	pthread_create(&ta, NULL, node_index, &ra);
+	pthread_create(&tb, NULL, node_index, &rb);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	CHECK_INT(rb.rc, MJ_OK);
+	CHECK_INT(store_index_pending(a, 1000, &n), MJ_OK);
+	CHECK_INT(ra.total + rb.total + n, CONTACTS * ROUNDS * PER);
+	nodes_check(url, 2 * CONTACTS * ROUNDS * PER);
 	store_close(a);
 	store_close(b);
 }
