@@ -9,7 +9,7 @@
  * The inbox query is built from a fixed set of fragments chosen by which
  * filters are present (so each shape can use its own index); each shape is
  * a statement of the store's cache like any other.  Every value is a
- * bound parameter.
+ * bound parameter.  A store on PostgreSQL is served by pg_helpdesk.c.
  */
 #include <stdlib.h>
 #include <stdio.h>
@@ -18,6 +18,7 @@
 
 #include "base/mask.h"
 #include "store/helpdesk.h"
+#include "store/pg_helpdesk.h"
 #include "store/store_int.h"
 
 static const char SQL_HEAD[] =
@@ -241,6 +242,8 @@ store_hd_inbox(struct store *st, const struct hd_filter *f,
 	enum mj_err	 rc = MJ_OK;
 	int		 s, got = 0, limit = f->limit;
 
+	if (st->pg != NULL)
+		return pg_hd_inbox(st, f, fn, arg, more);
 	st = store_reader(st);
 	*more = 0;
 	if (limit < 1 || limit > 200 || (f->q != NULL && f->phone != NULL) ||
@@ -343,6 +346,8 @@ store_hd_head(struct store *st, int64_t contact_id, struct hd_head *out)
 	sqlite3_stmt	*q;
 	enum mj_err	 rc = MJ_ENOTFOUND;
 
+	if (st->pg != NULL)
+		return pg_hd_head(st, contact_id, out);
 	if ((q = lock_stmt(st, SQL_HEAD)) == NULL)
 		return MJ_EDB;
 	sqlite3_bind_int64(q, 1, contact_id);
@@ -404,6 +409,9 @@ store_hd_messages(struct store *st, int64_t contact_id, int64_t before_id,
 	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc;
 
+	if (st->pg != NULL)
+		return pg_hd_messages(st, contact_id, before_id, limit, fn,
+		    arg);
 	st = store_reader(st);
 	if ((q = lock_stmt(st, SQL_MSGS)) == NULL)
 		return MJ_EDB;
@@ -441,6 +449,8 @@ store_hd_applications(struct store *st, const char *phone,
 	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc;
 
+	if (st->pg != NULL)
+		return pg_hd_applications(st, phone, fn, arg);
 	st = store_reader(st);
 	if ((q = lock_stmt(st, SQL_APPS)) == NULL)
 		return MJ_EDB;
@@ -470,6 +480,8 @@ store_hd_notes(struct store *st, int64_t contact_id,
 	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc;
 
+	if (st->pg != NULL)
+		return pg_hd_notes(st, contact_id, fn, arg);
 	st = store_reader(st);
 	if ((q = lock_stmt(st, SQL_NOTES)) == NULL)
 		return MJ_EDB;
@@ -495,6 +507,8 @@ store_hd_labels(struct store *st, int64_t contact_id,
 	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc;
 
+	if (st->pg != NULL)
+		return pg_hd_labels(st, contact_id, fn, arg);
 	st = store_reader(st);
 	if ((q = lock_stmt(st, SQL_LABELS)) == NULL)
 		return MJ_EDB;
@@ -511,6 +525,8 @@ store_hd_note_add(struct store *st, int64_t contact_id, int64_t staff_id,
 	sqlite3_stmt	*q;
 	enum mj_err	 rc;
 
+	if (st->pg != NULL)
+		return pg_hd_note_add(st, contact_id, staff_id, body, now, id);
 	PREP(q, SQL_NOTE_ADD);
 	sqlite3_bind_int64(q, 1, contact_id);
 	sqlite3_bind_int64(q, 2, staff_id);
@@ -528,6 +544,8 @@ store_hd_labels_set(struct store *st, int64_t contact_id,
 	sqlite3_stmt	*q;
 	enum mj_err	 rc;
 
+	if (st->pg != NULL)
+		return pg_hd_labels_set(st, contact_id, labels, n);
 	PREP(q, SQL_LABELS_DEL);
 	sqlite3_bind_int64(q, 1, contact_id);
 	if ((rc = step_done(st, q, "labels_del")) != MJ_OK)
@@ -573,6 +591,8 @@ enum mj_err
 store_hd_holder(struct store *st, int64_t contact_id, int64_t now, char *buf,
     size_t len)
 {
+	if (st->pg != NULL)
+		return pg_hd_holder(st, contact_id, now, buf, len);
 	return holder(st, contact_id, now, buf, len);
 }
 
@@ -598,6 +618,9 @@ store_hd_take(struct store *st, int64_t contact_id, const char *username,
 	char		who[64];
 	enum mj_err	rc;
 
+	if (st->pg != NULL)
+		return pg_hd_take(st, contact_id, username, until, force, now,
+		    conflict, holder_out, holderlen);
 	*conflict = 0;
 	snprintf(holder_out, holderlen, "%s", "");
 	if ((rc = holder(st, contact_id, now, who, sizeof(who))) != MJ_OK)
@@ -618,6 +641,9 @@ store_hd_release(struct store *st, int64_t contact_id, const char *username,
 	char		who[64];
 	enum mj_err	rc;
 
+	if (st->pg != NULL)
+		return pg_hd_release(st, contact_id, username, force, now,
+		    conflict);
 	*conflict = 0;
 	if ((rc = holder(st, contact_id, now, who, sizeof(who))) != MJ_OK)
 		return rc;
@@ -634,6 +660,8 @@ store_hd_resolve(struct store *st, int64_t contact_id, const char *username,
 {
 	sqlite3_stmt	*q;
 
+	if (st->pg != NULL)
+		return pg_hd_resolve(st, contact_id, username, resolved, now);
 	PREP(q, SQL_RESOLVE);
 	sqlite3_bind_int64(q, 1, contact_id);
 	sqlite3_bind_int(q, 2, resolved);
@@ -653,6 +681,9 @@ store_hd_label(struct store *st, int64_t msg_id, const char *intent,
 	enum mj_err	 rc = MJ_ENOTFOUND;
 	int		 counted = 0;
 
+	if (st->pg != NULL)
+		return pg_hd_label(st, msg_id, intent, staff_id, now,
+		    contact_id, prev, prevlen);
 	*contact_id = 0;
 	snprintf(prev, prevlen, "%s", "");
 	PREP(q, SQL_TEACH_GET);
@@ -706,6 +737,8 @@ store_hd_labelled(struct store *st,
 	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc;
 
+	if (st->pg != NULL)
+		return pg_hd_labelled(st, fn, arg);
 	st = store_reader(st);
 	if ((q = lock_stmt(st, SQL_TEACH_LIST)) == NULL)
 		return MJ_EDB;

@@ -17,46 +17,57 @@
  * The summaries and the search index are derived from messages, so their
  * transaction does not wait for the disk: after a crash the same messages
  * are simply indexed again.
+ *
+ * On PostgreSQL pg_index.c does the same work from a queue instead of a
+ * cursor (pg_index.h), with the folds below (index_int.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/mask.h"
+#include "store/fts_tok.h"
 #include "store/index.h"
+#include "store/index_int.h"
+#include "store/pg_index.h"
 #include "store/store_int.h"
 
-/* One contact's messages of a batch, folded. */
-struct fold {
-	int64_t	 contact_id;	/* 0: free slot */
-	int	 n;		/* messages */
-	int64_t	 last_id, max_at;
-	char	 channel[16];
-	char	 lang[16];	/* the last non-NULL language, or "" */
-	int	 has_lang;
-	char	*body;		/* the last body */
-	int	 any_in;
-	char	 in_intent[32];	/* intent of the last inbound */
-	int	 reset;		/* an inbound understood: streak restarted */
-	int	 lead;		/* unknowns before that (or all of them) */
-	int	 tail;		/* unknowns since */
-	int	 human;		/* needs a human whatever the old streak */
-	int	 review;	/* inbound up for review, not labelled */
-};
-
-#define BATCH_LIMIT	1000	/* messages folded at a time */
 #define FOLD_SLOTS	2048	/* > 2 x BATCH_LIMIT: short probes */
 
 /*
  * The folds of one chunk, kept by the store from one call to the next:
  * each group commit indexes its batch, so a batch of a few messages must
  * not allocate and clear the whole table; only the slots it used are
- * applied and cleared.
+ * applied and cleared.  A reader's store keeps only its tokenizer here.
  */
 struct fold_table {
-	struct fold	slot[FOLD_SLOTS];
-	short		used[BATCH_LIMIT];	/* slots in use, in order */
-	int		nused;
+	struct fold	*slot;		/* FOLD_SLOTS; NULL until used */
+	short		 used[BATCH_LIMIT];	/* slots in use, in order */
+	int		 nused;
+	struct fts_tok	*tok;		/* PostgreSQL's search: NULL until
+					 * used */
 };
+
+struct fold_table *
+index_folds(struct store *st)
+{
+	if (st->folds == NULL &&
+	    (st->folds = calloc(1, sizeof(*st->folds))) == NULL)
+		return NULL;
+	return st->folds;
+}
+
+struct fts_tok *
+index_tok(struct store *st)
+{
+	struct fold_table	*t = index_folds(st);
+
+	if (t == NULL)
+		return NULL;
+	if (t->tok == NULL && fts_tok_new(&t->tok) != MJ_OK)
+		return NULL;
+	return t->tok;
+}
 
 static struct fold *
 fold_slot(struct fold_table *t, int64_t contact_id)
@@ -74,9 +85,8 @@ fold_slot(struct fold_table *t, int64_t contact_id)
 	return &t->slot[i];
 }
 
-/* Every slot in use back to free. */
-static void
-folds_clear(struct fold_table *t)
+void
+index_folds_clear(struct fold_table *t)
 {
 	for (int k = 0; k < t->nused; k++) {
 		free(t->slot[t->used[k]].body);
@@ -85,48 +95,64 @@ folds_clear(struct fold_table *t)
 	t->nused = 0;
 }
 
+int
+index_fold_count(const struct fold_table *t)
+{
+	return t->nused;
+}
+
+const struct fold *
+index_fold_at(const struct fold_table *t, int k)
+{
+	return &t->slot[t->used[k]];
+}
+
 void
 store_folds_free(struct store *st)
 {
 	if (st->folds == NULL)
 		return;
-	folds_clear(st->folds);
+	if (st->folds->slot != NULL)
+		index_folds_clear(st->folds);
+	free(st->folds->slot);
+	fts_tok_free(st->folds->tok);
 	free(st->folds);
 	st->folds = NULL;
 }
 
-/* One message into its contact's fold, as the trigger would apply it. */
-static enum mj_err
-fold_add(struct fold *f, sqlite3_stmt *q)
+enum mj_err
+index_fold_add(struct fold_table *t, const struct fold_msg *m)
 {
-	const char	*dir = (const char *)sqlite3_column_text(q, 2);
-	const char	*intent = (const char *)sqlite3_column_text(q, 5);
-	const char	*body = (const char *)sqlite3_column_text(q, 6);
-	int64_t		 at = sqlite3_column_int64(q, 7);
+	struct fold	*f;
 	char		*copy;
 
-	if ((copy = strdup(body != NULL ? body : "")) == NULL)
+	if (t->slot == NULL &&
+	    (t->slot = calloc(FOLD_SLOTS, sizeof(*t->slot))) == NULL)
+		return MJ_ENOMEM;
+	f = fold_slot(t, m->contact_id);
+	if ((copy = strdup(m->body != NULL ? m->body : "")) == NULL)
 		return MJ_ENOMEM;
 	free(f->body);
 	f->body = copy;
 	f->n++;
-	f->last_id = sqlite3_column_int64(q, 0);
-	if (f->n == 1 || at > f->max_at)
-		f->max_at = at;
-	col_copy(q, 3, f->channel, sizeof(f->channel));
-	if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
-		col_copy(q, 4, f->lang, sizeof(f->lang));
+	f->last_id = m->id;
+	if (f->n == 1 || m->created_at > f->max_at)
+		f->max_at = m->created_at;
+	snprintf(f->channel, sizeof(f->channel), "%s",
+	    m->channel != NULL ? m->channel : "");
+	if (m->lang != NULL) {
+		snprintf(f->lang, sizeof(f->lang), "%s", m->lang);
 		f->has_lang = 1;
 	}
-	if (dir == NULL || strcmp(dir, "in") != 0)
+	if (m->direction == NULL || strcmp(m->direction, "in") != 0)
 		return MJ_OK;
 	f->any_in = 1;
-	f->review += sqlite3_column_int(q, 8);
+	f->review += m->review;
 	snprintf(f->in_intent, sizeof(f->in_intent), "%s",
-	    intent != NULL ? intent : "");
-	if (intent != NULL && strcmp(intent, "human_operator") == 0)
+	    m->intent != NULL ? m->intent : "");
+	if (m->intent != NULL && strcmp(m->intent, "human_operator") == 0)
 		f->human = 1;
-	if (intent != NULL && strcmp(intent, "unknown") == 0) {
+	if (m->intent != NULL && strcmp(m->intent, "unknown") == 0) {
 		if (!f->reset)
 			f->lead++;
 		else if (f->tail++ >= 1)
@@ -136,6 +162,24 @@ fold_add(struct fold *f, sqlite3_stmt *q)
 		f->tail = 0;
 	}
 	return MJ_OK;
+}
+
+/* Row q of index_batch()'s statement into its contact's fold. */
+static enum mj_err
+fold_add(struct fold_table *t, sqlite3_stmt *q)
+{
+	struct fold_msg	m = {
+		.id = sqlite3_column_int64(q, 0),
+		.contact_id = sqlite3_column_int64(q, 1),
+		.direction = (const char *)sqlite3_column_text(q, 2),
+		.channel = (const char *)sqlite3_column_text(q, 3),
+		.lang = (const char *)sqlite3_column_text(q, 4),
+		.intent = (const char *)sqlite3_column_text(q, 5),
+		.body = (const char *)sqlite3_column_text(q, 6),
+		.created_at = sqlite3_column_int64(q, 7),
+		.review = sqlite3_column_int(q, 8) };
+
+	return index_fold_add(t, &m);
 }
 
 /*
@@ -204,7 +248,7 @@ index_batch(struct store *st, int64_t last, int max, struct fold_table *t,
 	sqlite3_bind_int64(q, 1, last);
 	sqlite3_bind_int(q, 2, max);
 	while (rc == MJ_OK && (step = sqlite3_step(q)) == SQLITE_ROW) {
-		rc = fold_add(fold_slot(t, sqlite3_column_int64(q, 1)), q);
+		rc = fold_add(t, q);
 		*upto = sqlite3_column_int64(q, 0);
 		(*n)++;
 	}
@@ -212,7 +256,7 @@ index_batch(struct store *st, int64_t last, int max, struct fold_table *t,
 		rc = db_fail(st, "index_read");
 	done(q);
 	for (int k = 0; rc == MJ_OK && k < t->nused; k++)
-		rc = fold_apply(st, &t->slot[t->used[k]]);
+		rc = fold_apply(st, index_fold_at(t, k));
 	return rc;
 }
 
@@ -323,10 +367,8 @@ index_run(struct store *st, int max, int *n)
 	int		 searched = 0, rolled = 0;
 
 	*n = 0;
-	if (st->folds == NULL &&
-	    (st->folds = calloc(1, sizeof(*st->folds))) == NULL)
+	if ((t = index_folds(st)) == NULL)
 		return MJ_ENOMEM;
-	t = st->folds;
 	if ((q = store_stmt(st, q_last)) == NULL) {
 		rc = MJ_EDB;
 		goto out;
@@ -340,7 +382,7 @@ index_run(struct store *st, int max, int *n)
 		int	got = 0;
 
 		rc = index_batch(st, last, chunk, t, &got, &upto);
-		folds_clear(t);
+		index_folds_clear(t);
 		*n += got;
 		last = upto;
 		if (got < chunk)
@@ -373,6 +415,8 @@ store_index_pending(struct store *st, int max, int *n)
 {
 	enum mj_err	rc;
 
+	if (st->pg != NULL)
+		return pg_index_pending(st, max, n);
 	*n = 0;
 	if ((rc = store_begin_derived(st)) != MJ_OK)
 		return rc;
@@ -387,6 +431,8 @@ store_index_here(struct store *st, int max, int *n)
 {
 	enum mj_err	rc;
 
+	if (st->pg != NULL)
+		return pg_index_here(st, max, n);
 	*n = 0;
 	if (store_savepoint(st) != MJ_OK)
 		return MJ_EDB;

@@ -6,6 +6,8 @@
  * conversation's messages, notes, labels and takeover, the dashboard, and
  * search: by a contact's own phone in every usual writing (never a number
  * inside a text), and the citizens' messages alone or with the replies.
+ * With MUROJAAT_TEST_PG the same on PostgreSQL (tests/unit/pgtest.h), and
+ * two nodes indexing one database at once.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -19,13 +21,31 @@
 #include "base/phone.h"
 #include "check.h"
 #include "gateway/staff.h"
+#include "pgtest.h"
 #include "store/helpdesk.h"
 #include "store/index.h"
+#include "store/pg_int.h"
 #include "store/store.h"
 #include "store/store_int.h"
 
 #define T0	1750000000LL	/* 2025-06-15 15:06:40 UTC, 20:06 in Tashkent */
 #define NOW	(T0 + 1000)
+
+/* On PostgreSQL: q's first cell on a connection of its own (NULL: none). */
+static char *
+pg_cell(const char *url, const char *q)
+{
+	PGconn		*c = PQconnectdb(url);
+	PGresult	*r = PQexec(c, q);
+	char		*v = NULL;
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 &&
+	    !PQgetisnull(r, 0, 0))
+		v = strdup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	PQfinish(c);
+	return v;
+}
 
 static long long
 scalar(const char *path, const char *q)
@@ -34,6 +54,14 @@ scalar(const char *path, const char *q)
 	sqlite3_stmt	*st;
 	long long	 v = -1;
 
+	if (test_pg()) {
+		char	*s = pg_cell(path, q);
+
+		if (s != NULL)
+			v = strtoll(s, NULL, 10);
+		free(s);
+		return v;
+	}
 	sqlite3_open(path, &db);
 	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
@@ -50,6 +78,10 @@ text(const char *path, const char *q)
 	sqlite3_stmt	*st;
 	char		*v = NULL;
 
+	if (test_pg()) {
+		v = pg_cell(path, q);
+		return v != NULL ? v : strdup("(none)");
+	}
 	sqlite3_open(path, &db);
 	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
@@ -112,7 +144,7 @@ test_staff(struct store *st, const char *path, int64_t *aziza_id)
 	CHECK_STR(db_hash, hash);
 	free(db_hash);
 	CHECK_INT(scalar(path, "SELECT count(*) FROM staff WHERE "
-	    "instr(pw_hash, 'qovun') > 0"), 0);
+	    "pw_hash LIKE '%qovun%'"), 0);
 	*aziza_id = sf.id;
 
 	CHECK_INT(store_begin(st), MJ_OK);
@@ -564,8 +596,10 @@ test_inbox(struct store *st, int64_t *c_in1, int64_t *c_in2)
 	}
 	CHECK_INT(shapes, 256);
 	CHECK_INT(right, 256);
-	CHECK(st->nstmts >= before + 255);
-	CHECK(st->capstmts >= 2 * st->nstmts);
+	if (!test_pg()) {	/* SQLite's statement cache (store.c) */
+		CHECK(st->nstmts >= before + 255);
+		CHECK(st->capstmts >= 2 * st->nstmts);
+	}
 
 	/* keyset paging: two at a time, the cursor from the last row */
 	f = (struct hd_filter){ .limit = 2, .now = NOW };
@@ -928,11 +962,28 @@ test_readers(const char *path)
 
 	store_close(st);
 
-	/* a query over the limit stops with SQLITE_INTERRUPT */
+	/*
+	 * a query over the limit stops: SQLITE_INTERRUPT, or PostgreSQL's
+	 * statement_timeout
+	 */
 	CHECK_INT(store_open(&st, path), MJ_OK);
 	CHECK_INT(store_open_readers(st, 1, 50), MJ_OK);
 	r = store_reader(st);
 	CHECK(r != st);
+	if (test_pg()) {
+		PGresult	*res;
+
+		pg_lock(r);
+		res = pg_exec(r, "test", "WITH RECURSIVE c(x) AS (SELECT 1 "
+		    "UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
+		    NULL);
+		CHECK(res == NULL);
+		PQclear(res);
+		pg_unlock(r);
+		test_dashboard(st);
+		store_close(st);
+		return;
+	}
 	q = lock_stmt(r, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL "
 	    "SELECT x + 1 FROM c) SELECT count(*) FROM c");
 	CHECK(q != NULL);
@@ -1011,14 +1062,15 @@ test_search(const char *dir)
 	    NULL };
 	static const char *const tg[] = { "salom", "Assalomu alaykum", NULL };
 	static const char *const quiet[] = { NULL };
-	char		 path[160], e[20], got[128], want[64];
+	char		 path[160], e[20], got[128], want[64], url[512];
 	struct store	*st;
 	struct hd_filter f;
 	int64_t		 g, h, t, q;
 	int		 n;
 
 	snprintf(path, sizeof(path), "%s/search.db", dir);
-	CHECK_INT(store_open(&st, path), MJ_OK);
+	CHECK_INT(store_open(&st, test_store_target(url, sizeof(url), path)),
+	    MJ_OK);
 	CHECK_INT(store_begin(st), MJ_OK);
 	g = search_contact(st, "sms", "+998901234567", NULL, own, T0);
 	h = search_contact(st, "sms", "+998907777777", NULL, other, T0 + 10);
@@ -1133,17 +1185,248 @@ test_search(const char *dir)
 	unlink(path);
 }
 
+/*
+ * Words as FTS5 cuts them, on either backend: letters of every script
+ * folded to lower case, a modifier letter (ʻ) inside a word, punctuation
+ * between words, a quoted phrase in order, prefixes, OR, NOT, AND, and a
+ * phrase without a word (which matches nothing alone and is left out of
+ * AND and OR).
+ */
+static void
+test_search_words(const char *dir)
+{
+	static const char *const texts[] = {
+	    "O\xCA\xBBg\xCA\xBBlim uchun nafaqa-pul kerak, Çok!",
+	    "\xD0\x90\xD1\x80\xD0\xB8\xD0\xB7\xD0\xB0 "
+	    "\xD2\x9B\xD0\xB0\xD0\xB1\xD1\x83\xD0\xBB "
+	    "\xD2\x9B\xD0\xB8\xD0\xBB\xD0\xB8\xD0\xBD\xD0\xB4\xD0\xB8",
+	    NULL };
+	static const struct {
+		const char	*q;
+		int		 replies, want;
+	} cases[] = {
+		{ "\"o\xCA\xBBg\xCA\xBBlim\"*", 0, 1 },
+		{ "\"o\xCA\xBBg\"*", 0, 1 },
+		{ "\"g\"", 0, 0 },
+		{ "\"nafaqa-pul\"*", 0, 1 },
+		{ "\"nafaqa pul\"", 0, 1 },
+		{ "\"pul-nafaqa\"", 0, 0 },
+		{ "\"nafaqa kerak\"", 0, 0 },
+		{ "\"cok\"", 0, 1 },
+		{ "\"COK\"*", 0, 1 },
+		{ "\"\xD0\xB0\xD1\x80\xD0\xB8\xD0\xB7\"*", 0, 0 },
+		{ "\"\xD0\xB0\xD1\x80\xD0\xB8\xD0\xB7\"*", 1, 1 },
+		{ "\"\xD2\x9A\xD0\x90\xD0\x91\xD0\xA3\xD0\x9B\"", 1, 1 },
+		{ "\"\xE2\x80\x94\"*", 1, 0 },
+		{ "\"\xE2\x80\x94\"* \"uchun\"*", 0, 1 },
+		{ "\"\xE2\x80\x94\"* OR \"uchun\"*", 0, 1 },
+		{ "\"xyz\" OR \"kera\"*", 0, 1 },
+		{ "\"xyz\" OR \"abc\"*", 0, 0 },
+		{ "uchun AND kerak", 0, 1 },
+		{ "uchun AND xyz", 0, 0 },
+		{ "nafaqa NOT kerak", 0, 0 },
+		{ "nafaqa NOT xyz", 0, 1 },
+		{ "(xyz OR uchun) AND kerak", 0, 1 },
+		{ "(xyz OR uchun) kerak", 0, -1 },
+		{ "kerak (xyz OR uchun)", 0, -1 },
+		{ "nafaqa NOT xyz kerak", 0, 1 },
+		{ "xyz kerak OR uchun", 0, 1 },
+	};
+	char		 path[160], url[512], got[128];
+	struct store	*st;
+	struct hd_filter f;
+	int		 n;
+
+	snprintf(path, sizeof(path), "%s/words.db", dir);
+	CHECK_INT(store_open(&st, test_store_target(url, sizeof(url), path)),
+	    MJ_OK);
+	CHECK_INT(store_begin(st), MJ_OK);
+	search_contact(st, "telegram", "7007", NULL, texts, T0);
+	CHECK_INT(store_end(st, 1), MJ_OK);
+	CHECK_INT(store_index_pending(st, 1000, &n), MJ_OK);
+	CHECK_INT(n, 2);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		f = (struct hd_filter){ .limit = 10, .now = NOW,
+		    .q = cases[i].q, .replies = cases[i].replies };
+		n = search_ids(st, &f, got, sizeof(got));
+		if (n != cases[i].want)
+			fprintf(stderr, "search case %zu (%s): %d, want "
+			    "%d\n", i, cases[i].q, n, cases[i].want);
+		CHECK_INT(n, cases[i].want);
+	}
+	/* not a query: the caller's mistake */
+	f = (struct hd_filter){ .limit = 10, .now = NOW, .q = "\"open" };
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), -1);
+	f.q = "uchun ()";
+	CHECK_INT(search_ids(st, &f, got, sizeof(got)), -1);
+	store_close(st);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/words.db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/words.db-shm", dir);
+	unlink(path);
+}
+
+/* ---- two nodes on one PostgreSQL database */
+
+enum { CONTACTS = 20, ROUNDS = 10, PER = 3 };
+
+struct node_run {
+	struct store	*st;
+	int		 total;
+	enum mj_err	 rc;
+	int		 here;		/* writes, indexing its own batches */
+	volatile int	*stop;		/* the writer is done */
+};
+
+/* ROUNDS transactions of PER messages to each of CONTACTS contacts. */
+static void
+node_write(struct node_run *r, int64_t t)
+{
+	struct contact	k;
+	char		addr[32];
+	int64_t		id;
+	int		n;
+
+	for (int round = 0; round < ROUNDS; round++) {
+		CHECK_INT(store_begin(r->st), MJ_OK);
+		for (int c = 0; c < CONTACTS; c++) {
+			snprintf(addr, sizeof(addr), "+9989000%05d", c);
+			CHECK_INT(store_contact_get(r->st, "sms", addr, t, &k),
+			    MJ_OK);
+			for (int j = 0; j < PER; j++) {
+				struct msg_row	m = { .contact_id = k.id,
+				    .direction = j == 1 ? "out" : "in",
+				    .channel = "sms", .req = "r",
+				    .body = j == 1 ? "javob" : "savol raqam",
+				    .lang = "uz-Latn",
+				    .intent = j == 2 ? "unknown" : "status",
+				    .delivery = "received",
+				    .created_at = t + round * 10 + j };
+
+				CHECK_INT(store_msg_add(r->st, &m, &id), MJ_OK);
+			}
+		}
+		/* the group commit's own batch; a failure is left queued */
+		if (r->here && store_index_here(r->st, 2000, &n) == MJ_OK)
+			r->total += n;
+		CHECK_INT(store_end(r->st, 1), MJ_OK);
+	}
+}
+
+/* A node's indexer: small batches until it finds nothing left. */
+static void *
+node_index(void *arg)
+{
+	struct node_run	*r = arg;
+	int		 n = 0, last;
+
+	if (r->here) {
+		node_write(r, T0 + 1000);
+		*r->stop = 1;
+		return NULL;
+	}
+	do {
+		last = r->stop == NULL || *r->stop;
+		if ((r->rc = store_index_pending(r->st, 7, &n)) == MJ_OK)
+			r->total += n;
+	} while (r->rc == MJ_OK && (n > 0 || !last));
+	return NULL;
+}
+
+/* What both nodes' indexing left: each of total messages indexed once. */
+static void
+nodes_check(const char *url, int total)
+{
+	char	q[160];
+
+	CHECK_INT(scalar(url, "SELECT count(*) FROM index_queue"), 0);
+	CHECK_INT(scalar(url, "SELECT count(*) FROM message_search"), total);
+	CHECK_INT(scalar(url, "SELECT count(*) FROM message_search s JOIN "
+	    "messages m ON m.id = s.message_id AND m.contact_id = "
+	    "s.contact_id"), total);
+	CHECK_INT(scalar(url, "SELECT count(*) FROM conversations"), CONTACTS);
+	snprintf(q, sizeof(q), "SELECT count(*) FROM conversations WHERE "
+	    "msgs = %d", total / CONTACTS);
+	CHECK_INT(scalar(url, q), CONTACTS);
+	CHECK_INT(scalar(url, "SELECT count(*) FROM conversations c WHERE "
+	    "last_msg_id = (SELECT max(id) FROM messages WHERE contact_id = "
+	    "c.contact_id)"), CONTACTS);
+}
+
+/*
+ * Two stores on one URL stand for two nodes.  Both indexers on the same
+ * queue at once: each message is indexed once (one search row each,
+ * every conversation's count whole), and a listing on either sees them
+ * all.  Then one node's group commits index their own batches while the
+ * other's indexer runs: still each message once.
+ */
+static void
+test_two_nodes(void)
+{
+	char		 url[512];
+	struct store	*a, *b;
+	struct node_run	 ra = { 0 }, rb = { 0 };
+	pthread_t	 ta, tb;
+	struct hd_filter f;
+	struct inbox_seen v;
+	volatile int	 stop = 0;
+	int		 more, n;
+
+	test_store_target(url, sizeof(url), "");
+	CHECK_INT(store_open(&a, url), MJ_OK);
+	CHECK_INT(store_open(&b, url), MJ_OK);
+	ra.st = a;
+	node_write(&ra, T0);
+	rb.st = b;
+	pthread_create(&ta, NULL, node_index, &ra);
+	pthread_create(&tb, NULL, node_index, &rb);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	CHECK_INT(ra.rc, MJ_OK);
+	CHECK_INT(rb.rc, MJ_OK);
+	CHECK_INT(ra.total + rb.total, CONTACTS * ROUNDS * PER);
+	nodes_check(url, CONTACTS * ROUNDS * PER);
+	/* either node lists every conversation and finds the words */
+	memset(&v, 0, sizeof(v));
+	f = (struct hd_filter){ .limit = 50, .now = NOW };
+	CHECK_INT(store_hd_inbox(b, &f, inbox_cb, &v, &more), MJ_OK);
+	CHECK_INT(v.n, CONTACTS);
+	memset(&v, 0, sizeof(v));
+	f = (struct hd_filter){ .limit = 50, .now = NOW, .q = "\"raq\"*" };
+	CHECK_INT(store_hd_inbox(a, &f, inbox_cb, &v, &more), MJ_OK);
+	CHECK_INT(v.n, CONTACTS);
+	CHECK_INT(store_index_pending(b, 1000, &n), MJ_OK);
+	CHECK_INT(n, 0);
+
+	/* a writer indexing its own batches beside the other's indexer */
+	ra = (struct node_run){ .st = a, .here = 1, .stop = &stop };
+	rb = (struct node_run){ .st = b, .stop = &stop };
+	pthread_create(&ta, NULL, node_index, &ra);
+	pthread_create(&tb, NULL, node_index, &rb);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	CHECK_INT(rb.rc, MJ_OK);
+	CHECK_INT(store_index_pending(a, 1000, &n), MJ_OK);
+	CHECK_INT(ra.total + rb.total + n, CONTACTS * ROUNDS * PER);
+	nodes_check(url, 2 * CONTACTS * ROUNDS * PER);
+	store_close(a);
+	store_close(b);
+}
+
 int
 main(void)
 {
-	char		 dir[] = "/tmp/helpdesk_store_testXXXXXX", path[128],
-			 side[160];
+	char		 dir[] = "/tmp/helpdesk_store_testXXXXXX", file[128],
+			 side[160], url[512];
+	const char	*path;
 	struct store	*st;
 	int64_t		 aziza_id = 0, c_in1 = 0, c_in2 = 0;
 
 	if (mkdtemp(dir) == NULL || sodium_init() < 0)
 		return 2;
-	snprintf(path, sizeof(path), "%s/hd.db", dir);
+	snprintf(file, sizeof(file), "%s/hd.db", dir);
+	path = test_store_target(url, sizeof(url), file);
 	CHECK_INT(store_open(&st, path), MJ_OK);
 	test_staff(st, path, &aziza_id);
 	test_inbox(st, &c_in1, &c_in2);
@@ -1153,10 +1436,13 @@ main(void)
 	store_close(st);
 	test_readers(path);
 	test_search(dir);
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
+	test_search_words(dir);
+	if (test_pg())
+		test_two_nodes();
+	unlink(file);
+	snprintf(side, sizeof(side), "%s-wal", file);
 	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
+	snprintf(side, sizeof(side), "%s-shm", file);
 	unlink(side);
 	rmdir(dir);
 	return check_done("helpdesk_store_test");

@@ -4,7 +4,9 @@
  * (a placeholder is read as the class it replaces); labels in the store
  * (the summary's count of messages to label, relabelling, outbound and
  * unknown messages); the corpus export; and retrain / activate /
- * rollback through a test trainer.
+ * rollback through a test trainer.  With MUROJAAT_TEST_PG the store is a
+ * database on PostgreSQL (tests/unit/pgtest.h); the models stay in the
+ * test's folder.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include "bot/retrain.h"
 #include "bot/teach.h"
 #include "check.h"
+#include "pgtest.h"
 #include "store/helpdesk.h"
 #include "store/index.h"
 
@@ -25,6 +28,16 @@ scalar(const char *path, const char *q)
 	sqlite3_stmt	*st;
 	long long	 v = -1;
 
+	if (test_pg()) {
+		PGconn		*c = PQconnectdb(path);
+		PGresult	*r = PQexec(c, q);
+
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0)
+			v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		PQclear(r);
+		PQfinish(c);
+		return v;
+	}
 	sqlite3_open(path, &db);
 	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
@@ -277,8 +290,9 @@ file_line(const char *dir, const char *name, char *buf, size_t len)
 	return buf;
 }
 
+/* path: the SQLite file beside the models; db: what the store opens. */
 static void
-test_retrain(const char *dir, const char *path)
+test_retrain(const char *dir, const char *path, const char *db)
 {
 	struct conf		 c;
 	struct store		*st;
@@ -291,7 +305,7 @@ test_retrain(const char *dir, const char *path)
 
 	memset(&c, 0, sizeof(c));
 	snprintf(c.db_path, sizeof(c.db_path), "%s", path);
-	CHECK_INT(store_open(&st, path), MJ_OK);
+	CHECK_INT(store_open(&st, db), MJ_OK);
 
 	retrain_set_trainer(NULL);
 	CHECK_INT(retrain_run(&c, st, &r), MJ_ECONFIG);
@@ -314,7 +328,7 @@ test_retrain(const char *dir, const char *path)
 	/* nothing left behind but the model */
 	snprintf(probe, sizeof(probe), "%s/model.new.bin.part", dir);
 	CHECK(access(probe, F_OK) != 0);
-	CHECK_INT(scalar(path, "SELECT 1"), 1);
+	CHECK_INT(scalar(db, "SELECT 1"), 1);
 
 	CHECK_INT(retrain_activate(&c, err, sizeof(err)), MJ_OK);
 	CHECK_INT(k.reloads, 1);
@@ -379,7 +393,9 @@ test_retrain(const char *dir, const char *path)
 int
 main(void)
 {
-	char		 dir[] = "/tmp/teach_testXXXXXX", path[128], where[256];
+	char		 dir[] = "/tmp/teach_testXXXXXX", path[128], where[256],
+			 url[512];
+	const char	*db;
 	struct nlu	*nl = NULL;
 
 	if (mkdtemp(dir) == NULL)
@@ -389,10 +405,11 @@ main(void)
 		return 2;
 	}
 	snprintf(path, sizeof(path), "%s/m.db", dir);
+	db = test_store_target(url, sizeof(url), path);
 	test_labels_list();
 	test_scrub(nl);
-	test_store_and_export(path, nl);
-	test_retrain(dir, path);
+	test_store_and_export(db, nl);
+	test_retrain(dir, path, db);
 	nlu_free(nl);
 	{
 		char side[160];
