@@ -1,7 +1,7 @@
 /*
  * pg_citizen.c - the citizen's path on PostgreSQL (the side of contacts.c,
  * messages.c and sms.c).  Where several nodes share the database the
- * database decides: a contact's row is locked (FOR UPDATE) by the
+ * database decides: a contact's row is locked (FOR NO KEY UPDATE) by the
  * transaction that handles its message, so the per-sender counters kept
  * in it hold across nodes; a redelivered webhook is stored once, by the
  * unique index messages_inbound_dedupe (ON CONFLICT DO NOTHING); the
@@ -45,7 +45,7 @@ static atomic_int	chat_gap_ms;
 	"WHERE id = $1"
 
 static const char SQL_CONTACT_LOCK[] = "SELECT " CONTACT_COLS
-    " FROM contacts WHERE channel = $1 AND address = $2 FOR UPDATE";
+    " FROM contacts WHERE channel = $1 AND address = $2 FOR NO KEY UPDATE";
 static const char SQL_CONTACT_BY_ID[] = "SELECT " CONTACT_COLS
     " FROM contacts WHERE id = $1";
 /* A new row is the inserting transaction's own: locked until its end. */
@@ -119,7 +119,7 @@ pg_contact_find(struct store *st, const char *channel, const char *address,
 }
 
 /*
- * Locked in every case: the row found (FOR UPDATE), or ours because we
+ * Locked in every case: the row found (FOR NO KEY UPDATE), or ours because we
  * inserted it.  Two nodes creating one contact at once: the second's
  * insert waits for the first's commit and does nothing; its second look
  * (a new snapshot) then finds the row and waits for the lock.
