@@ -456,3 +456,82 @@ def test_nginx_balances_over_both_nodes_and_skips_a_stopped_one(t):
     t.eq(b.sql("SELECT count(*) FROM messages WHERE direction = 'in' "
                "AND channel_msg_id LIKE 'ngx-%'"), [(2 * n,)])
     b.check_clean_exit()
+
+
+class Desk:
+    """A help-desk client signed in on one node; its cookie goes anywhere."""
+
+    def __init__(self, t, srv, name, password):
+        r = srv.request("POST", "/api/login", body=json.dumps({"username": name, "password": password}),
+                        headers={"Content-Type": "application/json"})
+        t.eq(r.status, 200, "login of %s" % name)
+        self.cookie = (r.header("Set-Cookie") or "").split(";")[0]
+        self.csrf = json.loads(r.body)["csrf"] if r.status == 200 else ""
+
+    def get(self, srv, path):
+        r = srv.request("GET", path, headers={"Cookie": self.cookie})
+        return r, json.loads(r.body or b"null")
+
+    def post(self, srv, path, body=None):
+        r = srv.request("POST", path, body=json.dumps(body or {}),
+                        headers={"Cookie": self.cookie, "Content-Type": "application/json",
+                                 "X-CSRF-Token": self.csrf})
+        return r, json.loads(r.body or b"null")
+
+
+def test_helpdesk_the_same_on_either_node(t):
+    """A session opened on A works on B; a takeover on A silences the bot on
+    B; a reply sent through B is audited and seen from A; a logout on B ends
+    the session on A; login failures counted on both nodes add up."""
+    url = database(t, cluster(t))
+    a, b = nodes(t, url, conf={"helpdesk.hold": 60, "auth.login_max": 3,
+                               "auth.login_window": 60})
+    pw = "a long pass phrase 7"
+    code, _, err = harness.murojaat(["staff", "add", "agent1", "--role", "agent"], stdin=pw + "\n",
+                                    env={"MUROJAAT_DB_URL": url})
+    t.eq(code, 0, err)
+    t.eq(a.kannel("+998901234567", "operator bilan gaplashmoqchiman", msg_id="hd-1").status, 200)
+    d = Desk(t, a, "agent1", pw)
+    r, me = d.get(b, "/api/me")
+    t.eq(r.status, 200, "the session opened on A, on B")
+    t.eq(me.get("username"), "agent1")
+    r, inbox = d.get(b, "/api/conversations?needs_human=1")
+    t.eq(r.status, 200)
+    ids = [c["id"] for c in inbox["items"]]
+    t.eq(len(ids), 1, "the conversation A stored, listed by B: %r" % inbox)
+    cid = ids[0]
+    r, body = d.post(a, "/api/conversations/%d/take" % cid)
+    t.eq(r.status, 200, "take on A: %r" % body)
+    r, v = d.get(b, "/api/conversations/%d" % cid)
+    t.eq(v["contact"]["held_by_me"], True, "B sees A's hold")
+    outs = a.sql("SELECT count(*) FROM messages WHERE direction = 'out'")[0][0]
+    r = b.kannel("+998901234567", "arizam holati AR-2025-000001", msg_id="hd-2")
+    t.eq(r.status, 200)
+    t.lacks(r.text, "AR-2025-000001", "B's bot answered a conversation A's agent holds")
+    t.eq(a.sql("SELECT count(*) FROM messages WHERE direction = 'out'")[0][0], outs,
+         "no bot reply while held")
+    r, body = d.post(b, "/api/conversations/%d/reply" % cid, {"text": "Salom, tekshiryapman."})
+    t.eq(r.status, 200, "reply through B: %r" % body)
+    mid = body.get("message_id")
+    t.eq(a.sql("SELECT count(*) FROM audit WHERE action = 'reply' AND detail = ?",
+               ("message=%s" % mid,)), [(1,)], "the reply audited once")
+    r, v = d.get(a, "/api/conversations/%d" % cid)
+    t.ok(any(m.get("body") == "Salom, tekshiryapman." for m in v.get("messages", [])),
+         "A shows the reply sent through B")
+    t.eq(a.sql("SELECT action FROM audit WHERE contact_id = ? AND action IN ('take', 'reply') "
+               "ORDER BY id", (cid,)), [("take",), ("reply",)], "take on A and reply on B, audited")
+    r, _ = d.post(b, "/api/logout")
+    t.eq(r.status, 200)
+    t.eq(d.get(a, "/api/me")[0].status, 401, "logged out on B: the session is gone on A")
+    # Failed logins of one name on A, B, A: the limit (3) counts them all,
+    # so the right password on B is refused too.
+    for i, s in enumerate((a, b, a)):
+        r = s.request("POST", "/api/login", body=json.dumps({"username": "agent1",
+                                                            "password": "wrong guess %d" % i}),
+                      headers={"Content-Type": "application/json"})
+        t.eq(r.status, 401, "failure %d" % i)
+    r = b.request("POST", "/api/login", body=json.dumps({"username": "agent1", "password": pw}),
+                  headers={"Content-Type": "application/json"})
+    t.eq(r.status, 429, "throttled across nodes")
+    t.eq(a.sql("SELECT count(*) FROM audit WHERE action = 'login.fail'"), [(3,)])
+    stop_all(t, (a, b))
