@@ -379,7 +379,7 @@ def test_hold_is_respected(t):
             r, b = who.post("/api/conversations/1/" + verb, body)
             t.eq((r.status, b.get("error"), b.get("held_by")), (409, "held", "agent1"),
                  "%s by %s" % (verb, who.login and json.loads(who.login.body)["username"]))
-    t.eq(s.sql("SELECT held_by, held_until > strftime('%s','now') FROM contacts WHERE id = 1"),
+    t.eq(s.sql("SELECT held_by, held_until > ? FROM contacts WHERE id = 1", (int(time.time()),)),
          [("agent1", 1)], "the hold")
     t.eq(s.sql("SELECT status FROM conversations WHERE contact_id = 1"), [("open",)])
     t.eq(s.sql("SELECT count(*) FROM messages WHERE direction = 'out'")[0][0], outs, "a reply was sent")
