@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -630,6 +631,15 @@ outbox_start(struct outbox **out, const struct conf *conf, struct store *st)
 	/* Nodes sharing a PostgreSQL database: leases and per-chat pacing. */
 	store_outbox_pacing(st, conf->outbox_lease_s,
 	    conf->outbox_chat_interval_ms);
+	{
+		char	host[64] = "", node[128];
+
+		gethostname(host, sizeof(host) - 1);
+		snprintf(node, sizeof(node), "%s:%d", host, conf->http_port);
+		if (store_outbox_node(st, node) != MJ_OK)
+			log_warn("outbox.node", "err=\"this node's earlier "
+			    "leases are left to run out\"");
+	}
 	/* The configuration may name a provider those rows waited for. */
 	if (store_outbox_recheck(st, (int64_t)time(NULL)) != MJ_OK)
 		log_warn("outbox.recheck", "err=\"rows waiting for a provider "

@@ -288,3 +288,9 @@ store_outbox_pacing(struct store *st, int lease_s, int chat_interval_ms)
 	if (st->pg != NULL)
 		pg_outbox_pacing(st, lease_s, chat_interval_ms);
 }
+
+enum mj_err
+store_outbox_node(struct store *st, const char *name)
+{
+	return st->pg != NULL ? pg_outbox_node(st, name) : MJ_OK;
+}

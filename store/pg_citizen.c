@@ -26,6 +26,7 @@
  */
 static atomic_int	lease_secs = LEASE_S_DEFAULT;
 static atomic_int	chat_gap_ms;
+static char		node_name[128];	/* store_outbox_node(), set once */
 
 /* The database's clock in ms: one clock for every node's pacing. */
 #define DB_NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
@@ -474,16 +475,35 @@ pg_outbox_pacing(struct store *st, int lease_s, int chat_interval_ms)
 }
 
 /*
- * This store's name in outbox.lease_node: the node (host:pid) and the
- * store, so that two stores of one process (the tests' two nodes) are
- * two owners.
+ * This store's name in outbox.lease_node: the node's name when it was
+ * given (store_outbox_node()), else the process (host:pid) and the store,
+ * so that two stores of one process (the tests' two nodes) are two owners.
  */
 static void
 node_of(const struct store *st, char *buf, size_t size)
 {
 	uint64_t	h = (uint64_t)(uintptr_t)st * 0x9e3779b97f4a7c15ULL;
 
-	snprintf(buf, size, "%s/%08x", pg_node(), (unsigned)(h >> 32));
+	if (node_name[0] != '\0')
+		snprintf(buf, size, "%s", node_name);
+	else
+		snprintf(buf, size, "%s/%08x", pg_node(), (unsigned)(h >> 32));
+}
+
+enum mj_err
+pg_outbox_node(struct store *st, const char *name)
+{
+	struct pgq	p;
+	enum mj_err	rc;
+
+	snprintf(node_name, sizeof(node_name), "%s", name);
+	pgq_init(&p);
+	pgq_str(&p, node_name);
+	pg_lock(st);
+	rc = pg_do(st, "outbox_node", "UPDATE outbox SET lease_node = NULL, "
+	    "lease_until = 0 WHERE lease_node = $1 AND state = 'pending'", &p);
+	pg_unlock(st);
+	return rc;
 }
 
 /*

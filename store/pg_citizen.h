@@ -47,6 +47,7 @@ enum mj_err	pg_outbox_due(struct store *, int64_t now,
 		    struct outbox_item *items, size_t max, size_t *n);
 enum mj_err	pg_outbox_set(struct store *, const struct outbox_result *r,
 		    size_t n, int64_t now);
+enum mj_err	pg_outbox_node(struct store *, const char *name);
 void		pg_outbox_pacing(struct store *, int lease_s,
 		    int chat_interval_ms);
 

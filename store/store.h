@@ -282,6 +282,13 @@ enum mj_err	store_outbox_set(struct store *,
  */
 void		store_outbox_pacing(struct store *, int lease_s,
 		    int chat_interval_ms);
+/*
+ * This node's name in the outbox's leases on PostgreSQL ("host:port": the
+ * same across restarts of one node, different for each node), and the
+ * leases an earlier run of this node left (it died mid-send) released at
+ * once, rather than when they end.  Nothing on SQLite.
+ */
+enum mj_err	store_outbox_node(struct store *, const char *name);
 
 /* Demo and import rows (inside a transaction). */
 
