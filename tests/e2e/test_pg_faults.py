@@ -111,3 +111,26 @@ def test_newer_schema_refused_on_sqlite(t):
     t.eq(code, 1)
     t.contains(err, "the database's schema is version %d, newer than this program's %d"
                % (have + 1, have))
+
+
+def test_multi_host_url_finds_the_writable_server(t):
+    """libpq's failover, as db.url uses it: of the hosts a URL names, a dead
+    one is passed by, and with target_session_attrs=read-write so is one
+    that only reads (here a server whose sessions are read-only, as a
+    standby's are); the node works on the writable one."""
+    ro, ro_url = cluster(t)
+    rw, rw_url = cluster(t)
+    psql(ro_url, "ALTER SYSTEM SET default_transaction_read_only = on")
+    psql(ro_url, "SELECT pg_reload_conf()")
+    dead = folder(t)    # no server listens there
+    url = ("postgresql:///murojaat?host=%s,%s,%s&user=postgres&target_session_attrs=read-write"
+           % (dead, ro, rw))
+    s = Server(t, demo_apps=20, env={"MUROJAAT_DB_URL": url}).start()
+    t.eq(s.get("/readyz").status, 200)
+    r = s.kannel("+998901234567", "arizam holati AR-2025-000001", msg_id="mh-1")
+    t.eq(r.status, 200)
+    t.eq(psql(rw_url, "SELECT count(*) FROM messages WHERE channel_msg_id = 'mh-1'"), "1",
+         "stored on the writable server")
+    t.eq(psql(ro_url, "SELECT count(*) FROM pg_tables WHERE tablename = 'messages'"), "0",
+         "nothing written to the read-only one")
+    s.check_clean_exit()
