@@ -39,8 +39,13 @@ trap 'exit 143' TERM
 
 # Unit tests that open a store run on PostgreSQL too: these, and any other
 # whose source takes its store from tests/unit/pgtest.h or bot_kit.h.
-UNIT_PG="store_test sms_test outbox_test helpdesk_store_test staff_test dash_test
-rules_test offices_test teach_test api_test notices_test bot_test"
+# (store_test checks SQLite's own mechanisms - its statement cache, the
+# log's single write, the fold index - and its portable checks of contacts,
+# applications and messages run on PostgreSQL as pg_store_test; sms_test,
+# outbox_test and bot_test open no store.)  Any test including pgtest.h or
+# bot_kit.h is added to these.
+UNIT_PG="helpdesk_store_test staff_test dash_test rules_test offices_test
+teach_test api_test notices_test pg_store_test"
 E2E_PG_DEFAULT="test_sms_kannel test_telegram test_sms_channel test_helpdesk_api
 test_accounts test_search test_notsent test_offices test_ussd test_audit_range"
 
