@@ -15,10 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "base/log.h"
 #include "store/fts_tok.h"
+#include "store/helpdesk_int.h"
 #include "store/index_int.h"
 #include "store/pg_helpdesk.h"
 #include "store/pg_int.h"
@@ -482,23 +482,6 @@ inbox_list(struct store *st, const struct hd_filter *f,
 	return MJ_OK;
 }
 
-/* Search results repeat a conversation per matching message: keep one. */
-struct seen {
-	int64_t	ids[256];
-	size_t	n;
-};
-
-static int
-seen_add(struct seen *s, int64_t id)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->ids[i] == id)
-			return 0;
-	if (s->n < sizeof(s->ids) / sizeof(s->ids[0]))
-		s->ids[s->n++] = id;
-	return 1;
-}
-
 #define SEARCH_CHUNK_MAX	1000	/* matches read at a time, at most */
 
 /*
@@ -905,42 +888,23 @@ hold(struct store *st, int64_t contact_id, const char *username,
 	    "held_until = $3, updated_at = $4 WHERE id = $1", &p);
 }
 
+static const struct hd_hold_ops holds = { holder, hold };
+
 enum mj_err
 pg_hd_take(struct store *st, int64_t contact_id, const char *username,
     int64_t until, int force, int64_t now, int *conflict, char *holder_out,
     size_t holderlen)
 {
-	char		who[64];
-	enum mj_err	rc;
-
-	*conflict = 0;
-	snprintf(holder_out, holderlen, "%s", "");
-	if ((rc = holder(st, contact_id, now, who, sizeof(who))) != MJ_OK)
-		return rc;
-	if (who[0] != '\0' && strcasecmp(who, username) != 0 && !force) {
-		*conflict = 1;
-		snprintf(holder_out, holderlen, "%s", who);
-		return MJ_OK;
-	}
-	snprintf(holder_out, holderlen, "%s", who);
-	return hold(st, contact_id, username, until, now);
+	return hd_take(&holds, st, contact_id, username, until, force, now,
+	    conflict, holder_out, holderlen);
 }
 
 enum mj_err
 pg_hd_release(struct store *st, int64_t contact_id, const char *username,
     int force, int64_t now, int *conflict)
 {
-	char		who[64];
-	enum mj_err	rc;
-
-	*conflict = 0;
-	if ((rc = holder(st, contact_id, now, who, sizeof(who))) != MJ_OK)
-		return rc;
-	if (who[0] != '\0' && strcasecmp(who, username) != 0 && !force) {
-		*conflict = 1;
-		return MJ_OK;
-	}
-	return hold(st, contact_id, "", 0, now);
+	return hd_release(&holds, st, contact_id, username, force, now,
+	    conflict);
 }
 
 enum mj_err
