@@ -170,37 +170,33 @@ struct stat_cb {
 	const char	*tag;		/* dash_plan()'s k1, or NULL */
 };
 
+static const char *
+cell_str(void *q, int i)
+{
+	return col_text(q, i);
+}
+
+static int64_t
+cell_num(void *q, int i)
+{
+	return sqlite3_column_int64(q, i);
+}
+
+static double
+cell_dbl(void *q, int i)
+{
+	return sqlite3_column_double(q, i);
+}
+
 static int
 stat_row(sqlite3_stmt *q, void *p)
 {
-	struct stat_cb	*c = p;
-	struct hd_stat	 s;
-	int		 n = sqlite3_column_count(q);
+	struct stat_cb		*c = p;
+	struct dash_cells	 cells = { q, sqlite3_column_count(q),
+				    cell_str, cell_num, cell_dbl };
+	struct hd_stat		 s;
 
-	memset(&s, 0, sizeof(s));
-	if (c->kind == HD_STAT_UNKNOWN_TOP) {
-		/* k1 body, v0 times, v1 the latest id, k2 its intent, d its
-		 * probability */
-		s.k1 = col_text(q, 0);
-		s.v[0] = sqlite3_column_int64(q, 1);
-		s.v[1] = sqlite3_column_int64(q, 2);
-		s.k2 = col_text(q, 3);
-		s.d = sqlite3_column_double(q, 4);
-	} else if (c->tag != NULL) {
-		s.k1 = c->tag;
-		s.v[0] = sqlite3_column_int64(q, 0);
-		s.v[1] = sqlite3_column_int64(q, 1);
-	} else if (n == 1) {
-		s.v[0] = sqlite3_column_int64(q, 0);
-	} else if (n == 2) {
-		s.k1 = col_text(q, 0);
-		s.v[0] = sqlite3_column_int64(q, 1);
-	} else {
-		s.k1 = col_text(q, 0);
-		s.k2 = col_text(q, 1);
-		for (int i = 0; i < 4 && i + 2 < n; i++)
-			s.v[i] = sqlite3_column_int64(q, i + 2);
-	}
+	dash_row(&cells, c->kind, c->tag, &s);
 	return c->fn(c->arg, &s);
 }
 
@@ -208,19 +204,7 @@ enum mj_err
 store_hd_stats(struct store *st, enum hd_stat_kind kind, int64_t from,
     int64_t to, int (*fn)(void *, const struct hd_stat *), void *arg)
 {
-	static const struct dash_sql raw = {
-		.days = SQL_ST_DAYS, .intents = SQL_ST_INTENTS,
-		.langs = SQL_ST_LANGS, .unknown = SQL_ST_UNKNOWN,
-		.review = SQL_ST_REVIEW, .ussd = SQL_ST_USSD,
-		.reply_bot = SQL_ST_REPLY_BOT,
-		.reply_agent = SQL_ST_REPLY_AGENT
-	}, rolled = {
-		.days = SQL_RU_DAYS, .intents = SQL_RU_INTENTS,
-		.langs = SQL_RU_LANGS, .unknown = SQL_ST_UNKNOWN,
-		.review = SQL_RU_REVIEW, .ussd = SQL_RU_USSD,
-		.reply_bot = SQL_RU_REPLY_BOT,
-		.reply_agent = SQL_RU_REPLY_AGENT
-	};
+	DASH_SQL_SETS(raw, rolled);
 	const char	*sql[2], *tag[2];
 	sqlite3_stmt	*q;
 	enum mj_err	 rc = MJ_OK;

@@ -150,35 +150,34 @@ static const char SQL_RU_REPLY_AGENT[] = LIVE
     "AS s FROM live o WHERE o.direction = 'out' AND "
     "o.intent = 'manual') a WHERE s IS NOT NULL) x GROUP BY 1 ORDER BY 1";
 
-/* Row i of a figure's rows, shaped as dash.c's stat_row() gives it. */
-static void
-stat_of(const PGresult *r, int i, enum hd_stat_kind kind, const char *tag,
-    struct hd_stat *s)
-{
-	int	n = PQnfields(r);
+/* A cell of row i of r. */
+struct cell {
+	const PGresult	*r;
+	int		 i;
+};
 
-	memset(s, 0, sizeof(*s));
-	if (kind == HD_STAT_UNKNOWN_TOP) {
-		s->k1 = pg_str(r, i, 0);
-		s->v[0] = pg_int(r, i, 1);
-		s->v[1] = pg_int(r, i, 2);
-		s->k2 = pg_str(r, i, 3);
-		s->d = pg_dbl(r, i, 4);
-	} else if (tag != NULL) {
-		s->k1 = tag;
-		s->v[0] = pg_int(r, i, 0);
-		s->v[1] = pg_int(r, i, 1);
-	} else if (n == 1) {
-		s->v[0] = pg_int(r, i, 0);
-	} else if (n == 2) {
-		s->k1 = pg_str(r, i, 0);
-		s->v[0] = pg_int(r, i, 1);
-	} else {
-		s->k1 = pg_str(r, i, 0);
-		s->k2 = pg_str(r, i, 1);
-		for (int k = 0; k < 4 && k + 2 < n; k++)
-			s->v[k] = pg_int(r, i, k + 2);
-	}
+static const char *
+cell_str(void *p, int col)
+{
+	const struct cell	*c = p;
+
+	return pg_str(c->r, c->i, col);
+}
+
+static int64_t
+cell_num(void *p, int col)
+{
+	const struct cell	*c = p;
+
+	return pg_int(c->r, c->i, col);
+}
+
+static double
+cell_dbl(void *p, int col)
+{
+	const struct cell	*c = p;
+
+	return pg_dbl(c->r, c->i, col);
 }
 
 /* One statement's rows to fn, under the reader's lock. */
@@ -198,9 +197,12 @@ stats_run(struct store *st, enum hd_stat_kind kind, const char *sql,
 	if ((r = pg_exec(st, "stats", sql, &p)) == NULL)
 		rc = MJ_EDB;
 	for (int i = 0; r != NULL && i < PQntuples(r); i++) {
-		struct hd_stat	s;
+		struct cell		c = { r, i };
+		struct dash_cells	cells = { &c, PQnfields(r), cell_str,
+					    cell_num, cell_dbl };
+		struct hd_stat		s;
 
-		stat_of(r, i, kind, tag, &s);
+		dash_row(&cells, kind, tag, &s);
 		if (fn(arg, &s) != 0)
 			break;
 	}
@@ -213,19 +215,7 @@ enum mj_err
 pg_hd_stats(struct store *st, enum hd_stat_kind kind, int64_t from,
     int64_t to, int (*fn)(void *, const struct hd_stat *), void *arg)
 {
-	static const struct dash_sql raw = {
-		.days = SQL_ST_DAYS, .intents = SQL_ST_INTENTS,
-		.langs = SQL_ST_LANGS, .unknown = SQL_ST_UNKNOWN,
-		.review = SQL_ST_REVIEW, .ussd = SQL_ST_USSD,
-		.reply_bot = SQL_ST_REPLY_BOT,
-		.reply_agent = SQL_ST_REPLY_AGENT
-	}, rolled = {
-		.days = SQL_RU_DAYS, .intents = SQL_RU_INTENTS,
-		.langs = SQL_RU_LANGS, .unknown = SQL_ST_UNKNOWN,
-		.review = SQL_RU_REVIEW, .ussd = SQL_RU_USSD,
-		.reply_bot = SQL_RU_REPLY_BOT,
-		.reply_agent = SQL_RU_REPLY_AGENT
-	};
+	DASH_SQL_SETS(raw, rolled);
 	const char	*sql[2], *tag[2];
 	enum mj_err	 rc = MJ_OK;
 	int		 n;
