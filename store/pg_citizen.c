@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "store/pg_citizen.h"
 #include "store/pg_int.h"
+#include "store/sms_int.h"
 
 #define LEASE_S_DEFAULT	60
 
@@ -649,19 +650,6 @@ pg_outbox_set(struct store *st, const struct outbox_result *r, size_t n,
 
 /* sms.c's side. */
 
-/* How far a delivery state stands; a report never moves one back. */
-static int
-rank(const char *d)
-{
-	if (strcmp(d, "delivered") == 0 || strcmp(d, "failed") == 0)
-		return 4;
-	if (strcmp(d, "buffered") == 0)
-		return 3;
-	if (strcmp(d, "sent") == 0)
-		return 2;
-	return 1;	/* received, queued, sync */
-}
-
 /*
  * The message's row is locked first: two nodes with reports of one
  * message compare ranks one after the other.
@@ -713,8 +701,8 @@ pg_delivery_report(struct store *st, int64_t msg_id, const char *provider,
 	pgq_int(&p, now);
 	if ((rc = pg_do(st, "dlr_add", q_rep, &p)) != MJ_OK)
 		goto out;
-	if (retry && rank(cur) < 4) {
-		/* Refused by the SMSC: try again, a few times. */
+	switch (sms_dlr_of(cur, delivery, retry)) {
+	case SMS_DLR_RETRY:
 		pgq_init(&p);
 		pgq_int(&p, msg_id);
 		pgq_int(&p, now);
@@ -723,12 +711,15 @@ pg_delivery_report(struct store *st, int64_t msg_id, const char *provider,
 			rc = MJ_EDB;
 			goto out;
 		}
-		now_state = PQntuples(r) > 0 &&
-		    strcmp(pg_str(r, 0, 0), "failed") == 0 ? "failed" :
-		    "queued";
+		now_state = sms_retry_state(PQntuples(r) > 0 ?
+		    pg_str(r, 0, 0) : NULL);
 		PQclear(r);
-	} else if (rank(delivery) <= rank(cur))
-		goto out;		/* older news */
+		break;
+	case SMS_DLR_KEEP:
+		goto out;
+	case SMS_DLR_SET:
+		break;
+	}
 	pgq_init(&p);
 	pgq_int(&p, msg_id);
 	pgq_str(&p, now_state);
