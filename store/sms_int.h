@@ -1,6 +1,6 @@
 /*
  * sms_int.h - what the two sides of a delivery report share: sms.c
- * (SQLite) and pg_citizen.c (PostgreSQL) decide what a report does to a
+ * (SQLite) and pg_sms.c (PostgreSQL) decide what a report does to a
  * message by the same rule.  Nothing outside store/ includes it.
  */
 #ifndef STORE_SMS_INT_H
