@@ -14,6 +14,7 @@
  */
 #include <string.h>
 
+#include "store/dash_int.h"
 #include "store/helpdesk.h"
 #include "store/pg_dash.h"
 #include "store/store_int.h"
@@ -161,123 +162,69 @@ static const char SQL_RU_REPLY_AGENT[] = LIVE
     "AS s FROM live o WHERE o.direction = 'out' AND "
     "o.intent = 'manual') WHERE s IS NOT NULL) GROUP BY 1 ORDER BY 1";
 
+/* A figure's rows to fn: the row's shape is the figure's. */
+struct stat_cb {
+	int		(*fn)(void *, const struct hd_stat *);
+	void		*arg;
+	enum hd_stat_kind kind;
+	const char	*tag;		/* dash_plan()'s k1, or NULL */
+};
+
+static const char *
+cell_str(void *q, int i)
+{
+	return col_text(q, i);
+}
+
+static int64_t
+cell_num(void *q, int i)
+{
+	return sqlite3_column_int64(q, i);
+}
+
+static double
+cell_dbl(void *q, int i)
+{
+	return sqlite3_column_double(q, i);
+}
+
 static int
 stat_row(sqlite3_stmt *q, void *p)
 {
-	struct row_cb	*c = p;
-	struct hd_stat	 s;
-	int		 n = sqlite3_column_count(q);
+	struct stat_cb		*c = p;
+	struct dash_cells	 cells = { q, sqlite3_column_count(q),
+				    cell_str, cell_num, cell_dbl };
+	struct hd_stat		 s;
 
-	memset(&s, 0, sizeof(s));
-	if (n == 1) {
-		s.v[0] = sqlite3_column_int64(q, 0);
-	} else if (n == 2) {
-		s.k1 = col_text(q, 0);
-		s.v[0] = sqlite3_column_int64(q, 1);
-	} else {
-		s.k1 = col_text(q, 0);
-		s.k2 = col_text(q, 1);
-		for (int i = 0; i < 4 && i + 2 < n; i++)
-			s.v[i] = sqlite3_column_int64(q, i + 2);
-	}
-	return ((int (*)(void *, const struct hd_stat *))c->fn)(c->arg, &s);
-}
-
-/* k1 body, v0 times, v1 the latest id, k2 its intent, d its probability */
-static int
-top_row(sqlite3_stmt *q, void *p)
-{
-	struct row_cb	*c = p;
-	struct hd_stat	 s;
-
-	memset(&s, 0, sizeof(s));
-	s.k1 = col_text(q, 0);
-	s.v[0] = sqlite3_column_int64(q, 1);
-	s.v[1] = sqlite3_column_int64(q, 2);
-	s.k2 = col_text(q, 3);
-	s.d = sqlite3_column_double(q, 4);
-	return ((int (*)(void *, const struct hd_stat *))c->fn)(c->arg, &s);
-}
-
-/* Whole Tashkent days (UTC+5, no summer time): the roll-up answers. */
-static int
-whole_days(int64_t from, int64_t to)
-{
-	return from >= 0 && from < to && (from + 18000) % 86400 == 0 &&
-	    (to + 18000) % 86400 == 0;
+	dash_row(&cells, c->kind, c->tag, &s);
+	return c->fn(c->arg, &s);
 }
 
 enum mj_err
 store_hd_stats(struct store *st, enum hd_stat_kind kind, int64_t from,
     int64_t to, int (*fn)(void *, const struct hd_stat *), void *arg)
 {
-	static const char *const raw[] = {
-		[HD_STAT_DAYS] = SQL_ST_DAYS,
-		[HD_STAT_INTENTS] = SQL_ST_INTENTS,
-		[HD_STAT_LANGS] = SQL_ST_LANGS,
-		[HD_STAT_UNKNOWN_TOP] = SQL_ST_UNKNOWN,
-		[HD_STAT_REPLY_SECS] = NULL,	/* below */
-		[HD_STAT_REVIEW] = SQL_ST_REVIEW,
-		[HD_STAT_USSD] = SQL_ST_USSD,
-	};
-	static const char *const rolled[] = {
-		[HD_STAT_DAYS] = SQL_RU_DAYS,
-		[HD_STAT_INTENTS] = SQL_RU_INTENTS,
-		[HD_STAT_LANGS] = SQL_RU_LANGS,
-		[HD_STAT_UNKNOWN_TOP] = SQL_ST_UNKNOWN,
-		[HD_STAT_REPLY_SECS] = NULL,
-		[HD_STAT_REVIEW] = SQL_RU_REVIEW,
-		[HD_STAT_USSD] = SQL_RU_USSD,
-	};
-	const char *const *which = whole_days(from, to) ? rolled : raw;
+	DASH_SQL_SETS(raw, rolled);
+	const char	*sql[2], *tag[2];
 	sqlite3_stmt	*q;
-	struct row_cb	 c = { (void (*)(void))fn, arg };
 	enum mj_err	 rc = MJ_OK;
+	int		 n;
 
 	if (st->pg != NULL)
 		return pg_hd_stats(st, kind, from, to, fn, arg);
-	st = store_reader(st);
-	if (kind == HD_STAT_REPLY_SECS) {
-		/* Two lists, tagged by k1; each sorted. */
-		const char *tag[2] = { "bot", "agent" };
-		const char *qs[2][2] = {
-			{ SQL_ST_REPLY_BOT, SQL_ST_REPLY_AGENT },
-			{ SQL_RU_REPLY_BOT, SQL_RU_REPLY_AGENT }
-		};
-		int	ru = which == rolled;
-
-		for (int i = 0; i < 2 && rc == MJ_OK; i++) {
-			int s;
-
-			if ((q = lock_stmt(st, qs[ru][i])) == NULL)
-				return MJ_EDB;
-			sqlite3_bind_int64(q, 1, from);
-			sqlite3_bind_int64(q, 2, to);
-			while ((s = sqlite3_step(q)) == SQLITE_ROW) {
-				struct hd_stat	r = { .k1 = tag[i] };
-
-				r.v[0] = sqlite3_column_int64(q, 0);
-				r.v[1] = sqlite3_column_int64(q, 1);
-				if (fn(arg, &r) != 0) {
-					s = SQLITE_DONE;
-					break;
-				}
-			}
-			if (s != SQLITE_DONE)
-				rc = db_fail(st, "stats_reply");
-			done(q);
-			pthread_mutex_unlock(&st->lock);
-		}
-		return rc;
-	}
-	if ((unsigned)kind >= sizeof(raw) / sizeof(raw[0]))
+	if ((n = dash_plan(&raw, &rolled, kind, from, to, sql, tag)) == 0)
 		return MJ_EINPUT;
-	if ((q = lock_stmt(st, which[kind])) == NULL)
-		return MJ_EDB;
-	sqlite3_bind_int64(q, 1, from);
-	sqlite3_bind_int64(q, 2, to);
-	rc = step_each(st, q, "stats", kind == HD_STAT_UNKNOWN_TOP ? top_row :
-	    stat_row, &c);
-	pthread_mutex_unlock(&st->lock);
+	st = store_reader(st);
+	for (int i = 0; i < n && rc == MJ_OK; i++) {
+		struct stat_cb	c = { fn, arg, kind, tag[i] };
+
+		if ((q = lock_stmt(st, sql[i])) == NULL)
+			return MJ_EDB;
+		sqlite3_bind_int64(q, 1, from);
+		sqlite3_bind_int64(q, 2, to);
+		rc = step_each(st, q, tag[i] != NULL ? "stats_reply" : "stats",
+		    stat_row, &c);
+		pthread_mutex_unlock(&st->lock);
+	}
 	return rc;
 }

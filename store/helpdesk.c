@@ -18,6 +18,7 @@
 
 #include "base/mask.h"
 #include "store/helpdesk.h"
+#include "store/helpdesk_int.h"
 #include "store/pg_helpdesk.h"
 #include "store/store_int.h"
 
@@ -212,23 +213,6 @@ match_expr(const struct hd_filter *f, char *buf, size_t len)
 		n = snprintf(buf, len, "%s : (%s)", f->ids ? "ids_in" :
 		    "body_in", f->q);
 	return n >= 0 && (size_t)n < len ? 0 : -1;
-}
-
-/* Search results repeat a conversation per matching message: keep one. */
-struct seen {
-	int64_t	ids[256];
-	size_t	n;
-};
-
-static int
-seen_add(struct seen *s, int64_t id)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->ids[i] == id)
-			return 0;
-	if (s->n < sizeof(s->ids) / sizeof(s->ids[0]))
-		s->ids[s->n++] = id;
-	return 1;
 }
 
 enum mj_err
@@ -610,20 +594,31 @@ hold(struct store *st, int64_t contact_id, const char *username,
 	return step_done(st, q, "hold");
 }
 
+static const struct hd_hold_ops holds = { holder, hold };
+
 enum mj_err
 store_hd_take(struct store *st, int64_t contact_id, const char *username,
     int64_t until, int force, int64_t now, int *conflict, char *holder_out,
     size_t holderlen)
 {
-	char		who[64];
-	enum mj_err	rc;
-
 	if (st->pg != NULL)
 		return pg_hd_take(st, contact_id, username, until, force, now,
 		    conflict, holder_out, holderlen);
+	return hd_take(&holds, st, contact_id, username, until, force, now,
+	    conflict, holder_out, holderlen);
+}
+
+enum mj_err
+hd_take(const struct hd_hold_ops *ops, struct store *st, int64_t contact_id,
+    const char *username, int64_t until, int force, int64_t now,
+    int *conflict, char *holder_out, size_t holderlen)
+{
+	char		who[64];
+	enum mj_err	rc;
+
 	*conflict = 0;
 	snprintf(holder_out, holderlen, "%s", "");
-	if ((rc = holder(st, contact_id, now, who, sizeof(who))) != MJ_OK)
+	if ((rc = ops->holder(st, contact_id, now, who, sizeof(who))) != MJ_OK)
 		return rc;
 	if (who[0] != '\0' && strcasecmp(who, username) != 0 && !force) {
 		*conflict = 1;
@@ -631,27 +626,36 @@ store_hd_take(struct store *st, int64_t contact_id, const char *username,
 		return MJ_OK;
 	}
 	snprintf(holder_out, holderlen, "%s", who);
-	return hold(st, contact_id, username, until, now);
+	return ops->hold(st, contact_id, username, until, now);
 }
 
 enum mj_err
 store_hd_release(struct store *st, int64_t contact_id, const char *username,
     int force, int64_t now, int *conflict)
 {
-	char		who[64];
-	enum mj_err	rc;
-
 	if (st->pg != NULL)
 		return pg_hd_release(st, contact_id, username, force, now,
 		    conflict);
+	return hd_release(&holds, st, contact_id, username, force, now,
+	    conflict);
+}
+
+enum mj_err
+hd_release(const struct hd_hold_ops *ops, struct store *st,
+    int64_t contact_id, const char *username, int force, int64_t now,
+    int *conflict)
+{
+	char		who[64];
+	enum mj_err	rc;
+
 	*conflict = 0;
-	if ((rc = holder(st, contact_id, now, who, sizeof(who))) != MJ_OK)
+	if ((rc = ops->holder(st, contact_id, now, who, sizeof(who))) != MJ_OK)
 		return rc;
 	if (who[0] != '\0' && strcasecmp(who, username) != 0 && !force) {
 		*conflict = 1;
 		return MJ_OK;
 	}
-	return hold(st, contact_id, "", 0, now);
+	return ops->hold(st, contact_id, "", 0, now);
 }
 
 enum mj_err

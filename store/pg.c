@@ -23,6 +23,7 @@
 #include "base/log.h"
 #include "store/migrations.h"
 #include "store/pg_int.h"
+#include "store/sqltab_int.h"
 #include "store/store.h"
 #include "store/store_int.h"
 
@@ -32,9 +33,9 @@
 #define LOCK_MIGRATE	"murojaat.migrate"
 #define LOCK_SEED	"murojaat.seed"
 
+/* A statement prepared on the connection (sqltab_int.h). */
 struct prep {
-	char		*sql;		/* NULL: a free slot */
-	uint64_t	 hash;
+	struct sql_key	 k;
 	char		 name[16];
 };
 
@@ -307,8 +308,8 @@ static void
 prep_clear(struct pg *pg)
 {
 	for (size_t i = 0; i < pg->capprep; i++) {
-		free(pg->prep[i].sql);
-		pg->prep[i].sql = NULL;
+		free(pg->prep[i].k.sql);
+		pg->prep[i].k.sql = NULL;
 	}
 	pg->nprep = 0;
 }
@@ -409,42 +410,15 @@ failed(struct store *st, const char *op, const PGresult *r)
 	    state != NULL ? state : "none", msg);
 }
 
-static uint64_t
-sql_hash(const char *s)
-{
-	uint64_t	h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
-}
-
-static struct prep *
-prep_slot(struct prep *t, size_t cap, const char *sql, uint64_t h)
-{
-	size_t	i = (size_t)h & (cap - 1);
-
-	while (t[i].sql != NULL && (t[i].hash != h ||
-	    strcmp(t[i].sql, sql) != 0))
-		i = (i + 1) & (cap - 1);
-	return &t[i];
-}
-
 static int
 prep_grow(struct pg *pg)
 {
-	size_t		 cap = pg->capprep ? pg->capprep * 2 : PREP_MIN;
-	struct prep	*t = calloc(cap, sizeof(*t));
+	struct prep	*t;
 
-	if (t == NULL)
+	if ((t = sqltab_grow(pg->prep, sizeof(*t), &pg->capprep,
+	    PREP_MIN)) == NULL)
 		return -1;
-	for (size_t i = 0; i < pg->capprep; i++)
-		if (pg->prep[i].sql != NULL)
-			*prep_slot(t, cap, pg->prep[i].sql,
-			    pg->prep[i].hash) = pg->prep[i];
-	free(pg->prep);
 	pg->prep = t;
-	pg->capprep = cap;
 	return 0;
 }
 
@@ -453,14 +427,14 @@ static const char *
 prepared(struct store *st, const char *op, const char *sql)
 {
 	struct pg	*pg = st->pg;
-	uint64_t	 h = sql_hash(sql);
+	uint64_t	 h = sqltab_hash(sql);
 	struct prep	*s;
 	PGresult	*r;
 
 	if ((pg->nprep + 1) * 2 > pg->capprep && prep_grow(pg) == -1)
 		return NULL;
-	s = prep_slot(pg->prep, pg->capprep, sql, h);
-	if (s->sql != NULL)
+	s = sqltab_slot(pg->prep, sizeof(*s), pg->capprep, sql, h);
+	if (s->k.sql != NULL)
 		return s->name;
 	snprintf(s->name, sizeof(s->name), "q%u", pg->next_name++);
 	r = PQprepare(pg->conn, s->name, sql, 0, NULL);
@@ -470,9 +444,9 @@ prepared(struct store *st, const char *op, const char *sql)
 		return NULL;
 	}
 	PQclear(r);
-	if ((s->sql = strdup(sql)) == NULL)
+	if ((s->k.sql = strdup(sql)) == NULL)
 		return NULL;
-	s->hash = h;
+	s->k.hash = h;
 	pg->nprep++;
 	return s->name;
 }

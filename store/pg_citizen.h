@@ -1,7 +1,7 @@
 /*
- * pg_citizen.h - the PostgreSQL side of contacts.c, messages.c and sms.c:
- * the citizen's path (contacts, applications, messages, the outbox,
- * delivery reports).  Each function has the contract of the store_*()
+ * pg_citizen.h - the PostgreSQL side of contacts.c, messages.c and sms.c
+ * (pg_citizen.c, pg_sms.c): the citizen's path (contacts, applications,
+ * messages, the outbox, delivery reports).  Each function has the contract of the store_*()
  * function of the same name (store.h, sms.h); what differs across nodes
  * is said here.
  */

@@ -11,6 +11,7 @@
  */
 #include <string.h>
 
+#include "store/dash_int.h"
 #include "store/pg_dash.h"
 #include "store/pg_int.h"
 #include "store/store_int.h"
@@ -149,44 +150,34 @@ static const char SQL_RU_REPLY_AGENT[] = LIVE
     "AS s FROM live o WHERE o.direction = 'out' AND "
     "o.intent = 'manual') a WHERE s IS NOT NULL) x GROUP BY 1 ORDER BY 1";
 
-/* Row i as dash.c's stat_row() gives it, by the number of columns. */
-static void
-stat_of(const PGresult *r, int i, struct hd_stat *s)
-{
-	int	n = PQnfields(r);
+/* A cell of row i of r. */
+struct cell {
+	const PGresult	*r;
+	int		 i;
+};
 
-	memset(s, 0, sizeof(*s));
-	if (n == 1) {
-		s->v[0] = pg_int(r, i, 0);
-	} else if (n == 2) {
-		s->k1 = pg_str(r, i, 0);
-		s->v[0] = pg_int(r, i, 1);
-	} else {
-		s->k1 = pg_str(r, i, 0);
-		s->k2 = pg_str(r, i, 1);
-		for (int k = 0; k < 4 && k + 2 < n; k++)
-			s->v[k] = pg_int(r, i, k + 2);
-	}
+static const char *
+cell_str(void *p, int col)
+{
+	const struct cell	*c = p;
+
+	return pg_str(c->r, c->i, col);
 }
 
-/* k1 body, v0 times, v1 the latest id, k2 its intent, d its probability */
-static void
-top_of(const PGresult *r, int i, struct hd_stat *s)
+static int64_t
+cell_num(void *p, int col)
 {
-	memset(s, 0, sizeof(*s));
-	s->k1 = pg_str(r, i, 0);
-	s->v[0] = pg_int(r, i, 1);
-	s->v[1] = pg_int(r, i, 2);
-	s->k2 = pg_str(r, i, 3);
-	s->d = pg_dbl(r, i, 4);
+	const struct cell	*c = p;
+
+	return pg_int(c->r, c->i, col);
 }
 
-/* Whole Tashkent days (UTC+5, no summer time): the roll-up answers. */
-static int
-whole_days(int64_t from, int64_t to)
+static double
+cell_dbl(void *p, int col)
 {
-	return from >= 0 && from < to && (from + 18000) % 86400 == 0 &&
-	    (to + 18000) % 86400 == 0;
+	const struct cell	*c = p;
+
+	return pg_dbl(c->r, c->i, col);
 }
 
 /* One statement's rows to fn, under the reader's lock. */
@@ -206,17 +197,12 @@ stats_run(struct store *st, enum hd_stat_kind kind, const char *sql,
 	if ((r = pg_exec(st, "stats", sql, &p)) == NULL)
 		rc = MJ_EDB;
 	for (int i = 0; r != NULL && i < PQntuples(r); i++) {
-		struct hd_stat	s;
+		struct cell		c = { r, i };
+		struct dash_cells	cells = { &c, PQnfields(r), cell_str,
+					    cell_num, cell_dbl };
+		struct hd_stat		s;
 
-		if (kind == HD_STAT_UNKNOWN_TOP)
-			top_of(r, i, &s);
-		else if (kind == HD_STAT_REPLY_SECS) {
-			memset(&s, 0, sizeof(s));
-			s.k1 = tag;
-			s.v[0] = pg_int(r, i, 0);
-			s.v[1] = pg_int(r, i, 1);
-		} else
-			stat_of(r, i, &s);
+		dash_row(&cells, kind, tag, &s);
 		if (fn(arg, &s) != 0)
 			break;
 	}
@@ -229,39 +215,15 @@ enum mj_err
 pg_hd_stats(struct store *st, enum hd_stat_kind kind, int64_t from,
     int64_t to, int (*fn)(void *, const struct hd_stat *), void *arg)
 {
-	static const char *const raw[] = {
-		[HD_STAT_DAYS] = SQL_ST_DAYS,
-		[HD_STAT_INTENTS] = SQL_ST_INTENTS,
-		[HD_STAT_LANGS] = SQL_ST_LANGS,
-		[HD_STAT_UNKNOWN_TOP] = SQL_ST_UNKNOWN,
-		[HD_STAT_REPLY_SECS] = NULL,	/* below */
-		[HD_STAT_REVIEW] = SQL_ST_REVIEW,
-		[HD_STAT_USSD] = SQL_ST_USSD,
-	};
-	static const char *const rolled[] = {
-		[HD_STAT_DAYS] = SQL_RU_DAYS,
-		[HD_STAT_INTENTS] = SQL_RU_INTENTS,
-		[HD_STAT_LANGS] = SQL_RU_LANGS,
-		[HD_STAT_UNKNOWN_TOP] = SQL_ST_UNKNOWN,
-		[HD_STAT_REPLY_SECS] = NULL,
-		[HD_STAT_REVIEW] = SQL_RU_REVIEW,
-		[HD_STAT_USSD] = SQL_RU_USSD,
-	};
-	int	ru = whole_days(from, to);
+	DASH_SQL_SETS(raw, rolled);
+	const char	*sql[2], *tag[2];
+	enum mj_err	 rc = MJ_OK;
+	int		 n;
 
-	st = store_reader(st);
-	if (kind == HD_STAT_REPLY_SECS) {
-		/* Two lists, tagged by k1; each sorted. */
-		enum mj_err	rc = stats_run(st, kind, ru ? SQL_RU_REPLY_BOT :
-				    SQL_ST_REPLY_BOT, "bot", from, to, fn, arg);
-
-		if (rc != MJ_OK)
-			return rc;
-		return stats_run(st, kind, ru ? SQL_RU_REPLY_AGENT :
-		    SQL_ST_REPLY_AGENT, "agent", from, to, fn, arg);
-	}
-	if ((unsigned)kind >= sizeof(raw) / sizeof(raw[0]))
+	if ((n = dash_plan(&raw, &rolled, kind, from, to, sql, tag)) == 0)
 		return MJ_EINPUT;
-	return stats_run(st, kind, ru ? rolled[kind] : raw[kind], NULL, from,
-	    to, fn, arg);
+	st = store_reader(st);
+	for (int i = 0; i < n && rc == MJ_OK; i++)
+		rc = stats_run(st, kind, sql[i], tag[i], from, to, fn, arg);
+	return rc;
 }

@@ -14,6 +14,7 @@
 
 #include "store/pg_int.h"
 #include "store/pg_programmes.h"
+#include "store/programmes_int.h"
 #include "store/store_int.h"
 
 static const char SQL_PROG_PUT[] =
@@ -127,20 +128,6 @@ static const char SQL_PHONE_DISTRICT[] =
 static const char SQL_VERSION[] =
     "SELECT v FROM rules_version WHERE id = 1";
 
-static const char *
-kind_name(enum rules_amount_kind k)
-{
-	return k == AMOUNT_FIXED ? "fixed" : k == AMOUNT_PER_CHILD ?
-	    "per_child" : "none";
-}
-
-static enum rules_amount_kind
-kind_of(const char *s)
-{
-	return strcmp(s, "fixed") == 0 ? AMOUNT_FIXED :
-	    strcmp(s, "per_child") == 0 ? AMOUNT_PER_CHILD : AMOUNT_NONE;
-}
-
 /*
  * The eligibility data's version as this transaction sees it; -1 when it
  * could not be read (then nothing is kept in memory).
@@ -159,17 +146,12 @@ enum mj_err
 pg_rules_put(struct store *st, const struct prog_def *p, int64_t now)
 {
 	const struct rules_amount *a = &p->amount;
-	long long		 lo = 0, hi = 0;
+	long long		 lo, hi;
 	struct pgq		 q;
 	enum mj_err		 rc;
 
 	store_progs_drop(st);
-	if (a->kind == AMOUNT_FIXED)
-		lo = hi = a->fixed;
-	else if (a->kind == AMOUNT_PER_CHILD) {
-		lo = a->first;
-		hi = a->first_under3 > a->first ? a->first_under3 : a->first;
-	}
+	prog_amount_range(a, &lo, &hi);
 	pgq_init(&q);
 	pgq_str(&q, p->code);
 	pgq_int(&q, lo);
@@ -179,7 +161,7 @@ pg_rules_put(struct store *st, const struct prog_def *p, int64_t now)
 	pgq_str(&q, p->source);
 	pgq_int(&q, p->general);
 	pgq_str(&q, p->ask);
-	pgq_str(&q, kind_name(a->kind));
+	pgq_str(&q, prog_kind_name(a->kind));
 	pgq_int(&q, a->fixed);
 	pgq_int(&q, a->first);
 	pgq_int(&q, a->first_under3);
@@ -250,7 +232,7 @@ rules_read(struct store *st, const char *code, struct prog_def *p)
 	pg_copy(r, 0, 0, p->code, sizeof(p->code));
 	p->general = (int)pg_int(r, 0, 1);
 	pg_copy(r, 0, 2, p->ask, sizeof(p->ask));
-	p->amount.kind = kind_of(pg_str(r, 0, 3));
+	p->amount.kind = prog_kind_of(pg_str(r, 0, 3));
 	p->amount.fixed = pg_int(r, 0, 4);
 	p->amount.first = pg_int(r, 0, 5);
 	p->amount.first_under3 = pg_int(r, 0, 6);
@@ -266,14 +248,11 @@ rules_read(struct store *st, const char *code, struct prog_def *p)
 		return MJ_EDB;
 	n = PQntuples(r);
 	for (int i = 0; i < n; i++) {
-		int		 l = lang_from_tag(pg_str(r, i, 0));
-		const char	*fn = pg_str(r, i, 1);
+		int	l = lang_from_tag(pg_str(r, i, 0)),
+			f = prog_field_of(pg_str(r, i, 1));
 
-		for (int f = 0; f < PF__COUNT && l >= 0; f++)
-			if (strcmp(fn, prog_field_name((enum prog_field)f)) ==
-			    0)
-				pg_copy(r, i, 2, p->text[l][f],
-				    sizeof(p->text[l][f]));
+		if (l >= 0 && f >= 0)
+			pg_copy(r, i, 2, p->text[l][f], sizeof(p->text[l][f]));
 	}
 	PQclear(r);
 
@@ -305,25 +284,7 @@ rules_read(struct store *st, const char *code, struct prog_def *p)
 enum mj_err
 pg_rules_get(struct store *st, const char *code, struct prog_def *p)
 {
-	struct prog_def	*c;
-	int64_t		 v = rules_version(st);
-	enum mj_err	 rc;
-
-	if (v == -1 || v != st->progs_dv) {
-		store_progs_drop(st);
-		st->progs_dv = v;
-	}
-	for (int i = 0; i < st->nprogs; i++)
-		if (strcmp(((struct prog_def *)st->progs[i])->code, code) == 0) {
-			memcpy(p, st->progs[i], sizeof(*p));
-			return MJ_OK;
-		}
-	if ((rc = rules_read(st, code, p)) == MJ_OK && v != -1 &&
-	    st->nprogs < STORE_PROGS && (c = malloc(sizeof(*c))) != NULL) {
-		memcpy(c, p, sizeof(*c));
-		st->progs[st->nprogs++] = c;
-	}
-	return rc;
+	return prog_get_kept(st, code, p, rules_version(st), rules_read);
 }
 
 static enum mj_err
@@ -337,18 +298,8 @@ code_list(struct store *st, const char *sql, char *buf, size_t len)
 	if ((r = pg_exec(st, "rules_codes", sql, NULL)) == NULL)
 		return MJ_EDB;
 	n = PQntuples(r);
-	for (int i = 0; i < n; i++) {
-		const char	*c = pg_str(r, i, 0);
-		size_t		 cl = strlen(c);
-
-		if (o + cl + 2 > len)
-			continue;
-		if (o > 0)
-			buf[o++] = ';';
-		memcpy(buf + o, c, cl);
-		o += cl;
-		buf[o] = '\0';
-	}
+	for (int i = 0; i < n; i++)
+		prog_list_add(buf, len, &o, pg_str(r, i, 0), ';');
 	PQclear(r);
 	return MJ_OK;
 }
@@ -555,18 +506,9 @@ pg_rules_office_get(struct store *st, const char *district,
 	if ((r = pg_exec(st, "office_aliases_of", SQL_ALIASES_OF, &q)) == NULL)
 		return MJ_EDB;
 	n = PQntuples(r);
-	for (int i = 0; i < n; i++) {
-		const char	*a = pg_str(r, i, 0);
-		size_t		 al = strlen(a);
-
-		if (len + al + 2 > sizeof(o->aliases))
-			continue;
-		if (len > 0)
-			o->aliases[len++] = '|';
-		memcpy(o->aliases + len, a, al);
-		len += al;
-		o->aliases[len] = '\0';
-	}
+	for (int i = 0; i < n; i++)
+		prog_list_add(o->aliases, sizeof(o->aliases), &len,
+		    pg_str(r, i, 0), '|');
 	PQclear(r);
 	return MJ_OK;
 }
@@ -625,12 +567,11 @@ pg_rules_aliases(struct store *st, char **out)
 	char		*buf, *b;
 	size_t		 cap = 1;
 	int64_t		 v = rules_version(st);
+	enum mj_err	 rc;
 	int		 n;
 
-	*out = NULL;
-	if (st->aliases != NULL && v != -1 && v == st->aliases_dv)
-		return (*out = strdup(st->aliases)) != NULL ? MJ_OK :
-		    MJ_ENOMEM;
+	if ((rc = prog_aliases_kept(st, v, out)) != MJ_ENOTFOUND)
+		return rc;
 	if ((r = pg_exec(st, "aliases", SQL_ALIASES, NULL)) == NULL)
 		return MJ_EDB;
 	n = PQntuples(r);
@@ -646,9 +587,7 @@ pg_rules_aliases(struct store *st, char **out)
 		b += snprintf(b, cap - (size_t)(b - buf), "%s\t%s\n",
 		    pg_str(r, i, 0), pg_str(r, i, 1));
 	PQclear(r);
-	free(st->aliases);
-	st->aliases = v != -1 ? strdup(buf) : NULL;
-	st->aliases_dv = v;
+	prog_aliases_keep(st, v, buf);
 	*out = buf;
 	return MJ_OK;
 }

@@ -136,27 +136,40 @@ staff_row(const PGresult *r, int i, struct hd_staff *out)
 	out->disabled = (int)pg_int(r, i, 3);
 }
 
-enum mj_err
-pg_staff_get(struct store *st, const char *username, struct hd_staff *out,
-    char *hash, size_t hashlen)
+/*
+ * Under the lock, the staff member of sql's first row into *out and its
+ * fifth column into buf: MJ_OK, MJ_ENOTFOUND (no row) or MJ_EDB.
+ */
+static enum mj_err
+staff_and(struct store *st, const char *op, const char *sql,
+    const struct pgq *p, struct hd_staff *out, char *buf, size_t len)
 {
-	struct pgq	 p;
 	PGresult	*r;
 	enum mj_err	 rc = MJ_ENOTFOUND;
 
-	pgq_init(&p);
-	pgq_str(&p, username);
 	pg_lock(st);
-	if ((r = pg_exec(st, "staff_get", SQL_STAFF_GET, &p)) == NULL)
+	if ((r = pg_exec(st, op, sql, p)) == NULL)
 		rc = MJ_EDB;
 	else if (PQntuples(r) > 0) {
 		staff_row(r, 0, out);
-		pg_copy(r, 0, 4, hash, hashlen);
+		pg_copy(r, 0, 4, buf, len);
 		rc = MJ_OK;
 	}
 	PQclear(r);
 	pg_unlock(st);
 	return rc;
+}
+
+enum mj_err
+pg_staff_get(struct store *st, const char *username, struct hd_staff *out,
+    char *hash, size_t hashlen)
+{
+	struct pgq	p;
+
+	pgq_init(&p);
+	pgq_str(&p, username);
+	return staff_and(st, "staff_get", SQL_STAFF_GET, &p, out, hash,
+	    hashlen);
 }
 
 enum mj_err
@@ -241,24 +254,13 @@ enum mj_err
 pg_session_get(struct store *st, const char *token_hash, int64_t now,
     struct hd_staff *out, char *csrf, size_t csrflen)
 {
-	struct pgq	 p;
-	PGresult	*r;
-	enum mj_err	 rc = MJ_ENOTFOUND;
+	struct pgq	p;
 
 	pgq_init(&p);
 	pgq_str(&p, token_hash);
 	pgq_int(&p, now);
-	pg_lock(st);
-	if ((r = pg_exec(st, "session_get", SQL_SESSION_GET, &p)) == NULL)
-		rc = MJ_EDB;
-	else if (PQntuples(r) > 0) {
-		staff_row(r, 0, out);
-		pg_copy(r, 0, 4, csrf, csrflen);
-		rc = MJ_OK;
-	}
-	PQclear(r);
-	pg_unlock(st);
-	return rc;
+	return staff_and(st, "session_get", SQL_SESSION_GET, &p, out, csrf,
+	    csrflen);
 }
 
 enum mj_err

@@ -9,6 +9,7 @@
 
 #include "store/pg_programmes.h"
 #include "store/programmes.h"
+#include "store/programmes_int.h"
 #include "store/store_int.h"
 
 static const char *const field_names[PF__COUNT] = {
@@ -124,31 +125,19 @@ static const char SQL_PHONE_DISTRICT[] =
     "SELECT region, district FROM applications WHERE applicant_phone = ?1 "
     "ORDER BY submitted_on DESC, id DESC LIMIT 1";
 
-static const char *
-kind_name(enum rules_amount_kind k)
-{
-	return k == AMOUNT_FIXED ? "fixed" : k == AMOUNT_PER_CHILD ?
-	    "per_child" : "none";
-}
-
 enum mj_err
 store_rules_put(struct store *st, const struct prog_def *p, int64_t now)
 {
 	sqlite3_stmt		*q;
 	const struct rules_amount *a = &p->amount;
-	long long		 lo = 0, hi = 0;
+	long long		 lo, hi;
 	enum mj_err		 rc;
 
 	if (st->pg != NULL)
 		return pg_rules_put(st, p, now);
 
 	store_progs_drop(st);
-	if (a->kind == AMOUNT_FIXED)
-		lo = hi = a->fixed;
-	else if (a->kind == AMOUNT_PER_CHILD) {
-		lo = a->first;
-		hi = a->first_under3 > a->first ? a->first_under3 : a->first;
-	}
+	prog_amount_range(a, &lo, &hi);
 	PREP(q, SQL_PROG_PUT);
 	bind_str(q, 1, p->code);
 	sqlite3_bind_int64(q, 2, lo);
@@ -158,7 +147,7 @@ store_rules_put(struct store *st, const struct prog_def *p, int64_t now)
 	bind_str(q, 6, p->source);
 	sqlite3_bind_int(q, 7, p->general);
 	bind_str(q, 8, p->ask);
-	bind_str(q, 9, kind_name(a->kind));
+	bind_str(q, 9, prog_kind_name(a->kind));
 	sqlite3_bind_int64(q, 10, a->fixed);
 	sqlite3_bind_int64(q, 11, a->first);
 	sqlite3_bind_int64(q, 12, a->first_under3);
@@ -209,13 +198,6 @@ store_rules_put(struct store *st, const struct prog_def *p, int64_t now)
 	return MJ_OK;
 }
 
-static enum rules_amount_kind
-kind_of(const char *s)
-{
-	return strcmp(s, "fixed") == 0 ? AMOUNT_FIXED :
-	    strcmp(s, "per_child") == 0 ? AMOUNT_PER_CHILD : AMOUNT_NONE;
-}
-
 /* PRAGMA data_version: moves when another connection commits; -1: unknown. */
 static int64_t
 data_version(struct store *st)
@@ -251,24 +233,29 @@ static enum mj_err	rules_read(struct store *, const char *,
 enum mj_err
 store_rules_get(struct store *st, const char *code, struct prog_def *p)
 {
-	struct prog_def	*c;
-	int64_t		 dv;
-	enum mj_err	 rc;
-
 	if (st->pg != NULL)
 		return pg_rules_get(st, code, p);
+	return prog_get_kept(st, code, p, data_version(st), rules_read);
+}
 
-	dv = data_version(st);
-	if (dv == -1 || dv != st->progs_dv) {
+enum mj_err
+prog_get_kept(struct store *st, const char *code, struct prog_def *p,
+    int64_t v, enum mj_err (*read)(struct store *, const char *,
+    struct prog_def *))
+{
+	struct prog_def	*c;
+	enum mj_err	 rc;
+
+	if (v == -1 || v != st->progs_dv) {
 		store_progs_drop(st);
-		st->progs_dv = dv;
+		st->progs_dv = v;
 	}
 	for (int i = 0; i < st->nprogs; i++)
 		if (strcmp(((struct prog_def *)st->progs[i])->code, code) == 0) {
 			memcpy(p, st->progs[i], sizeof(*p));
 			return MJ_OK;
 		}
-	if ((rc = rules_read(st, code, p)) == MJ_OK && dv != -1 &&
+	if ((rc = read(st, code, p)) == MJ_OK && v != -1 &&
 	    st->nprogs < STORE_PROGS && (c = malloc(sizeof(*c))) != NULL) {
 		memcpy(c, p, sizeof(*c));
 		st->progs[st->nprogs++] = c;
@@ -292,7 +279,7 @@ rules_read(struct store *st, const char *code, struct prog_def *p)
 		p->general = sqlite3_column_int(q, 1);
 		col_copy(q, 2, p->ask, sizeof(p->ask));
 		col_copy(q, 3, kind, sizeof(kind));
-		p->amount.kind = kind_of(kind);
+		p->amount.kind = prog_kind_of(kind);
 		p->amount.fixed = sqlite3_column_int64(q, 4);
 		p->amount.first = sqlite3_column_int64(q, 5);
 		p->amount.first_under3 = sqlite3_column_int64(q, 6);
@@ -311,14 +298,13 @@ rules_read(struct store *st, const char *code, struct prog_def *p)
 	PREP(q, SQL_TEXTS_GET);
 	bind_str(q, 1, code);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char	*lt = (const char *)sqlite3_column_text(q, 0),
-				*fn = (const char *)sqlite3_column_text(q, 1);
-		int		 l = lt != NULL ? lang_from_tag(lt) : -1;
+		const char	*lt = (const char *)sqlite3_column_text(q, 0);
+		int		 l = lt != NULL ? lang_from_tag(lt) : -1,
+				 f = prog_field_of((const char *)
+				    sqlite3_column_text(q, 1));
 
-		for (int f = 0; f < PF__COUNT && l >= 0 && fn != NULL; f++)
-			if (strcmp(fn, field_names[f]) == 0)
-				col_copy(q, 2, p->text[l][f],
-				    sizeof(p->text[l][f]));
+		if (l >= 0 && f >= 0)
+			col_copy(q, 2, p->text[l][f], sizeof(p->text[l][f]));
 	}
 	done(q);
 	if (rc != SQLITE_DONE)
@@ -354,18 +340,8 @@ code_list(struct store *st, const char *sql_text, char *buf, size_t len)
 
 	buf[0] = '\0';
 	PREP(q, sql_text);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *c = (const char *)sqlite3_column_text(q, 0);
-		size_t n = c != NULL ? strlen(c) : 0;
-
-		if (o + n + 2 > len)
-			continue;
-		if (o > 0)
-			buf[o++] = ';';
-		memcpy(buf + o, c, n);
-		o += n;
-		buf[o] = '\0';
-	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		prog_list_add(buf, len, &o, col_text(q, 0), ';');
 	done(q);
 	return rc == SQLITE_DONE ? MJ_OK : db_fail(st, "rules_codes");
 }
@@ -584,18 +560,9 @@ store_rules_office_get(struct store *st, const char *district,
 		return db_fail(st, "office_texts_get");
 	PREP(q, SQL_ALIASES_OF);
 	bind_str(q, 1, district);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *a = (const char *)sqlite3_column_text(q, 0);
-		size_t al = a != NULL ? strlen(a) : 0;
-
-		if (n + al + 2 > sizeof(o->aliases))
-			continue;
-		if (n > 0)
-			o->aliases[n++] = '|';
-		memcpy(o->aliases + n, a, al);
-		n += al;
-		o->aliases[n] = '\0';
-	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		prog_list_add(o->aliases, sizeof(o->aliases), &n,
+		    col_text(q, 0), '|');
 	done(q);
 	return rc == SQLITE_DONE ? MJ_OK : db_fail(st, "office_aliases_of");
 }
@@ -653,16 +620,15 @@ store_rules_aliases(struct store *st, char **out)
 	char		*buf = NULL, *nb;
 	size_t		 n = 0, cap = 0;
 	int64_t		 dv;
+	enum mj_err	 kept;
 	int		 rc;
 
 	if (st->pg != NULL)
 		return pg_rules_aliases(st, out);
 
 	dv = data_version(st);
-	*out = NULL;
-	if (st->aliases != NULL && dv != -1 && dv == st->aliases_dv)
-		return (*out = strdup(st->aliases)) != NULL ? MJ_OK :
-		    MJ_ENOMEM;
+	if ((kept = prog_aliases_kept(st, dv, out)) != MJ_ENOTFOUND)
+		return kept;
 	PREP(q, SQL_ALIASES);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		const char *a = (const char *)sqlite3_column_text(q, 0),
@@ -689,11 +655,26 @@ store_rules_aliases(struct store *st, char **out)
 	}
 	if (buf == NULL && (buf = strdup("")) == NULL)
 		return MJ_ENOMEM;
-	free(st->aliases);
-	st->aliases = dv != -1 ? strdup(buf) : NULL;
-	st->aliases_dv = dv;
+	prog_aliases_keep(st, dv, buf);
 	*out = buf;
 	return MJ_OK;
+}
+
+enum mj_err
+prog_aliases_kept(struct store *st, int64_t v, char **out)
+{
+	*out = NULL;
+	if (st->aliases == NULL || v == -1 || v != st->aliases_dv)
+		return MJ_ENOTFOUND;
+	return (*out = strdup(st->aliases)) != NULL ? MJ_OK : MJ_ENOMEM;
+}
+
+void
+prog_aliases_keep(struct store *st, int64_t v, const char *buf)
+{
+	free(st->aliases);
+	st->aliases = v != -1 ? strdup(buf) : NULL;
+	st->aliases_dv = v;
 }
 
 enum mj_err

@@ -3,20 +3,8 @@
 
 #include "store/pg_citizen.h"
 #include "store/sms.h"
+#include "store/sms_int.h"
 #include "store/store_int.h"
-
-/* How far a delivery state stands; a report never moves one back. */
-static int
-rank(const char *d)
-{
-	if (strcmp(d, "delivered") == 0 || strcmp(d, "failed") == 0)
-		return 4;
-	if (strcmp(d, "buffered") == 0)
-		return 3;
-	if (strcmp(d, "sent") == 0)
-		return 2;
-	return 1;	/* received, queued, sync */
-}
 
 enum mj_err
 store_delivery_report(struct store *st, int64_t msg_id, const char *provider,
@@ -78,8 +66,8 @@ store_delivery_report(struct store *st, int64_t msg_id, const char *provider,
 	done(q);
 	if (rc != MJ_OK)
 		goto out;
-	if (retry && rank(cur) < 4) {
-		/* Refused by the SMSC: try again, a few times. */
+	switch (sms_dlr_of(cur, delivery, retry)) {
+	case SMS_DLR_RETRY:
 		if ((q = store_stmt(st, q_retry)) == NULL) {
 			rc = MJ_EDB;
 			goto out;
@@ -87,14 +75,15 @@ store_delivery_report(struct store *st, int64_t msg_id, const char *provider,
 		sqlite3_bind_int64(q, 1, msg_id);
 		sqlite3_bind_int64(q, 2, now);
 		bind_str(q, 3, detail != NULL ? detail : type);
-		now_state = "queued";
-		if (sqlite3_step(q) == SQLITE_ROW &&
-		    strcmp((const char *)sqlite3_column_text(q, 0),
-		    "failed") == 0)
-			now_state = "failed";
+		now_state = sms_retry_state(sqlite3_step(q) == SQLITE_ROW ?
+		    col_text(q, 0) : NULL);
 		done(q);
-	} else if (rank(delivery) <= rank(cur))
-		goto out;		/* older news */
+		break;
+	case SMS_DLR_KEEP:
+		goto out;
+	case SMS_DLR_SET:
+		break;
+	}
 	if ((q = store_stmt(st, q_set)) == NULL) {
 		rc = MJ_EDB;
 		goto out;

@@ -267,27 +267,12 @@ store_open(struct store **out, const char *path)
 	return MJ_OK;
 }
 
-/* FNV-1a: the cache's key is the SQL text. */
-static uint64_t
-sql_hash(const char *s)
-{
-	uint64_t	h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
-}
-
-/* The slot holding sql in t, or the free slot where it belongs. */
+/* The slot holding sql in the cache, or the free slot where it belongs. */
 static struct stmt_slot *
-stmt_slot(struct stmt_slot *t, size_t cap, const char *sql, uint64_t h)
+stmt_slot(struct store *st, const char *sql, uint64_t h)
 {
-	size_t	i = (size_t)h & (cap - 1);
-
-	while (t[i].sql != NULL && (t[i].hash != h ||
-	    strcmp(t[i].sql, sql) != 0))
-		i = (i + 1) & (cap - 1);
-	return &t[i];
+	return sqltab_slot(st->stmts, sizeof(*st->stmts), st->capstmts, sql,
+	    h);
 }
 
 /* Twice the slots (STMT_MIN at first), every statement moved over. */
@@ -295,19 +280,11 @@ static int
 stmt_grow(struct store *st)
 {
 	struct stmt_slot	*t;
-	size_t			 cap;
 
-	cap = st->capstmts == 0 ? STMT_MIN : st->capstmts * 2;
-	if (cap > SIZE_MAX / sizeof(*t) || (t = calloc(cap, sizeof(*t))) ==
-	    NULL)
+	if ((t = sqltab_grow(st->stmts, sizeof(*t), &st->capstmts,
+	    STMT_MIN)) == NULL)
 		return -1;
-	for (size_t i = 0; i < st->capstmts; i++)
-		if (st->stmts[i].sql != NULL)
-			*stmt_slot(t, cap, st->stmts[i].sql,
-			    st->stmts[i].hash) = st->stmts[i];
-	free(st->stmts);
 	st->stmts = t;
-	st->capstmts = cap;
 	return 0;
 }
 
@@ -316,11 +293,11 @@ store_stmt(struct store *st, const char *sql)
 {
 	struct stmt_slot	*s;
 	sqlite3_stmt		*q = NULL;
-	uint64_t		 h = sql_hash(sql);
+	uint64_t		 h = sqltab_hash(sql);
 	char			*copy;
 
 	if (st->capstmts > 0 &&
-	    (s = stmt_slot(st->stmts, st->capstmts, sql, h))->sql != NULL)
+	    (s = stmt_slot(st, sql, h))->k.sql != NULL)
 		return s->q;
 	/* At most half full: probes stay short, a free slot always ends one. */
 	if ((st->nstmts + 1) * 2 > st->capstmts && stmt_grow(st) == -1) {
@@ -343,9 +320,9 @@ store_stmt(struct store *st, const char *sql)
 		sqlite3_finalize(q);
 		return NULL;
 	}
-	s = stmt_slot(st->stmts, st->capstmts, sql, h);
-	s->sql = copy;
-	s->hash = h;
+	s = stmt_slot(st, sql, h);
+	s->k.sql = copy;
+	s->k.hash = h;
 	s->q = q;
 	st->nstmts++;
 	return q;
@@ -357,9 +334,9 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	for (size_t i = 0; i < st->capstmts; i++)
-		if (st->stmts[i].sql != NULL) {
+		if (st->stmts[i].k.sql != NULL) {
 			sqlite3_finalize(st->stmts[i].q);
-			free(st->stmts[i].sql);
+			free(st->stmts[i].k.sql);
 		}
 	free(st->stmts);
 	for (size_t i = 0; i < st->nreaders; i++)

@@ -15,6 +15,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "store/sqltab_int.h"
 
 #define STORE_PROGS	16	/* programmes kept in memory (programmes.c) */
 
@@ -36,10 +37,9 @@ void		store_rollup_free(struct store *);
 /* Drop the programmes kept in memory (programmes.c). */
 void		store_progs_drop(struct store *);
 
-/* One statement of the cache, keyed by its SQL text. */
+/* One statement of the cache, keyed by its SQL text (sqltab_int.h). */
 struct stmt_slot {
-	char		*sql;		/* our copy; NULL: a free slot */
-	uint64_t	 hash;		/* of sql */
+	struct sql_key	 k;
 	sqlite3_stmt	*q;
 };
 
