@@ -465,10 +465,14 @@ pg_exec(struct store *st, const char *op, const char *sql,
 		    "to the database\" %s", op, st->pg->where);
 		return NULL;
 	}
-	if ((name = prepared(st, op, sql)) == NULL)
+	if (p != NULL && p->fresh)
+		r = PQexecParams(st->pg->conn, sql, p->n, NULL, p->v, NULL,
+		    NULL, 0);
+	else if ((name = prepared(st, op, sql)) == NULL)
 		return NULL;
-	r = PQexecPrepared(st->pg->conn, name, p != NULL ? p->n : 0,
-	    p != NULL ? p->v : NULL, NULL, NULL, 0);
+	else
+		r = PQexecPrepared(st->pg->conn, name, p != NULL ? p->n : 0,
+		    p != NULL ? p->v : NULL, NULL, NULL, 0);
 	s = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK)
 		return r;

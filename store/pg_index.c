@@ -244,6 +244,7 @@ index_ids(struct store *st, const int64_t *ids, size_t n)
 	if ((arr = ids_param(ids, n)) == NULL)
 		return MJ_ENOMEM;
 	pgq_init(&p);
+	pgq_fresh(&p);
 	pgq_str(&p, arr);
 	r = pg_exec(st, "index_read", q_msgs, &p);
 	free(arr);
@@ -406,6 +407,7 @@ pg_index_here(struct store *st, int max, int *n)
 			break;
 		}
 		pgq_init(&p);
+		pgq_fresh(&p);
 		pgq_str(&p, arr);
 		rc = taken(st, "index_take", q_take, &p, ids, &got);
 		free(arr);

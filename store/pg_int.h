@@ -36,11 +36,24 @@ struct pgq {
 	const char	*v[PGQ_MAX];	/* NULL: SQL NULL */
 	char		 num[PGQ_MAX][32];
 	int		 n;
+	int		 fresh;		/* planned for these values, each run */
 };
 static inline void
 pgq_init(struct pgq *p)
 {
 	p->n = 0;
+	p->fresh = 0;
+}
+/*
+ * A statement over a batch's ids (= ANY($1::bigint[])): planned anew for
+ * each run, with the table's size now.  A prepared statement's generic
+ * plan made while messages was nearly empty keeps reading it whole (a
+ * sequential scan per batch); once a batch, the planning costs little.
+ */
+static inline void
+pgq_fresh(struct pgq *p)
+{
+	p->fresh = 1;
 }
 /* s is borrowed: it must live until the statement has run. */
 void		pgq_str(struct pgq *, const char *s);

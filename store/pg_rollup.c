@@ -187,6 +187,7 @@ ussd_all(struct store *st, const char *ids, struct ussd_delta *d)
 	enum mj_err	 rc = MJ_OK;
 
 	pgq_init(&p);
+	pgq_fresh(&p);
 	pgq_str(&p, ids);
 	if ((r = pg_exec(st, "rollup_ussd", SQL_USSD_DAYS, &p)) == NULL)
 		return MJ_EDB;
@@ -245,6 +246,7 @@ pg_rollup_ids(struct store *st, const int64_t *ids, size_t n)
 		return MJ_EINTERNAL;
 	}
 	pgq_init(&p);
+	pgq_fresh(&p);
 	pgq_str(&p, buf);
 	if ((rc = ussd_all(st, buf, &d)) == MJ_OK &&
 	    delta_arrays(&d, &days, &nums) != 0)

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -92,14 +93,26 @@ end
 """ % (", ".join('"%s"' % t for t in TEXTS), PHONES, RETURNING, PHONES)
 
 
+_nonce_lock = threading.Lock()
+_last_nonce = [0]
+
+
+def new_nonce():
+    """A run's nonce: the time in ms, never one given before (runs started
+    at the same moment from several threads get different ones)."""
+    with _nonce_lock:
+        n = max(int(time.time() * 1000) % 10 ** 9, _last_nonce[0] + 1)
+        _last_nonce[0] = n
+        return n
+
+
 def wrk(port, hook, phase, conns, seconds, path="/"):
     """One wrk run of seconds with its own nonce; (requests/s, p50, p99,
     non-2xx, requests)."""
     f = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     f.write(LUA)
     f.close()
-    nonce = int(time.time() * 1000) % 10 ** 9
-    time.sleep(0.002)    # the next run's nonce differs
+    nonce = new_nonce()
     out = subprocess.run(["wrk", "-t1", "-c%d" % conns, "-d%ds" % seconds, "--latency",
                           "-s", f.name, "http://127.0.0.1:%d%s" % (port, path), "--",
                           str(nonce), phase, hook, str(APPS)],

@@ -24,6 +24,7 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 APPS = int(os.environ.get("BENCH_PG_APPS", "100000"))
 CONNS = [int(c) for c in os.environ.get("BENCH_PG_CONNS", "32,64").split(",")]
 CLUSTER = os.path.join(harness.ROOT, "tests", "pg", "cluster.sh")
+URL = [""]     # the bench database, once started
 hb.APPS = APPS
 
 
@@ -36,6 +37,28 @@ def psql(url, q):
     out = subprocess.run(["psql", "-X", "-At", "-d", url, "-c", q], check=True,
                          capture_output=True, text=True).stdout.strip()
     return int(out.splitlines()[-1])
+
+
+def top_statements(url, total, n=6):
+    """Where PostgreSQL's time went in the measured run: the statements of
+    most execution time (pg_stat_statements), in us per request."""
+    rows = subprocess.run(
+        ["psql", "-X", "-At", "-F", "\t", "-d", url, "-c",
+         "SELECT round(total_exec_time::numeric * 1000 / %d, 1), calls, "
+         "left(regexp_replace(query, '\\s+', ' ', 'g'), 70) FROM pg_stat_statements "
+         "WHERE query NOT LIKE '%%pg_stat_statements%%' ORDER BY total_exec_time DESC LIMIT %d"
+         % (max(total, 1), n)], capture_output=True, text=True).stdout.strip().splitlines()
+    allq = subprocess.run(
+        ["psql", "-X", "-At", "-d", url, "-c",
+         "SELECT round(sum(total_exec_time)::numeric * 1000 / %d, 1), sum(calls) / %d.0 "
+         "FROM pg_stat_statements WHERE query NOT LIKE '%%pg_stat_statements%%'"
+         % (max(total, 1), max(total, 1))], capture_output=True, text=True).stdout.strip()
+    return rows, allq
+
+
+def stats_reset(url):
+    subprocess.run(["psql", "-X", "-qAt", "-d", url, "-c", "SELECT pg_stat_statements_reset()"],
+                   capture_output=True)
 
 
 def postgres_pids(cdir):
@@ -76,7 +99,13 @@ def run(nodes, conns, count, cdir=None):
     per = max(1, conns // len(nodes))
     for s in nodes:
         hb.wrk(s.port, "kannel", "w", per, 1, "/sms/kannel")
+    if cdir:
+        # What autovacuum does in a running service (its nap is a minute,
+        # longer than a run): statistics of the tables the warm-up grew.
+        psql(URL[0], "ANALYZE; SELECT 1")
     pg = postgres_pids(cdir) if cdir else []
+    if cdir:
+        stats_reset(URL[0])
     m0 = count()
     c0 = ticks([s.proc.pid for s in nodes])
     p0 = ticks(pg)
@@ -94,7 +123,9 @@ def run(nodes, conns, count, cdir=None):
     m1 = count()
     total = sum(r[4] for r in res)
     hz = os.sysconf("SC_CLK_TCK")
+    top = top_statements(URL[0], total) if cdir else None
     return {
+        "top": top,
         "rps": sum(r[0] for r in res),
         "p50": "/".join(r[1] for r in res),
         "p99": "/".join(r[2] for r in res),
@@ -113,6 +144,14 @@ def show(name, conns, r):
     if r["pg_us"]:
         print("  CPU per request: murojaat %.0f us + PostgreSQL %.0f us = %.0f us"
               % (r["node_us"], r["pg_us"], r["node_us"] + r["pg_us"]))
+        rows, allq = r["top"]
+        if allq:
+            us, calls = allq.split("|")
+            print("  PostgreSQL executing statements: %s us a request in %.1f statements "
+                  "(pg_stat_statements); the most:" % (us, float(calls)))
+        for line in rows:
+            us, calls, q = line.split("\t", 2)
+            print("    %6s us  %6s calls  %s" % (us, calls, q))
     else:
         print("  CPU per request: murojaat %.0f us" % r["node_us"])
 
@@ -135,6 +174,13 @@ def main():
         # PostgreSQL: a throwaway cluster, one database for both runs.
         sh("stop", cdir)
         url = sh("start", cdir)
+        # pg_stat_statements (postgresql-contrib's, in Debian's server
+        # package) for where the time goes
+        with open(os.path.join(cdir, "data", "postgresql.conf"), "a") as f:
+            f.write("shared_preload_libraries = 'pg_stat_statements'\n")
+        sh("restart", cdir)
+        psql(url, "CREATE EXTENSION pg_stat_statements; SELECT 1")
+        URL[0] = url
         a = server(t, {"MUROJAAT_DB_URL": url})
         t0 = time.time()
         a.start(wait=900)
