@@ -285,8 +285,11 @@ static enum mj_err	text_step(struct bot *, const struct bot_in *,
  * reach two of them at once; both find it new, and the unique index lets
  * one store it (store_msg_add() answers the other MJ_EINPUT after the
  * first committed).  The other then answers as for a duplicate found
- * above, with the stored reply, and keeps nothing of its step: the step
- * runs in a savepoint of its own there.
+ * above, with the stored reply, and keeps nothing of its step.  A batch's
+ * first run has no savepoints (each is two round trips to the database):
+ * MJ_EINPUT goes back to commit.c, which undoes the batch and runs it again
+ * carefully (b->careful), a savepoint per message - and there this step
+ * runs in a savepoint of its own, since the race may come again.
  */
 enum mj_err
 bot_step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
@@ -304,7 +307,7 @@ bot_step(struct bot *b, const struct bot_in *in, struct nlu_result *rp,
 	rc = seen_before(b, in, stamped, sizeof(stamped), &msg_id, out, event);
 	if (msg_id != NULL && rc != MJ_ENOTFOUND)
 		return rc;	/* seen before (or the look-up failed) */
-	undo = msg_id != NULL && store_is_pg(b->st);
+	undo = msg_id != NULL && store_is_pg(b->st) && b->careful;
 	if (undo && (rc = store_savepoint(b->st)) != MJ_OK)
 		return rc;
 	if (in->event == BOT_USSD)

@@ -41,6 +41,8 @@ struct bot {
 	/* the group-commit writer */
 	pthread_t		 writer;
 	int			 writer_on;
+	int			 careful;	/* commit.c's rerun: a savepoint
+						 * per message (bot_step()) */
 	pthread_mutex_t		 qlock;
 	pthread_cond_t		 qcond;
 	pthread_cond_t		 icond;		/* wakes the indexer to stop */

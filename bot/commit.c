@@ -90,6 +90,7 @@ again:
 	for (j = list; j != NULL; j = j->next) {
 		if (!fast && (j->rc = store_savepoint(b->st)) != MJ_OK)
 			continue;
+		b->careful = !fast;
 		j->rc = bot_step(b, &j->in, &j->r, &j->out, &j->lang, &j->event);
 		if (j->rc != MJ_OK && store_retryable(b->st)) {
 			/* The transaction itself is gone: all of it again. */
@@ -101,6 +102,8 @@ again:
 			return 1;
 		}
 		if (fast && j->rc != MJ_OK) {
+			log_info("batch.careful", "req=%s err=\"%s\"", j->in.req,
+			    mj_strerror(j->rc));
 			store_end(b->st, 0);
 			for (j = list; j != NULL; j = j->next)
 				bot_out_free(&j->out);
