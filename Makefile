@@ -118,7 +118,7 @@ test-pg-nodes: build/.deps-test
 	@$(MAKE) --no-print-directory e2e
 	@python3 tests/e2e/run.py tests/e2e/test_pg_nodes.py
 
-bench: build/.deps-bench murojaat build/rel/ceiling
+bench: build/.deps-bench murojaat build/rel/ceiling build/rel/mockbot
 	@sh tests/bench/run.sh
 
 clean:
@@ -174,3 +174,7 @@ uninstall:
 build/rel/ceiling: tests/bench/ceiling.c | build/.deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) -O2 -o $@ $< $(LIBS)
+# The Bot API make bench's outbox sender delivers to (a loopback stand-in).
+build/rel/mockbot: tests/bench/mockbot.c | build/.deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -Werror -O2 -o $@ $< $(LIBS)
