@@ -204,8 +204,10 @@ def test_greeting_help_unknown_each_language(t):
 
 
 def test_chat_command(t):
+    import shutil
     import tempfile
     d = tempfile.mkdtemp(prefix="murojaat-chat-")
+    t.defer(lambda: shutil.rmtree(d, ignore_errors=True))
     env = dict(store_env(t, os.path.join(d, "chat.db")), MUROJAAT_DEMO_APPS="100")
     code, out, err = murojaat(["chat", "--as", "+998901234567"],
                               stdin="salom\narizam holati AR-2025-000001\nстатус заявки AR-2025-000001\n",
