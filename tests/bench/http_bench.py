@@ -162,6 +162,31 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])    # utime + stime
 
 
+def thread_ticks(pid):
+    """utime + stime of each of the server's threads, summed by name."""
+    out = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                st = f.read()
+        except OSError:
+            continue
+        name = st[st.index("(") + 1:st.rindex(")")]
+        fields = st.rsplit(")", 1)[1].split()
+        out[name] = out.get(name, 0) + int(fields[11]) + int(fields[12])
+    return out
+
+
+def drain(s, limit=120):
+    """Waits until the outbox has nothing pending, so that one phase's
+    sending is not counted in the next phase's CPU."""
+    deadline = time.time() + limit
+    while time.time() < deadline:
+        if s.sql("SELECT count(*) FROM outbox WHERE state='pending'")[0][0] == 0:
+            return
+        time.sleep(0.2)
+
+
 def duplicates(s):
     text = s.get("/metrics").text
     return sum(int(v) for v in re.findall(r"^murojaat_messages_duplicate_total\{[^}]*\} (\d+)", text, re.M))
@@ -186,22 +211,34 @@ def ceiling(conns):
     try:
         p.stdout.readline()
         wrk(port, "kannel", "w", conns, 1)    # warm-up, its own ids
-        return wrk(port, "kannel", "m", conns, SECONDS)
+        c0 = cpu_ticks(p.pid)
+        r = wrk(port, "kannel", "m", conns, SECONDS)
+        us = (cpu_ticks(p.pid) - c0) * 1e6 / os.sysconf("SC_CLK_TCK") / max(r[4], 1)
+        return r + (us,)
     finally:
         p.terminate()
         p.wait()
 
 
-def measured(s, hook, conns, path):
+def measured(s, hook, conns, path, mock=None):
     """Warm-up (1 s, its own ids), then the measured run with fresh ids:
     the wrk figures, the server's count of repeated ids and its CPU."""
     q = "SELECT count(*) FROM messages WHERE direction = 'in'"
     wrk(s.port, hook, "w", conns, 1, path)
+    drain(s)
     d0, c0, m0 = duplicates(s), cpu_ticks(s.proc.pid), s.sql(q)[0][0]
+    t0 = thread_ticks(s.proc.pid)
+    sent0 = mock.stats()[0] if mock else 0
     rps, p50, p99, bad, total = wrk(s.port, hook, "m", conns, SECONDS, path)
-    c1, d1, m1 = cpu_ticks(s.proc.pid), duplicates(s), s.sql(q)[0][0]
-    us = (c1 - c0) * 1e6 / os.sysconf("SC_CLK_TCK") / max(total, 1)
-    return rps, p50, p99, bad, total, d1 - d0, us, m1 - m0
+    c1, t1 = cpu_ticks(s.proc.pid), thread_ticks(s.proc.pid)
+    sent = mock.stats()[0] - sent0 if mock else 0
+    d1, m1 = duplicates(s), s.sql(q)[0][0]
+    tick = 1e6 / os.sysconf("SC_CLK_TCK") / max(total, 1)
+    us = (c1 - c0) * tick
+    threads = sorted(((t1[k] - t0.get(k, 0)) * tick, k) for k in t1)
+    threads = ", ".join("%s %.0f" % (k, v) for v, k in reversed(threads) if v >= 1)
+    drain(s)
+    return rps, p50, p99, bad, total, d1 - d0, us, m1 - m0, threads, sent
 
 
 def main():
@@ -225,11 +262,12 @@ def main():
                   len(TEXTS), PHONES, RETURNING * 100, (1 - RETURNING) * 100))
         ratio = None
         for conns in (32, 64):
-            c_rps, c50, c99, _, _ = ceiling(conns)
+            c_rps, c50, c99, _, _, c_us = ceiling(conns)
             print("ceiling (libmicrohttpd, read body, fixed reply), %d connections: %.0f requests/s, "
-                  "p50 %s, p99 %s" % (conns, c_rps, c50, c99))
+                  "p50 %s, p99 %s, server CPU per request %.0f us" % (conns, c_rps, c50, c99, c_us))
             for hook, path in (("kannel", "/sms/kannel"), ("telegram", "/telegram/webhook")):
-                rps, p50, p99, bad, total, rep, us, stored = measured(s, hook, conns, path)
+                rps, p50, p99, bad, total, rep, us, stored, threads, sent = measured(
+                    s, hook, conns, path, mock if hook == "telegram" and isinstance(mock, MockBot) else None)
                 print("%s, %d connections: %.0f requests/s, p50 %s, p99 %s, non-2xx %d, %d requests%s"
                       % (path, conns, rps, p50, p99, bad, total,
                          " (the sender delivering at the same time)" if hook == "telegram" else ""))
@@ -237,30 +275,24 @@ def main():
                 print("  inbound messages stored: %d (wrk completed %d; the difference is requests "
                       "in flight when wrk stopped)" % (stored, total))
                 print("  server CPU per request: %.0f us" % us)
+                print("  per thread (us a request): %s" % threads)
                 if hook == "kannel":
                     ratio = rps / c_rps
                     kannel_rps = rps
                     print("  pipeline/ceiling ratio: %.3f" % ratio)
                 else:
+                    print("  replies delivered to the Bot API during the run: %d (%.0f/s)" % (sent, sent / SECONDS))
                     print("  telegram/kannel ratio (the sender delivering): %.2f" % (rps / kannel_rps))
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            if s.sql("SELECT count(*) FROM outbox WHERE state='pending'")[0][0] == 0:
-                break
-            time.sleep(0.2)
+        drain(s)
         left = s.sql("SELECT count(*) FROM outbox WHERE state='pending'")[0][0]
         if isinstance(mock, MockBot):
-            n, first, last = mock.stats()
-            refused = 0
+            n, refused = mock.stats()[0], 0
         else:
             with mock.lock:
-                times = sorted(c[2] for c in mock.calls if c[0] == "sendMessage")
-            n, first, last = len(times), times[0] if times else 0, times[-1] if times else 0
+                n = sum(1 for c in mock.calls if c[0] == "sendMessage")
             refused = len(mock.refused)
-        if n > 1 and last > first:
-            print("outbox to mock Bot API (%s): %d messages in %.1fs = %.0f messages/s (%d left, "
-                  "%d refused)" % ("C, tests/bench/mockbot.c" if isinstance(mock, MockBot) else "Python",
-                                   n, last - first, (n - 1) / (last - first), left, refused))
+        print("outbox to the Bot API stand-in (%s): %d messages in all, %d left, %d refused" % (
+            "C, tests/bench/mockbot.c" if isinstance(mock, MockBot) else "Python", n, left, refused))
         print("peak RSS of murojaat: %.0f MB" % peak_rss_mb(s.proc.pid))
         print("pipeline/ceiling ratio (64 connections): %.3f" % ratio)
     finally:
