@@ -20,14 +20,27 @@ struct sql_key {
 	uint64_t	 hash;		/* sqltab_hash(sql) */
 };
 
-/* FNV-1a of the SQL text. */
+/*
+ * FNV-1a of the SQL text's length and of its first and last 48 bytes: a
+ * lookup happens for every statement run, and hashing the whole text of
+ * a long statement cost more than running a short one.  Statements that
+ * agree on all three only share a probe sequence; the key is the whole
+ * text (sqltab_slot() compares it).
+ */
+#define SQLTAB_ENDS	48
+
 static inline uint64_t
 sqltab_hash(const char *s)
 {
-	uint64_t	h = 0xcbf29ce484222325ULL;
+	uint64_t	 h = 0xcbf29ce484222325ULL;
+	size_t		 n = strlen(s), i;
 
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	for (i = 0; i < sizeof(n); i++)
+		h = (h ^ ((n >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
+	for (i = 0; i < n && i < SQLTAB_ENDS; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	for (i = n > SQLTAB_ENDS ? n - SQLTAB_ENDS : n; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
 	return h;
 }
 

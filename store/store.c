@@ -20,6 +20,7 @@
 
 #include "base/log.h"
 #include "store/migrations.h"
+#include "store/pcache.h"
 #include "store/pg_int.h"
 #include "store/store.h"
 #include "store/store_int.h"
@@ -190,6 +191,22 @@ busy_wait(void *arg, int tries)
 	return 1;
 }
 
+/*
+ * Once, before SQLite starts: no memory statistics, which the program
+ * never reads and which cost a global mutex around every allocation of
+ * every connection; and the page cache of pcache.c.
+ */
+static pthread_once_t	sqlite_once = PTHREAD_ONCE_INIT;
+
+static void
+sqlite_setup(void)
+{
+	if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK ||
+	    pcache_install() != SQLITE_OK)
+		log_warn("store.config", "err=\"SQLite started before its "
+		    "configuration\"");
+}
+
 enum mj_err
 store_open(struct store **out, const char *path)
 {
@@ -197,6 +214,7 @@ store_open(struct store **out, const char *path)
 	char		*err = NULL;
 
 	*out = NULL;
+	pthread_once(&sqlite_once, sqlite_setup);
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return MJ_ENOMEM;
 	pthread_mutex_init(&st->lock, NULL);
