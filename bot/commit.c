@@ -22,7 +22,7 @@
 
 #define BATCH_MAX	256	/* messages in one transaction */
 #define INDEX_MAX	2000	/* messages a batch indexes, at most */
-#define INDEX_CHUNK	500	/* the indexer's, in one transaction */
+#define INDEX_CHUNK	250	/* the indexer's, in one transaction */
 
 /* The line a message leaves in the log, after its commit. */
 static void
@@ -286,9 +286,12 @@ nap(struct bot *b, long ms)
 }
 
 /*
- * Each batch indexes its own messages (batch_commit); this catches up with
- * what else wrote messages (agents' replies, notices, a failed batch's
- * indexing), about twice a second.
+ * Each batch brings its summaries and roll-up up to date (batch_commit);
+ * this builds the search index, and catches up with what else wrote
+ * messages (agents' replies, notices, a failed batch's indexing), ten
+ * times a second, in chunks of INDEX_CHUNK messages with a pause between
+ * them: each chunk's transaction holds the store, and the writer's next
+ * batch goes first.
  */
 static void *
 indexer(void *arg)
@@ -299,9 +302,10 @@ indexer(void *arg)
 	pthread_setname_np(pthread_self(), "mj-indexer");
 	while (!stop) {
 		while (store_index_pending(b->st, INDEX_CHUNK, &n) == MJ_OK &&
-		    n == INDEX_CHUNK)
+		    n == INDEX_CHUNK && !(stop = nap(b, 2)))
 			;
-		stop = nap(b, 500);
+		if (!stop)
+			stop = nap(b, 100);
 	}
 	store_index_pending(b->st, 1000000, &n);
 	return NULL;

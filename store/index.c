@@ -352,9 +352,12 @@ index_search_pending(struct store *st, int max, int *n)
 	return rc;
 }
 
-/* The work of both entries below, in the caller's transaction. */
+/*
+ * The work of both entries below, in the caller's transaction; the search
+ * index only when search is set.
+ */
 static enum mj_err
-index_run(struct store *st, int max, int *n)
+index_run(struct store *st, int max, int search, int *n)
 {
 	static const char *const q_last = "SELECT last_id FROM index_state "
 	    "WHERE name = 'messages'";
@@ -388,7 +391,7 @@ index_run(struct store *st, int max, int *n)
 		if (got < chunk)
 			break;
 	}
-	if (rc == MJ_OK)
+	if (rc == MJ_OK && search)
 		rc = index_search_pending(st, max, &searched);
 	if (rc == MJ_OK)
 		rc = store_rollup_pending(st, max, &rolled);
@@ -420,7 +423,7 @@ store_index_pending(struct store *st, int max, int *n)
 	*n = 0;
 	if ((rc = store_begin_derived(st)) != MJ_OK)
 		return rc;
-	rc = index_run(st, max, n);
+	rc = index_run(st, max, 1, n);
 	if (store_end(st, rc == MJ_OK && *n > 0) != MJ_OK && rc == MJ_OK)
 		rc = MJ_EDB;
 	return rc;
@@ -436,7 +439,7 @@ store_index_here(struct store *st, int max, int *n)
 	*n = 0;
 	if (store_savepoint(st) != MJ_OK)
 		return MJ_EDB;
-	rc = index_run(st, max, n);
+	rc = index_run(st, max, 0, n);
 	if (store_savepoint_end(st, rc == MJ_OK) != MJ_OK && rc == MJ_OK)
 		rc = MJ_EDB;
 	if (rc != MJ_OK)

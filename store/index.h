@@ -16,10 +16,14 @@
  */
 enum mj_err	store_index_pending(struct store *, int max, int *n);
 /*
- * The same inside the caller's transaction (the group commit's, so that
- * each batch's summaries and search entries go with its messages): under
- * a savepoint, so that a failure undoes only the indexing, which the
- * indexer thread then does later.
+ * The summaries and the roll-up inside the caller's transaction (the
+ * group commit's, so that each batch's summaries go with its messages):
+ * under a savepoint, so that a failure undoes only the indexing, which
+ * the indexer thread then does later.  The search index is left to
+ * store_index_pending(): FTS5 writes a segment for each transaction that
+ * touches it, and in chunks of hundreds of messages that costs a fraction
+ * of a segment per batch (on PostgreSQL the search rows still go with the
+ * batch).
  */
 enum mj_err	store_index_here(struct store *, int max, int *n);
 #endif
