@@ -71,6 +71,8 @@ struct outbox {
 	int64_t			 stop_ms;
 	int			 woken;
 	struct flight		 fl[MAX_FLIGHT];
+	CURL			*idle[MAX_FLIGHT];	/* each slot's handle,
+							 * kept between sends */
 	int			 inflight;
 	struct chat_slot	 chats[CHATS];
 	double			 tokens;	/* global bucket */
@@ -232,8 +234,13 @@ flight_clear(struct outbox *ob, struct flight *f)
 	if (cs != NULL)
 		cs->busy = 0;
 	if (f->easy != NULL) {
+		/* Kept for the slot's next send: no allocation per message. */
 		curl_multi_remove_handle(ob->multi, f->easy);
-		curl_easy_cleanup(f->easy);
+		curl_easy_reset(f->easy);
+		if (ob->idle[f - ob->fl] == NULL)
+			ob->idle[f - ob->fl] = f->easy;
+		else
+			curl_easy_cleanup(f->easy);
 	}
 	curl_slist_free_all(f->hdrs);
 	send_req_free(&f->q);
@@ -386,7 +393,11 @@ launch(struct outbox *ob, struct outbox_item *it, struct chat_slot *cs)
 		flight_clear(ob, f);
 		return;
 	}
-	if ((f->easy = curl_easy_init()) != NULL) {
+	if ((f->easy = ob->idle[f - ob->fl]) != NULL)
+		ob->idle[f - ob->fl] = NULL;
+	else
+		f->easy = curl_easy_init();
+	if (f->easy != NULL) {
 		curl_easy_setopt(f->easy, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(f->easy, CURLOPT_CONNECTTIMEOUT, 10L);
 		curl_easy_setopt(f->easy, CURLOPT_TIMEOUT,
@@ -682,6 +693,9 @@ outbox_stop(struct outbox *ob)
 	pthread_mutex_unlock(&ob->lock);
 	curl_multi_wakeup(ob->multi);
 	pthread_join(ob->thread, NULL);
+	for (int i = 0; i < MAX_FLIGHT; i++)
+		if (ob->idle[i] != NULL)
+			curl_easy_cleanup(ob->idle[i]);
 	curl_multi_cleanup(ob->multi);
 	pthread_mutex_destroy(&ob->lock);
 	free(ob);

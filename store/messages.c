@@ -272,12 +272,19 @@ store_outbox_set(struct store *st, const struct outbox_result *r, size_t n,
 		return pg_outbox_set(st, r, n, now);
 	if (n == 0)
 		return MJ_OK;
-	if ((rc = store_begin(st)) != MJ_OK)
+	/*
+	 * As the group commit does: the commit only writes the log, and its
+	 * fdatasync comes after, outside the store's lock, so the writer's
+	 * next batch never waits on the sender's disk.
+	 */
+	if ((rc = store_begin_derived(st)) != MJ_OK)
 		return rc;
 	for (size_t i = 0; i < n && rc == MJ_OK; i++)
 		rc = outbox_set_one(st, &r[i], now);
 	if (store_end(st, rc == MJ_OK) != MJ_OK && rc == MJ_OK)
 		rc = MJ_EDB;
+	if (rc == MJ_OK)
+		rc = store_sync(st);
 	return rc;
 }
 
