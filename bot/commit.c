@@ -314,18 +314,30 @@ indexer(void *arg)
 /*
  * Checkpoints of the log, away from the writer: a commit never copies
  * pages into the database or waits for its fsync (store_checkpoint()).
+ * Under load, once the log holds CKPT_PAGES: each checkpoint ends with a
+ * short pass that holds the writer back (and syncs the database), so the
+ * bigger the log may grow, the fewer requests wait on one.  When no
+ * commit came for a second, whatever the log holds.
  */
-#define CKPT_PAGES	16384	/* 64 MiB of log with 4 KiB pages */
+#define CKPT_PAGES	65536	/* 256 MiB of log with 4 KiB pages */
+#define CKPT_QUIET	20	/* naps of 50 ms without a commit */
 
 static void *
 checkpointer(void *arg)
 {
 	struct bot	*b = arg;
-	int		 pages, stop = 0;
+	int		 pages, last = -1, quiet = 0, stop = 0;
 
 	pthread_setname_np(pthread_self(), "mj-ckpt");
 	while (!stop) {
-		store_checkpoint(b->st, CKPT_PAGES, &pages);
+		int	now = store_wal_pages(b->st);
+
+		quiet = now == last ? quiet + 1 : 0;
+		last = now;
+		store_checkpoint(b->st, quiet >= CKPT_QUIET ? 1 : CKPT_PAGES,
+		    &pages);
+		if (pages > 0)
+			last = -1;
 		stop = nap(b, 50);
 	}
 	return NULL;

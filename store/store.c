@@ -498,6 +498,12 @@ on_wal(void *arg, sqlite3 *db, const char *name, int pages)
 	return SQLITE_OK;
 }
 
+int
+store_wal_pages(struct store *st)
+{
+	return __atomic_load_n(&st->wal_pages, __ATOMIC_RELAXED);
+}
+
 void
 store_checkpoint_own(struct store *st)
 {

@@ -92,6 +92,8 @@ enum mj_err	store_sync(struct store *);
  */
 void		store_checkpoint_own(struct store *);
 enum mj_err	store_checkpoint(struct store *, int min_pages, int *pages);
+/* Pages in the log after the last commit (0 on PostgreSQL). */
+int		store_wal_pages(struct store *);
 
 /*
  * Inside a transaction: a savepoint around one message's writes, so that a

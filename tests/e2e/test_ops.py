@@ -247,3 +247,36 @@ def test_one_failing_message_leaves_its_batch_stored(t):
     t.eq(s.sql("SELECT count(*) FROM messages WHERE channel_msg_id = 'batch-7'"), [(1,)])
     t.contains(s.log(), "refused by the test")
     s.check_clean_exit()
+
+
+def test_a_quiet_log_is_checkpointed(t):
+    """Under load the log is copied into the database once it holds
+    256 MiB; once no commit came for a second, whatever it holds is: the
+    database file alone (a copy, without its log) then has the messages."""
+    t.sqlite_only("SQLite's write-ahead log")
+    import shutil
+    import sqlite3
+    s = Server(t).start()
+    for i in range(5):
+        t.eq(s.kannel("+99890300%04d" % i, "salom", msg_id="quiet-%d" % i).status, 200)
+    copy = os.path.join(s.dir, "copy.db")
+    found = None
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        shutil.copyfile(s.db, copy)
+        for side in ("-wal", "-shm"):
+            if os.path.exists(copy + side):
+                os.unlink(copy + side)
+        c = sqlite3.connect(copy, timeout=5)
+        try:
+            found = c.execute("SELECT count(*) FROM messages WHERE channel_msg_id LIKE 'quiet-%'").fetchone()[0]
+        except sqlite3.DatabaseError:
+            found = None    # copied mid-write: look again
+        finally:
+            c.close()
+        if found == 5:
+            break
+        time.sleep(0.25)
+    t.eq(found, 5, "messages in the database file itself after a quiet second")
+    t.eq(s.sql("SELECT count(*) FROM messages WHERE direction = 'in'"), [(5,)])
+    s.check_clean_exit()
