@@ -31,6 +31,13 @@
 
 #define BATCH		64	/* rows looked at per pass */
 #define MAX_FLIGHT	32	/* requests in flight at once */
+/*
+ * Outcomes are recorded in one transaction once RECORD_MIN have come or
+ * the oldest is RECORD_MS old, and always before the next look at what is
+ * due (a row sent but not recorded is still pending in the store).
+ */
+#define RECORD_MIN	32
+#define RECORD_MS	5
 /* The request that wrote an item's message, for its log lines. */
 #define REQ(it)		((it)->req[0] != '\0' ? (it)->req : "-")
 #define RESP_MAX	65536	/* bytes of a provider's answer kept */
@@ -81,6 +88,7 @@ struct outbox {
 	int64_t			 last_scan_ms;
 	struct outbox_result	 done[BATCH + MAX_FLIGHT];	/* not recorded yet */
 	size_t			 ndone;
+	int64_t			 done_ms;	/* when the first of them came */
 };
 
 static int64_t
@@ -203,6 +211,8 @@ outcome(struct outbox *ob, const struct outbox_item *it, const char *state,
 
 	if (ob->ndone == sizeof(ob->done) / sizeof(ob->done[0]))
 		record(ob);
+	if (ob->ndone == 0)
+		ob->done_ms = now_ms();
 	r = &ob->done[ob->ndone++];
 	memset(r, 0, sizeof(*r));
 	r->id = it->id;
@@ -538,6 +548,7 @@ scan(struct outbox *ob)
 	refill(ob);
 	if (ob->tokens < 1)
 		return 1 + (int)((1 - ob->tokens) * 1000 / ob->conf->outbox_rate);
+	record(ob);
 	if (store_outbox_due(ob->st, t / 1000, items, BATCH, &n) != MJ_OK)
 		return 1000;
 	for (size_t i = 0; i < n; i++) {
@@ -585,13 +596,16 @@ run(void *arg)
 		woken = ob->woken;
 		ob->woken = 0;
 		pthread_mutex_unlock(&ob->lock);
-		if (stop && ob->inflight == 0)
+		if (stop && ob->inflight == 0) {
+			record(ob);
 			break;
+		}
 		if (stop && now_ms() - ob->stop_ms > 5000) {
 			/* Unanswered: left pending, sent again after restart. */
 			for (int i = 0; i < MAX_FLIGHT; i++)
 				if (ob->fl[i].used)
 					flight_clear(ob, &ob->fl[i]);
+			record(ob);
 			break;
 		}
 		/* A wake-up brings the next look forward, to at most 2 ms
@@ -618,8 +632,12 @@ run(void *arg)
 					ob->next_scan_ms = now_ms() + 1;
 			}
 		}
-		record(ob);
+		if (ob->ndone > 0 && (stop || ob->ndone >= RECORD_MIN ||
+		    now_ms() - ob->done_ms >= RECORD_MS))
+			record(ob);
 		wait = (int)(ob->next_scan_ms - now_ms());
+		if (ob->ndone > 0 && ob->done_ms + RECORD_MS - now_ms() < wait)
+			wait = (int)(ob->done_ms + RECORD_MS - now_ms());
 		if (wait < 0)
 			wait = 0;
 		if (wait > 1000)
