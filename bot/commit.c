@@ -22,7 +22,7 @@
 
 #define BATCH_MAX	256	/* messages in one transaction */
 #define INDEX_MAX	2000	/* messages a batch indexes, at most */
-#define INDEX_CHUNK	250	/* the indexer's, in one transaction */
+#define INDEX_CHUNK	64	/* the indexer's, in one transaction */
 
 /* The line a message leaves in the log, after its commit. */
 static void
