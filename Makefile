@@ -171,10 +171,10 @@ uninstall:
 -include tests/mk/*.mk
 
 # The ceiling server make bench measures beside the pipeline.
-build/rel/ceiling: tests/bench/ceiling.c | build/.deps-build
+build/rel/ceiling: tests/bench/ceiling.c tests/bench/serve.h | build/.deps-build
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) -O2 -o $@ $< $(LIBS)
+	$(CC) $(CSTD) $(WARN) -Werror -O2 $(INC) -o $@ $< $(LIBS)
 # The Bot API make bench's outbox sender delivers to (a loopback stand-in).
-build/rel/mockbot: tests/bench/mockbot.c | build/.deps-build
+build/rel/mockbot: tests/bench/mockbot.c tests/bench/serve.h | build/.deps-build
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) -Werror -O2 -o $@ $< $(LIBS)
+	$(CC) $(CSTD) $(WARN) -Werror -O2 $(INC) -o $@ $< $(LIBS)

@@ -534,7 +534,7 @@ store_checkpoint(struct store *st, int min_pages, int *pages)
 	const char	*path;
 	int		 ckpt = 0, rc;
 
-	*pages = __atomic_load_n(&st->wal_pages, __ATOMIC_RELAXED);
+	*pages = store_wal_pages(st);
 	if (st->wal_path == NULL || *pages < min_pages) {
 		*pages = 0;
 		return MJ_OK;
@@ -565,8 +565,7 @@ store_checkpoint(struct store *st, int min_pages, int *pages)
 		if ((rc = ckpt_pass(st, SQLITE_CHECKPOINT_PASSIVE, &ckpt)) ==
 		    -1)
 			return MJ_EDB;
-		if (__atomic_load_n(&st->wal_pages, __ATOMIC_RELAXED) - ckpt <=
-		    CKPT_REST)
+		if (store_wal_pages(st) - ckpt <= CKPT_REST)
 			break;
 	}
 	/*

@@ -1,17 +1,16 @@
 /*
  * ceiling.c - the least a libmicrohttpd server can do per request: read the
  * body and answer a fixed reply, with the same threading as murojaat serve
- * (epoll, a pool of 2).  make bench loads it beside the real pipeline; the
+ * (epoll, a pool of 2), on loopback.  make bench loads it beside the real pipeline; the
  * ratio of the two is how much of this machine's ceiling murojaat reaches.
  *   ceiling PORT
  */
-#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include <microhttpd.h>
+
+#include "tests/bench/serve.h"
 
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -47,28 +46,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 int
 main(int argc, char **argv)
 {
-	struct MHD_Daemon	*d;
-	sigset_t		 set;
-	int			 sig;
-
 	if (argc != 2) {
 		fprintf(stderr, "usage: ceiling PORT\n");
 		return 2;
 	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD, (uint16_t)atoi(argv[1]),
-	    NULL, NULL, on_request, NULL, MHD_OPTION_THREAD_POOL_SIZE, 2u,
-	    MHD_OPTION_CONNECTION_LIMIT, 1000u, MHD_OPTION_END);
-	if (d == NULL) {
-		fprintf(stderr, "ceiling: cannot listen on %s\n", argv[1]);
-		return 1;
-	}
-	printf("listening\n");
-	fflush(stdout);
-	sigwait(&set, &sig);
-	MHD_stop_daemon(d);
-	return 0;
+	return serve_loopback("ceiling", argv[1], 0, 2, on_request);
 }

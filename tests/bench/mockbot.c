@@ -4,13 +4,10 @@
  * new message_id, on loopback.  A stand-in for an external service, in C
  * so that on a 2-core machine it takes little of the CPU the benchmark
  * measures murojaat with (the Python mock of the end-to-end tests took
- * about a third of a core).  GET /stats answers "CALLS FIRST_MS LAST_MS":
- * how many sendMessage calls came and when the first and the last did.
+ * about a third of a core).  GET /stats answers how many sendMessage
+ * calls came.
  *   mockbot PORT TOKEN
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,9 +17,10 @@
 
 #include <microhttpd.h>
 
+#include "tests/bench/serve.h"
+
 static const char	*token;
 static atomic_long	 calls;
-static atomic_llong	 first_ms, last_ms;
 
 static long long
 now_ms(void)
@@ -55,7 +53,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	static int	 marker;
 	char		 prefix[160], body[256];
 	long		 n;
-	long long	 t, zero = 0;
+	long long	 t;
 
 	(void)cls;
 	(void)version;
@@ -69,9 +67,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	if (strcmp(method, "GET") == 0 && strcmp(url, "/stats") == 0) {
-		snprintf(body, sizeof(body), "%ld %lld %lld\n",
-		    atomic_load(&calls), atomic_load(&first_ms),
-		    atomic_load(&last_ms));
+		snprintf(body, sizeof(body), "%ld\n", atomic_load(&calls));
 		return answer(conn, MHD_HTTP_OK, body);
 	}
 	snprintf(prefix, sizeof(prefix), "/bot%s/", token);
@@ -82,8 +78,6 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		return answer(conn, MHD_HTTP_OK, "{\"ok\":true,\"result\":true}");
 	n = atomic_fetch_add(&calls, 1) + 1;
 	t = now_ms();
-	atomic_compare_exchange_strong(&first_ms, &zero, t);
-	atomic_store(&last_ms, t);
 	snprintf(body, sizeof(body), "{\"ok\":true,\"result\":{\"message_id\":"
 	    "%ld,\"date\":%lld,\"chat\":{\"id\":0,\"type\":\"private\"}}}", n,
 	    t / 1000);
@@ -93,35 +87,10 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 int
 main(int argc, char **argv)
 {
-	struct MHD_Daemon	*d;
-	struct sockaddr_in	 sa;
-	sigset_t		 set;
-	int			 sig;
-
 	if (argc != 3) {
 		fprintf(stderr, "usage: mockbot PORT TOKEN\n");
 		return 2;
 	}
 	token = argv[2];
-	memset(&sa, 0, sizeof(sa));	/* loopback only */
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)atoi(argv[1]));
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO,
-	    (uint16_t)atoi(argv[1]), NULL, NULL, on_request, NULL,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024, MHD_OPTION_END);
-	if (d == NULL) {
-		fprintf(stderr, "mockbot: cannot listen on %s\n", argv[1]);
-		return 1;
-	}
-	printf("listening\n");
-	fflush(stdout);
-	sigwait(&set, &sig);
-	MHD_stop_daemon(d);
-	return 0;
+	return serve_loopback("mockbot", argv[1], MHD_USE_TURBO, 1, on_request);
 }
